@@ -1,0 +1,3 @@
+#pragma once
+// Everything txmath offers (except the opt-in <txmath/boost.hpp>).
+#include <txmath/core.hpp>
