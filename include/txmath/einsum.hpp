@@ -1,0 +1,438 @@
+#pragma once
+// The einsum costing engine: every cost in a transformer is an einsum.
+//
+//   constexpr auto mm = txmath::einsum<"btd,df->btf">;          // checked at compile time
+//   auto rt = txmath::parse_einsum("bqhd,bkhd->bhqk");          // checked at run time
+//   constexpr auto c = txmath::cost(mm, {{'b', 8}, {'t', 1024}, {'d', 4096}, {'f', 14336}});
+//   c.flops, c.macs, c.bytes_read, c.bytes_written, c.intensity(), c.backward_flops
+//
+// FLOP convention (opt_einsum's flop_count and the scaling book's): a contraction costs
+// product(all distinct index sizes) x (max(1, operands - 1) + (1 if an index is summed away)).
+// So a matmul is 2 FLOPs per multiply-add, and a pairwise product with nothing summed away
+// (an elementwise or outer product) is 1 FLOP per output element.
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include <txmath/core/count.hpp>
+#include <txmath/core/dtype.hpp>
+#include <txmath/core/error.hpp>
+#include <txmath/core/quantity.hpp>
+
+TXMATH_DEFINE_ERROR(txmath_error_einsum_spec_has_no_operands, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_invalid_character_in_spec, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_ellipsis_broadcasting_is_not_supported, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_spec_has_more_than_one_arrow, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_output_index_not_in_any_input, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_index_repeated_in_output, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_too_many_operands, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_too_many_distinct_indices, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_operand_rank_too_large, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_missing_size_for_index, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_mismatched_sizes_for_index, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_too_many_sizes, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_operand_index_out_of_range, invalid_argument)
+
+namespace txmath {
+
+// A string usable as a template argument: einsum<"ij,jk->ik">.
+template <std::size_t N>
+struct fixed_string {
+  char data[N]{};
+  constexpr fixed_string(const char (&s)[N]) {
+    for (std::size_t i = 0; i < N; ++i) data[i] = s[i];
+  }
+  constexpr std::string_view view() const { return {data, N - 1}; }
+};
+
+namespace detail {
+inline std::string einsum_where(std::string_view spec, std::size_t pos) {
+  return "txmath: einsum spec '" + std::string(spec) + "' at position " + std::to_string(pos) + ": ";
+}
+inline std::string label_text(char32_t c) {
+  if (c < 0x80) return std::string(1, static_cast<char>(c));
+  std::string s;  // UTF-8
+  if (c < 0x800) {
+    s += static_cast<char>(0xC0 | (c >> 6));
+  } else if (c < 0x10000) {
+    s += static_cast<char>(0xE0 | (c >> 12));
+    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+  } else {
+    s += static_cast<char>(0xF0 | (c >> 18));
+    s += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+  }
+  s += static_cast<char>(0x80 | (c & 0x3F));
+  return s;
+}
+// Decodes one UTF-8 code point at s[pos]; returns 0 when the bytes are not valid UTF-8.
+constexpr char32_t decode_utf8(std::string_view s, std::size_t& pos) {
+  const auto b0 = static_cast<unsigned char>(s[pos]);
+  int extra = b0 >= 0xF0 && b0 < 0xF8 ? 3 : b0 >= 0xE0 ? 2 : b0 >= 0xC0 ? 1 : -1;
+  if (b0 < 0x80) extra = 0;
+  if (extra < 0 || pos + static_cast<std::size_t>(extra) >= s.size() + (extra == 0 ? 1 : 0)) return 0;
+  char32_t c = extra == 0 ? b0 : (b0 & (0x3F >> extra));
+  for (int i = 1; i <= extra; ++i) {
+    const auto b = static_cast<unsigned char>(s[pos + static_cast<std::size_t>(i)]);
+    if ((b & 0xC0) != 0x80) return 0;
+    c = (c << 6) | (b & 0x3F);
+  }
+  pos += static_cast<std::size_t>(extra) + 1;
+  return c;
+}
+constexpr bool is_label(char32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+}  // namespace detail
+
+// A parsed einsum spec: each index letter gets a small id; operands are lists of ids.
+// Fixed capacity so that a spec is a constant (and a template argument).
+struct einsum_spec {
+  static constexpr std::size_t max_operands = 16;
+  static constexpr std::size_t max_rank = 16;
+  static constexpr std::size_t max_indices = 64;
+
+  struct term {
+    std::uint8_t index[max_rank]{};  // ids into `labels`
+    std::uint8_t rank = 0;
+  };
+
+  char32_t labels[max_indices]{};  // the letter of each id, in order of first appearance
+  std::uint8_t n_labels = 0;
+  term inputs[max_operands]{};
+  std::uint8_t n_inputs = 0;
+  term output{};
+  bool explicit_output = false;
+
+  constexpr std::size_t operands() const { return n_inputs; }
+  // Whether index `id` appears in term t.
+  static constexpr bool has(const term& t, std::uint8_t id) {
+    for (std::uint8_t i = 0; i < t.rank; ++i)
+      if (t.index[i] == id) return true;
+    return false;
+  }
+  // The id of a letter, or -1.
+  constexpr int id_of(char32_t label) const {
+    for (std::uint8_t i = 0; i < n_labels; ++i)
+      if (labels[i] == label) return i;
+    return -1;
+  }
+  // Indices summed away: in some input, not in the output.
+  constexpr bool sums_an_index() const {
+    for (std::uint8_t id = 0; id < n_labels; ++id)
+      if (!has(output, id)) return true;
+    return false;
+  }
+  // Canonical text "ij,jk->ik".
+  std::string str() const {
+    std::string s;
+    auto put = [&](const term& t) {
+      for (std::uint8_t i = 0; i < t.rank; ++i) s += detail::label_text(labels[t.index[i]]);
+    };
+    for (std::uint8_t k = 0; k < n_inputs; ++k) {
+      if (k) s += ',';
+      put(inputs[k]);
+    }
+    s += "->";
+    put(output);
+    return s;
+  }
+};
+
+// Parses "ab,bc->ac" (explicit output) or "ab,bc" (implicit output: the indices that appear
+// exactly once, in order of code point, as numpy and opt_einsum do). Letters are a-z, A-Z or
+// any non-ASCII code point (opt_einsum uses those for large networks). No "..." broadcasting.
+constexpr einsum_spec parse_einsum(std::string_view spec) {
+  einsum_spec r{};
+  std::uint8_t occurrences[einsum_spec::max_indices]{};
+  std::size_t pos = 0;
+  const std::size_t arrow = spec.find("->");
+  const std::size_t inputs_end = arrow == std::string_view::npos ? spec.size() : arrow;
+  if (arrow != std::string_view::npos && spec.find("->", arrow + 2) != std::string_view::npos)
+    TXMATH_FAIL(txmath_error_einsum_spec_has_more_than_one_arrow, invalid_argument,
+                detail::einsum_where(spec, spec.find("->", arrow + 2)) + "more than one '->'");
+  if (spec.find("...") != std::string_view::npos)
+    TXMATH_FAIL(txmath_error_einsum_ellipsis_broadcasting_is_not_supported, invalid_argument,
+                detail::einsum_where(spec, spec.find("...")) +
+                    "'...' broadcasting is not supported; name every index");
+  if (inputs_end == 0 && arrow != std::string_view::npos && spec.size() == 2)
+    TXMATH_FAIL(txmath_error_einsum_spec_has_no_operands, invalid_argument,
+                detail::einsum_where(spec, 0) + "no operands before '->'");
+
+  // Reads one label at pos and returns its id (adding it when new).
+  auto read_label = [&](std::size_t end) -> std::uint8_t {
+    const std::size_t at = pos;
+    const char32_t c = detail::decode_utf8(spec, pos);
+    if (c == 0 || pos > end || !detail::is_label(c))
+      TXMATH_FAIL(txmath_error_einsum_invalid_character_in_spec, invalid_argument,
+                  detail::einsum_where(spec, at) + "'" + std::string(1, spec[at]) +
+                      "' is not an index letter (use a-z, A-Z or non-ASCII letters)");
+    const int id = r.id_of(c);
+    if (id >= 0) return static_cast<std::uint8_t>(id);
+    if (r.n_labels == einsum_spec::max_indices)
+      TXMATH_FAIL(txmath_error_einsum_too_many_distinct_indices, invalid_argument,
+                  detail::einsum_where(spec, at) + "more than " +
+                      std::to_string(einsum_spec::max_indices) + " distinct indices");
+    r.labels[r.n_labels] = c;
+    return r.n_labels++;
+  };
+  auto push = [&](einsum_spec::term& t, std::uint8_t id) {
+    if (t.rank == einsum_spec::max_rank)
+      TXMATH_FAIL(txmath_error_einsum_operand_rank_too_large, invalid_argument,
+                  detail::einsum_where(spec, pos) + "an operand has more than " +
+                      std::to_string(einsum_spec::max_rank) + " indices");
+    t.index[t.rank++] = id;
+  };
+
+  // Inputs, separated by commas (an empty term is a scalar operand).
+  while (true) {
+    if (r.n_inputs == einsum_spec::max_operands)
+      TXMATH_FAIL(txmath_error_einsum_too_many_operands, invalid_argument,
+                  detail::einsum_where(spec, pos) + "more than " +
+                      std::to_string(einsum_spec::max_operands) +
+                      " operands (use einsum_network for large networks)");
+    auto& t = r.inputs[r.n_inputs++];
+    while (pos < inputs_end && spec[pos] != ',') {
+      const std::uint8_t id = read_label(inputs_end);
+      push(t, id);
+      ++occurrences[id];
+    }
+    if (pos >= inputs_end) break;
+    ++pos;  // ','
+  }
+  if (r.n_inputs == 1 && r.inputs[0].rank == 0 && inputs_end == 0)
+    TXMATH_FAIL(txmath_error_einsum_spec_has_no_operands, invalid_argument,
+                detail::einsum_where(spec, 0) + "no operands");
+
+  if (arrow != std::string_view::npos) {
+    r.explicit_output = true;
+    pos = arrow + 2;
+    const std::uint8_t known = r.n_labels;
+    while (pos < spec.size()) {
+      const std::size_t at = pos;
+      const std::uint8_t id = read_label(spec.size());
+      if (id >= known)
+        TXMATH_FAIL(txmath_error_einsum_output_index_not_in_any_input, invalid_argument,
+                    detail::einsum_where(spec, at) + "output index '" +
+                        detail::label_text(r.labels[id]) + "' appears in no input");
+      if (einsum_spec::has(r.output, id))
+        TXMATH_FAIL(txmath_error_einsum_index_repeated_in_output, invalid_argument,
+                    detail::einsum_where(spec, at) + "index '" + detail::label_text(r.labels[id]) +
+                        "' is repeated in the output");
+      push(r.output, id);
+    }
+  } else {
+    // Implicit output: indices seen exactly once, sorted by code point.
+    for (std::uint8_t id = 0; id < r.n_labels; ++id) {
+      if (occurrences[id] != 1) continue;
+      std::uint8_t at = r.output.rank++;
+      while (at > 0 && r.labels[r.output.index[at - 1]] > r.labels[id]) {
+        r.output.index[at] = r.output.index[at - 1];
+        --at;
+      }
+      r.output.index[at] = id;
+    }
+  }
+  return r;
+}
+
+// The spec checked at compile time: a bad spec is a compile error naming the problem.
+template <fixed_string S>
+inline constexpr einsum_spec einsum = parse_einsum(S.view());
+
+// Sizes bound by index letter: {{'b', 8}, {'t', 1024}}.
+class index_sizes {
+ public:
+  static constexpr std::size_t capacity = einsum_spec::max_indices;
+  struct entry {
+    char32_t label;
+    count size;
+  };
+
+  constexpr index_sizes() = default;
+  constexpr index_sizes(std::initializer_list<entry> entries) {
+    for (const auto& e : entries) set(e.label, e.size);
+  }
+  // Binds (or rebinds) a letter.
+  constexpr index_sizes& set(char32_t label, count size) {
+    for (std::size_t i = 0; i < n_; ++i)
+      if (e_[i].label == label) {
+        e_[i].size = size;
+        return *this;
+      }
+    if (n_ == capacity)
+      TXMATH_FAIL(txmath_error_einsum_too_many_sizes, invalid_argument,
+                  "txmath: more than " + std::to_string(capacity) + " index sizes");
+    e_[n_++] = {label, size};
+    return *this;
+  }
+  // Position of a letter's entry, or npos. (An index, not a pointer: GCC 12 cannot compare
+  // pointers into temporaries in constant evaluation.)
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  constexpr std::size_t find(char32_t label) const {
+    for (std::size_t i = 0; i < n_; ++i)
+      if (e_[i].label == label) return i;
+    return npos;
+  }
+  constexpr bool contains(char32_t label) const { return find(label) != npos; }
+  constexpr std::size_t size() const { return n_; }
+  constexpr const entry& operator[](std::size_t i) const { return e_[i]; }
+
+ private:
+  entry e_[capacity]{};
+  std::size_t n_ = 0;
+};
+
+// The size of every index id of `spec`, looked up once; missing letters are an error.
+struct bound_sizes {
+  count size[einsum_spec::max_indices]{};
+};
+constexpr bound_sizes bind_sizes(const einsum_spec& spec, const index_sizes& sizes) {
+  bound_sizes b;
+  for (std::uint8_t id = 0; id < spec.n_labels; ++id) {
+    const std::size_t at = sizes.find(spec.labels[id]);
+    if (at == index_sizes::npos)
+      TXMATH_FAIL(txmath_error_einsum_missing_size_for_index, invalid_argument,
+                  "txmath: einsum '" + spec.str() + "': no size given for index '" +
+                      detail::label_text(spec.labels[id]) + "'");
+    b.size[id] = sizes[at].size;
+  }
+  return b;
+}
+
+// Sizes from operand shapes (one list of extents per input); a letter bound twice to
+// different extents is an error naming both.
+constexpr index_sizes sizes_from_shapes(const einsum_spec& spec,
+                                        std::initializer_list<std::initializer_list<count>> shapes) {
+  index_sizes s;
+  if (shapes.size() != spec.n_inputs)
+    TXMATH_FAIL(txmath_error_einsum_mismatched_sizes_for_index, invalid_argument,
+                "txmath: einsum '" + spec.str() + "' has " + std::to_string(spec.n_inputs) +
+                    " operands but " + std::to_string(shapes.size()) + " shapes were given");
+  std::size_t k = 0;
+  for (const auto& shape : shapes) {
+    const auto& t = spec.inputs[k];
+    if (shape.size() != t.rank)
+      TXMATH_FAIL(txmath_error_einsum_mismatched_sizes_for_index, invalid_argument,
+                  "txmath: einsum '" + spec.str() + "': operand " + std::to_string(k) + " has " +
+                      std::to_string(t.rank) + " indices but its shape has " +
+                      std::to_string(shape.size()) + " extents");
+    std::size_t d = 0;
+    for (count extent : shape) {
+      const char32_t label = spec.labels[t.index[d++]];
+      if (const std::size_t at = s.find(label); at != index_sizes::npos && s[at].size != extent)
+        TXMATH_FAIL(txmath_error_einsum_mismatched_sizes_for_index, invalid_argument,
+                    "txmath: einsum '" + spec.str() + "': index '" + detail::label_text(label) +
+                        "' has size " + s[at].size.to_string() + " and " + extent.to_string());
+      s.set(label, extent);
+    }
+    ++k;
+  }
+  return s;
+}
+
+// Number of elements of a term: product of its extents (a repeated index counts repeatedly,
+// as opt_einsum's size_by_dict does).
+constexpr count term_elements(const einsum_spec::term& t, const bound_sizes& b) {
+  count n = 1;
+  for (std::uint8_t i = 0; i < t.rank; ++i) n *= b.size[t.index[i]];
+  return n;
+}
+constexpr count operand_elements(const einsum_spec& spec, std::size_t operand, const index_sizes& sizes) {
+  if (operand >= spec.n_inputs)
+    TXMATH_FAIL(txmath_error_einsum_operand_index_out_of_range, invalid_argument,
+                "txmath: einsum '" + spec.str() + "' has no operand " + std::to_string(operand));
+  return term_elements(spec.inputs[operand], bind_sizes(spec, sizes));
+}
+constexpr count output_elements(const einsum_spec& spec, const index_sizes& sizes) {
+  return term_elements(spec.output, bind_sizes(spec, sizes));
+}
+
+// Element types of the operands and the result (bf16 everywhere by default).
+struct einsum_dtypes {
+  dtype inputs[einsum_spec::max_operands] = {
+      dtype::bf16, dtype::bf16, dtype::bf16, dtype::bf16, dtype::bf16, dtype::bf16,
+      dtype::bf16, dtype::bf16, dtype::bf16, dtype::bf16, dtype::bf16, dtype::bf16,
+      dtype::bf16, dtype::bf16, dtype::bf16, dtype::bf16};
+  dtype output = dtype::bf16;
+
+  static constexpr einsum_dtypes uniform(dtype t) {
+    einsum_dtypes d;
+    for (auto& i : d.inputs) i = t;
+    d.output = t;
+    return d;
+  }
+};
+
+struct einsum_cost {
+  // (Types are qualified: a member may not change what `flops` means inside the class.)
+  txmath::flops flops{};           // opt_einsum convention, see the top of this header
+  count macs{};                    // multiply-adds (0 when nothing is summed away)
+  txmath::bytes bytes_read{};      // every input read once
+  txmath::bytes bytes_written{};   // the output written once
+  txmath::flops backward_flops{};  // the gradient einsums of every input, costed the same way
+
+  constexpr txmath::bytes bytes_moved() const { return bytes_read + bytes_written; }
+  // FLOPs per byte moved: compare with the hardware's FLOP/s over bytes/s.
+  constexpr intensity arithmetic_intensity() const { return flops / bytes_moved(); }
+};
+
+namespace detail {
+// opt_einsum's flop_count for one contraction over the given index ids.
+constexpr count contraction_flops(const bound_sizes& b, const bool* used, std::size_t n_labels,
+                                  std::size_t n_terms, bool inner) {
+  count prod = 1;
+  for (std::size_t id = 0; id < n_labels; ++id)
+    if (used[id]) prod *= b.size[id];
+  const std::size_t op_factor = n_terms > 1 ? n_terms - 1 : 1;
+  return prod * count(op_factor + (inner ? 1 : 0));
+}
+
+// FLOPs of computing d(input k) from d(output) and the other inputs: an einsum whose
+// operands are the other inputs plus the output, and whose result has input k's indices.
+// An index of input k found in no other operand is a broadcast of the gradient: it costs
+// nothing more than the product over all indices (no extra summation).
+constexpr count gradient_flops(const einsum_spec& s, const bound_sizes& b, std::size_t k) {
+  bool used[einsum_spec::max_indices]{};
+  for (std::size_t j = 0; j < s.n_inputs; ++j)
+    if (j != k)
+      for (std::uint8_t i = 0; i < s.inputs[j].rank; ++i) used[s.inputs[j].index[i]] = true;
+  for (std::uint8_t i = 0; i < s.output.rank; ++i) used[s.output.index[i]] = true;
+  // Summed away in the gradient: used by the operands but not an index of input k.
+  bool inner = false;
+  for (std::uint8_t id = 0; id < s.n_labels; ++id)
+    if (used[id] && !einsum_spec::has(s.inputs[k], id)) inner = true;
+  for (std::uint8_t i = 0; i < s.inputs[k].rank; ++i) used[s.inputs[k].index[i]] = true;
+  return contraction_flops(b, used, s.n_labels, s.n_inputs, inner);
+}
+}  // namespace detail
+
+// The cost of evaluating the einsum in one go (for two operands, the pairwise contraction;
+// for more, opt_einsum's "naive" cost). Operand `k`'s gradient is counted unless
+// `needs_grad[k]` is false: a model layer's input often needs no gradient on its first layer,
+// and frozen weights none at all.
+constexpr einsum_cost cost(const einsum_spec& spec, const index_sizes& sizes,
+                           const einsum_dtypes& types = {}) {
+  const bound_sizes b = bind_sizes(spec, sizes);
+  bool used[einsum_spec::max_indices]{};
+  for (std::uint8_t id = 0; id < spec.n_labels; ++id) used[id] = true;
+  const bool inner = spec.sums_an_index();
+
+  einsum_cost c;
+  c.flops = txmath::flops(detail::contraction_flops(b, used, spec.n_labels, spec.n_inputs, inner));
+  if (inner && spec.n_inputs >= 2) {
+    count prod = 1;
+    for (std::uint8_t id = 0; id < spec.n_labels; ++id) prod *= b.size[id];
+    c.macs = prod * count(spec.n_inputs - 1);
+  }
+  for (std::uint8_t k = 0; k < spec.n_inputs; ++k)
+    c.bytes_read += bytes_of(term_elements(spec.inputs[k], b), types.inputs[k]);
+  c.bytes_written = bytes_of(term_elements(spec.output, b), types.output);
+  for (std::uint8_t k = 0; k < spec.n_inputs; ++k)
+    c.backward_flops += txmath::flops(detail::gradient_flops(spec, b, k));
+  return c;
+}
+
+}  // namespace txmath
