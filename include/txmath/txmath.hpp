@@ -1,3 +1,5 @@
 #pragma once
 // Everything txmath offers (except the opt-in <txmath/boost.hpp>).
 #include <txmath/core.hpp>
+#include <txmath/einsum.hpp>
+#include <txmath/model.hpp>

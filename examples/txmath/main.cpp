@@ -1,0 +1,42 @@
+// txmath: the command-line face of the library.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+
+#include "commands.hpp"
+
+namespace {
+void usage(std::FILE* out) {
+  std::fputs(
+      "usage: txmath <command> [arguments]\n"
+      "  einsum SPEC idx=size...        cost of one einsum (FLOPs, bytes, intensity, backward)\n"
+      "  path SPEC idx=size... [--optimize dp|greedy]\n"
+      "                                 contraction order of a many-operand einsum\n"
+      "Add --json to any command for machine-readable output.\n",
+      out);
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  struct command {
+    const char* name;
+    int (*run)(int, char**);
+  };
+  const command commands[] = {{"einsum", txmath::cli::run_einsum}, {"path", txmath::cli::run_path}};
+  for (const auto& c : commands) {
+    if (std::strcmp(argv[1], c.name) != 0) continue;
+    try {
+      return c.run(argc - 2, argv + 2);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "txmath: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return 2;
+}
