@@ -65,6 +65,10 @@ constexpr void append_int(text& t, int v) {
 // Appends x with `sig` significant digits in plain notation (x in [1, 1e6)).
 constexpr void append_fixed(text& t, double x, int sig) {
   const decimal d = to_decimal_digits(x, sig);
+  if (d.exponent + 1 > sig) {  // more integer digits than significant ones: keep them all
+    append_uint(t, static_cast<unsigned long long>(x + 0.5));
+    return;
+  }
   char digits[24];
   int n = 0;
   for (auto v = d.digits; n < sig; v /= 10) digits[sig - 1 - n++] = static_cast<char>('0' + v % 10);

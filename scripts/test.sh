@@ -1,0 +1,19 @@
+#!/bin/sh
+# Builds txmath and runs every test three times: g++-12, clang-19, and clang-19 with
+# AddressSanitizer + UndefinedBehaviorSanitizer. All with -Wall -Wextra -Wpedantic -Werror.
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+run() {  # run <build dir> <compiler> [cmake options...]
+  dir=$1; cxx=$2; shift 2
+  echo "== $dir: $cxx $*"
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Debug \
+        -DTXMATH_BUILD_BENCHMARKS=ON "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  ctest --test-dir "$dir" -j "$jobs" --output-on-failure
+}
+run build/test-gcc g++-12
+run build/test-clang clang++-19
+run build/test-asan clang++-19 -DTXMATH_SANITIZE=ON -DTXMATH_BUILD_BENCHMARKS=OFF -DTXMATH_BUILD_EXAMPLES=OFF
+echo "txmath: all tests passed with g++-12, clang++-19 and clang++-19 + ASan/UBSan"
