@@ -764,8 +764,11 @@ class parser {
           parse_number();
           return false;
         }
-        fail("expected a value (object, array, string, number, true, false or null), found " + found());
+        fail_expected_value();
     }
+  }
+  [[noreturn]] void fail_expected_value() {
+    fail("expected a value (object, array, string, number, true, false or null), found " + quote_word(pos_));
   }
 
   void literal(std::string_view word, kind k, bool flag) {
@@ -803,7 +806,7 @@ class parser {
       }
     }
     if (!digit()) {
-      if (pos_ == start) fail("expected a value, found " + quote_word(pos_));
+      if (pos_ == start) fail_expected_value();
       fail("expected a digit after '-', found " + found());
     }
     if (in_[pos_] == '0') {
