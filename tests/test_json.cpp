@@ -375,3 +375,20 @@ TEST_CASE("json: files") {
   const auto v = json::parse_file(TXMATH_REFERENCE_DIR "/models.json", {.source = "models"});
   CHECK(v.source() == "models");
 }
+
+TEST_CASE("json: iterators and members keep the document alive") {
+  auto it = json::parse("[1, 2, 3]").elements().begin();  // the range and the document are temporaries
+  CHECK((*it).as_count() == 1);
+  ++it;
+  CHECK((*it).as_count() == 2);
+  json::member m = *json::parse(R"({"key": "v"})").members().begin();
+  CHECK(m.key == "key");
+  CHECK(m.val.as_string() == "v");
+  std::vector<json::value> copies;
+  {
+    const auto arr = json::parse(R"([{"a": 1}, {"a": 2}])");
+    for (const auto& e : arr.elements()) copies.push_back(e);
+  }
+  CHECK(copies[1]["a"].as_count() == 2);
+  CHECK(copies[1].path() == "[1]");
+}

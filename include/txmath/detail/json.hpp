@@ -525,19 +525,20 @@ class element_range {
     using pointer = void;
     using reference = value;
     iterator() = default;
-    value operator*() const { return owner_->child(slot_); }
+    value operator*() const { return value(doc_, doc_->children[slot_]); }
     iterator& operator++() { ++slot_; return *this; }
     iterator operator++(int) { auto t = *this; ++slot_; return t; }
     friend bool operator==(const iterator& a, const iterator& b) { return a.slot_ == b.slot_; }
 
    private:
     friend class element_range;
-    iterator(const value* o, std::uint32_t s) : owner_(o), slot_(s) {}
-    const value* owner_ = nullptr;
+    // Holds the document, like a value: an iterator never dangles.
+    iterator(std::shared_ptr<const detail::json::document> d, std::uint32_t s) : doc_(std::move(d)), slot_(s) {}
+    std::shared_ptr<const detail::json::document> doc_;
     std::uint32_t slot_ = 0;
   };
-  iterator begin() const { return iterator(&array_, array_.node().a); }
-  iterator end() const { return iterator(&array_, array_.node().a + array_.node().b); }
+  iterator begin() const { return iterator(array_.doc_, array_.node().a); }
+  iterator end() const { return iterator(array_.doc_, array_.node().a + array_.node().b); }
   std::size_t size() const { return array_.node().b; }
 
  private:
@@ -557,8 +558,8 @@ class member_range {
     using reference = member;
     iterator() = default;
     member operator*() const {
-      const value v = owner_->child(slot_);
-      return member{v.doc_->key(v.node()), v};
+      const value v(doc_, doc_->children[slot_]);
+      return member{doc_->key(v.node()), v};
     }
     iterator& operator++() { ++slot_; return *this; }
     iterator operator++(int) { auto t = *this; ++slot_; return t; }
@@ -566,12 +567,13 @@ class member_range {
 
    private:
     friend class member_range;
-    iterator(const value* o, std::uint32_t s) : owner_(o), slot_(s) {}
-    const value* owner_ = nullptr;
+    // Holds the document, like a value: an iterator never dangles.
+    iterator(std::shared_ptr<const detail::json::document> d, std::uint32_t s) : doc_(std::move(d)), slot_(s) {}
+    std::shared_ptr<const detail::json::document> doc_;
     std::uint32_t slot_ = 0;
   };
-  iterator begin() const { return iterator(&object_, object_.node().a); }
-  iterator end() const { return iterator(&object_, object_.node().a + object_.node().b); }
+  iterator begin() const { return iterator(object_.doc_, object_.node().a); }
+  iterator end() const { return iterator(object_.doc_, object_.node().a + object_.node().b); }
   std::size_t size() const { return object_.node().b; }
 
  private:
