@@ -873,8 +873,9 @@ class parser {
         fail("a newline inside a string: the string that starts at column " + std::to_string(column_at(start)) +
              " is unterminated (a newline in a string must be written \\n)");
       } else {
-        fail("a raw control character (" + hex_byte(c) + ") inside a string: write it as an escape (\\t, \\u" +
-             "00" + hex_byte(c).substr(2) + ")");
+        const char* named = c == '\t' ? "\\t" : c == '\r' ? "\\r" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : nullptr;
+        fail("a raw control character (" + hex_byte(c) + ") inside a string: write it as " +
+             (named ? std::string(named) : "\\u00" + hex_byte(c).substr(2)));
       }
     }
   }
