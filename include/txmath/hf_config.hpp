@@ -1,0 +1,680 @@
+#pragma once
+// Hugging Face config.json -> txmath::model_config.
+//
+//   txmath::hf_config c = txmath::load_hf_config("Meta-Llama-3-8B/config.json");
+//   c.model          // the model_config (validated)
+//   c.model_type     // "llama"
+//   c.max_context    // max_position_embeddings, 0 when the file does not say
+//   c.notes          // conventions applied that a reader should know about
+//
+// Families (dispatched on `model_type`, or on `architectures[0]` when model_type is absent):
+// gpt2, gptj, gpt_neox, opt, llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe,
+// gemma, gemma2, phi3, falcon (also the legacy RefinedWeb/RefinedWebModel), olmo2,
+// deepseek_v2, deepseek_v3.
+//
+// Which fields are required and which get defaults (the rule, stated once):
+// - Required: the widths and counts every checkpoint states: vocab_size, the hidden size,
+//   the layer count, the head count, the FFN width (where the family has no rule for it),
+//   expert counts and widths, and DeepSeek's MLA ranks and head dims. transformers would
+//   fill these from one particular checkpoint's shape, which would silently describe a
+//   different model; txmath asks for them instead.
+// - Defaulted exactly as transformers' configuration_<family>.py / modeling code does: kv
+//   heads, head_dim, biases, tie_word_embeddings (true for gpt2, opt, gemma, gemma2,
+//   falcon; false for the others), norm placement, GPT-2/GPT-J n_inner (null = 4 *
+//   n_embd), Falcon ffn_hidden_size (null = 4 * hidden_size), sliding windows,
+//   first_k_dense_replace, moe_layer_freq, decoder_sparse_step, mlp_only_layers.
+// - A field given as null means "use the default" (as in transformers), except where null
+//   has its own meaning (DeepSeek q_lora_rank: null = a plain q projection).
+// Alias keys are accepted as transformers' attribute_map does (n_embd = hidden_size, ...);
+// two aliases with different values are an error.
+//
+// Errors are txmath::invalid_argument naming the file, the line and column and the field:
+//   txmath: config.json:5:28: num_key_value_heads: 5 does not divide num_attention_heads = 32
+// Unknown model types, missing fields, wrong JSON types, zero or absurd sizes (beyond the
+// limits below), fractions out of [0, 1], and shapes txmath cannot represent all fail; the
+// loader never returns a config that model_config's validate() rejects.
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <txmath/detail/json.hpp>
+#include <txmath/model.hpp>
+
+namespace txmath {
+
+// What a config.json describes.
+struct hf_config {
+  model_config model{};
+  std::string model_type;         // the family it was read as: "llama", "falcon", ...
+  std::string name;               // "_name_or_path" when the file has one, else empty
+  std::uint64_t max_context = 0;  // max_position_embeddings / n_positions; 0: not stated
+  std::vector<std::string> notes; // conventions applied (MTP layers left out, ...)
+};
+
+// The model_type values the loader reads.
+inline constexpr std::string_view hf_model_types[] = {
+    "gpt2",  "gptj",      "gpt_neox", "opt",   "llama",  "mistral", "mixtral",     "qwen2",      "qwen2_moe",
+    "qwen3", "qwen3_moe", "gemma",    "gemma2", "phi3",  "falcon",  "olmo2",       "deepseek_v2", "deepseek_v3"};
+
+// Limits on sizes read from a file: far above any real model, low enough that no product
+// the library forms overflows 128 bits.
+namespace hf_limits {
+inline constexpr std::uint64_t max_vocab = std::uint64_t{1} << 24;      // 16,777,216
+inline constexpr std::uint64_t max_width = std::uint64_t{1} << 20;      // d_model, d_ff, ranks
+inline constexpr std::uint64_t max_layers = std::uint64_t{1} << 16;
+inline constexpr std::uint64_t max_heads = std::uint64_t{1} << 16;
+inline constexpr std::uint64_t max_head_dim = std::uint64_t{1} << 16;
+inline constexpr std::uint64_t max_experts = std::uint64_t{1} << 16;
+inline constexpr std::uint64_t max_positions = std::uint64_t{1} << 32;  // context lengths
+}  // namespace hf_limits
+
+namespace detail::hf {
+
+using ::txmath::json::value;
+
+inline std::string quoted(std::string_view s) { return detail::json::quote(s); }
+
+// Reads the fields of one config.json object, with aliases, ranges and defaults.
+class reader {
+ public:
+  explicit reader(value root) : root_(std::move(root)) {}
+
+  const value& root() const { return root_; }
+
+  // The first of `names` present with a non-null value (and checks that aliases agree).
+  std::optional<value> find(std::initializer_list<std::string_view> names) const {
+    std::optional<value> found;
+    std::string_view found_name;
+    for (std::string_view n : names) {
+      auto v = root_.find(n);
+      if (!v || v->is_null()) continue;
+      if (!found) {
+        found = v;
+        found_name = n;
+      } else if (!same(*found, *v)) {
+        v->fail("conflicts with " + std::string(found_name) + " = " + text_of(*found) +
+                " (they are aliases; give one)");
+      }
+    }
+    return found;
+  }
+
+  // A required positive integer in [lo, hi].
+  std::uint64_t size(std::initializer_list<std::string_view> names, std::string_view what, std::uint64_t hi,
+                     std::uint64_t lo = 1) const {
+    auto v = find(names);
+    if (!v) missing(names, what);
+    return in_range(*v, lo, hi);
+  }
+  // An optional integer: nullopt when absent or null.
+  std::optional<std::uint64_t> opt_size(std::initializer_list<std::string_view> names, std::uint64_t hi,
+                                        std::uint64_t lo = 1) const {
+    auto v = find(names);
+    if (!v) return std::nullopt;
+    return in_range(*v, lo, hi);
+  }
+  std::uint64_t size_or(std::initializer_list<std::string_view> names, std::uint64_t fallback, std::uint64_t hi,
+                        std::uint64_t lo = 1) const {
+    return opt_size(names, hi, lo).value_or(fallback);
+  }
+  bool flag(std::initializer_list<std::string_view> names, bool fallback) const {
+    auto v = find(names);
+    return v ? v->as_bool() : fallback;
+  }
+  // A fraction in [lo, hi].
+  double real_or(std::string_view name, double fallback, double lo, double hi) const {
+    auto v = find({name});
+    if (!v) return fallback;
+    const double d = v->as_double();
+    if (!(d >= lo && d <= hi))
+      v->fail("must be between " + number(lo) + " and " + number(hi) + ", found " + v->number_text());
+    return d;
+  }
+  std::optional<std::string> string(std::string_view name) const {
+    auto v = find({name});
+    if (!v) return std::nullopt;
+    return v->as_string();
+  }
+  // The value of a field for messages (the first present alias).
+  value at(std::initializer_list<std::string_view> names) const { return *find(names); }
+
+  [[noreturn]] void missing(std::initializer_list<std::string_view> names, std::string_view what) const {
+    std::string list;
+    for (std::string_view n : names) list += (list.empty() ? "" : " or ") + quoted(n);
+    root_.fail("missing field " + list + " (" + std::string(what) + "); a " + family_ +
+               " config.json must give it");
+  }
+  void set_family(std::string f) { family_ = std::move(f); }
+
+ private:
+  static std::string number(double d) {
+    std::string s = std::to_string(d);
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+  }
+  static std::string text_of(const value& v) {
+    if (v.is_number()) return v.number_text();
+    if (v.is_bool()) return v.as_bool() ? "true" : "false";
+    return v.describe();
+  }
+  static bool same(const value& a, const value& b) {
+    if (a.type() != b.type()) return false;
+    if (a.is_integer() && b.is_integer()) return a.as_count() == b.as_count() || a.number_text() == b.number_text();
+    if (a.is_number()) return a.number_text() == b.number_text();
+    if (a.is_bool()) return a.as_bool() == b.as_bool();
+    if (a.is_string()) return a.as_string_view() == b.as_string_view();
+    return false;
+  }
+  static std::uint64_t in_range(const value& v, std::uint64_t lo, std::uint64_t hi) {
+    if (!v.is_integer())
+      v.fail("expected a positive integer, found " + v.describe());
+    if (v.number_text()[0] == '-')
+      v.fail(std::string(lo == 0 ? "must not be negative" : "must be positive") + ", found " + v.number_text());
+    const count c = v.as_count();
+    if (c < count(lo) || c > count(hi))
+      v.fail(c < count(lo) ? "must be at least " + std::to_string(lo) + ", found " + v.number_text()
+                           : "must be at most " + std::to_string(hi) + " (txmath's limit for this field), found " +
+                                 v.number_text());
+    return c.to_u64();
+  }
+
+  value root_;
+  std::string family_ = "this";
+};
+
+// ---- the shared parts of the Llama-like families -----------------------------------------
+
+struct dims {
+  std::uint64_t vocab, d_model, n_layers, n_heads;
+};
+
+inline dims read_dims(const reader& r) {
+  using namespace hf_limits;
+  return {r.size({"vocab_size"}, "the vocabulary size", max_vocab),
+          r.size({"hidden_size"}, "the model width d_model", max_width),
+          r.size({"num_hidden_layers"}, "the number of layers", max_layers),
+          r.size({"num_attention_heads"}, "the number of attention heads", max_heads)};
+}
+
+// num_key_value_heads (null/absent: `fallback`), checked to divide the head count.
+inline std::uint64_t read_kv_heads(const reader& r, std::initializer_list<std::string_view> names,
+                                   std::uint64_t n_heads, std::uint64_t fallback) {
+  auto kv = r.opt_size(names, hf_limits::max_heads);
+  const std::uint64_t k = kv.value_or(fallback);
+  if (k > n_heads || n_heads % k != 0) {
+    const std::string msg = std::to_string(k) + " does not divide num_attention_heads = " + std::to_string(n_heads);
+    if (kv) r.at(names).fail(msg);
+    r.root().fail(std::string(*names.begin()) + " (absent, so the family default " + msg +
+                  "): give num_key_value_heads");
+  }
+  return k;
+}
+
+// head_dim (null/absent: `fallback`, 0 meaning d_model / n_heads, which must then divide).
+inline std::uint64_t read_head_dim(const reader& r, const dims& d, std::uint64_t fallback) {
+  if (auto h = r.opt_size({"head_dim"}, hf_limits::max_head_dim)) return *h;
+  if (fallback != 0) return fallback;
+  if (d.d_model % d.n_heads != 0)
+    r.at({"num_attention_heads"})
+        .fail(std::to_string(d.n_heads) + " does not divide hidden_size = " + std::to_string(d.d_model) +
+              "; give head_dim");
+  return d.d_model / d.n_heads;
+}
+
+inline std::uint64_t read_context(const reader& r, std::initializer_list<std::string_view> names) {
+  return r.opt_size(names, hf_limits::max_positions).value_or(0);
+}
+
+// The skeleton of a pre-norm RMSNorm decoder with gated (SwiGLU/GeGLU) FFNs: Llama and kin.
+inline model_config llama_like(const dims& d, std::uint64_t kv, std::uint64_t head_dim) {
+  model_config m{};
+  m.vocab = d.vocab;
+  m.d_model = d.d_model;
+  m.n_layers = d.n_layers;
+  m.attention.n_heads = d.n_heads;
+  m.attention.n_kv_heads = kv;
+  m.attention.head_dim = head_dim;
+  m.norm = norm_kind::rmsnorm;
+  m.norms_per_layer = 2;
+  m.final_norm = true;
+  m.position = position_kind::rotary;
+  m.ffn.kind = ffn_kind::gated;
+  return m;
+}
+
+inline std::uint64_t read_d_ff(const reader& r, std::initializer_list<std::string_view> names) {
+  return r.size(names, "the FFN width d_ff", hf_limits::max_width);
+}
+
+// A window on every layer, from `sliding_window` (null/absent: `fallback`, 0 = none).
+inline void read_window(const reader& r, model_config& m, std::uint64_t fallback, std::uint64_t every = 1) {
+  m.attention.sliding_window = r.size_or({"sliding_window"}, fallback, hf_limits::max_positions);
+  m.attention.sliding_window_every = every;
+}
+
+// Qwen's use_sliding_window/max_window_layers: windows only when switched on.
+inline void read_qwen_window(const reader& r, model_config& m, hf_config& out) {
+  if (!r.flag({"use_sliding_window"}, false)) return;
+  const std::uint64_t w = r.size_or({"sliding_window"}, 4096, hf_limits::max_positions);
+  const std::uint64_t lo = r.size_or({"max_window_layers"}, 28, hf_limits::max_layers, 0);
+  if (lo == 0) {
+    m.attention.sliding_window = w;  // every layer slides
+  } else {
+    out.notes.push_back("use_sliding_window with max_window_layers = " + std::to_string(lo) +
+                        ": a per-layer window pattern txmath does not model; full attention assumed "
+                        "on every layer (an upper bound on attention FLOPs and KV cache)");
+  }
+}
+
+// Which layers are MoE: Qwen's decoder_sparse_step and mlp_only_layers. Layer i is sparse when
+// i is not in mlp_only_layers and (i + 1) % step == 0; txmath represents "the first k layers
+// dense, then every n-th": step s gives k = s - 1, n = s; mlp_only_layers must be a prefix.
+inline void read_qwen_sparsity(const reader& r, model_config& m) {
+  const std::uint64_t step = r.size_or({"decoder_sparse_step"}, 1, hf_limits::max_layers);
+  std::uint64_t prefix = 0;
+  if (auto only = r.find({"mlp_only_layers"})) {
+    if (!only->is_array()) only->fail("expected an array of layer indices, found " + only->describe());
+    std::vector<std::uint64_t> idx;
+    for (const value& e : only->elements()) {
+      if (!e.is_integer() || e.number_text()[0] == '-') e.fail("expected a layer index, found " + e.describe());
+      const count c = e.as_count();
+      if (c >= count(m.n_layers))
+        e.fail("layer index " + c.to_string() + " is out of range: the model has " + std::to_string(m.n_layers) +
+               " layers");
+      idx.push_back(c.to_u64());
+    }
+    std::sort(idx.begin(), idx.end());
+    idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
+    for (std::size_t i = 0; i < idx.size(); ++i)
+      if (idx[i] != i)
+        only->fail("txmath models dense layers only as a prefix (layers 0..k-1); this list is not one");
+    prefix = idx.size();
+  }
+  if (prefix != 0 && step != 1)
+    r.at({"decoder_sparse_step"}).fail("with a non-empty mlp_only_layers, txmath needs decoder_sparse_step = 1");
+  m.moe.first_k_dense = prefix != 0 ? prefix : step - 1;
+  m.moe.every_n = prefix != 0 ? 1 : step;
+  if (m.moe.first_k_dense > m.n_layers)
+    r.at({"decoder_sparse_step"})
+        .fail("exceeds num_hidden_layers = " + std::to_string(m.n_layers) + ": no layer would be sparse");
+}
+
+inline void read_experts(const reader& r, model_config& m, std::initializer_list<std::string_view> n_experts,
+                         std::initializer_list<std::string_view> width) {
+  using namespace hf_limits;
+  m.moe.n_experts = r.size(n_experts, "the number of routed experts", max_experts);
+  m.moe.top_k = r.size({"num_experts_per_tok"}, "the experts each token is routed to", max_experts);
+  if (m.moe.top_k > m.moe.n_experts)
+    r.at({"num_experts_per_tok"})
+        .fail(std::to_string(m.moe.top_k) + " exceeds the number of experts, " + std::to_string(m.moe.n_experts));
+  m.moe.d_ff_expert = r.size(width, "the width of one expert's FFN", max_width);
+}
+
+// ---- one function per family ---------------------------------------------------------------
+
+inline void load_gpt2(const reader& r, hf_config& out) {
+  using namespace hf_limits;
+  model_config& m = out.model;
+  m.vocab = r.size({"vocab_size"}, "the vocabulary size", max_vocab);
+  m.d_model = r.size({"n_embd", "hidden_size"}, "the model width d_model", max_width);
+  m.n_layers = r.size({"n_layer", "num_hidden_layers"}, "the number of layers", max_layers);
+  m.attention.n_heads = r.size({"n_head", "num_attention_heads"}, "the number of attention heads", max_heads);
+  if (m.d_model % m.attention.n_heads != 0)
+    r.at({"n_head", "num_attention_heads"})
+        .fail(std::to_string(m.attention.n_heads) + " does not divide n_embd = " + std::to_string(m.d_model));
+  m.max_positions = r.size({"n_positions", "max_position_embeddings"}, "the rows of the learned position table",
+                           max_positions);
+  out.max_context = m.max_positions;
+  m.ffn.d_ff = r.size_or({"n_inner"}, 4 * m.d_model, max_width);  // null: 4 * n_embd
+  if (r.flag({"add_cross_attention"}, false))
+    r.at({"add_cross_attention"}).fail("cross-attention (an encoder-decoder GPT-2) is not supported");
+  m.attention.qkv_bias = m.attention.o_bias = true;  // Conv1D layers with biases
+  m.ffn.kind = ffn_kind::plain;
+  m.ffn.bias = true;
+  m.norm = norm_kind::layernorm;
+  m.position = position_kind::learned;
+  m.tied_embeddings = r.flag({"tie_word_embeddings"}, true);
+}
+
+inline void load_gptj(const reader& r, hf_config& out) {
+  using namespace hf_limits;
+  model_config& m = out.model;
+  m.vocab = r.size({"vocab_size"}, "the vocabulary size", max_vocab);
+  m.d_model = r.size({"n_embd", "hidden_size"}, "the model width d_model", max_width);
+  m.n_layers = r.size({"n_layer", "num_hidden_layers"}, "the number of layers", max_layers);
+  m.attention.n_heads = r.size({"n_head", "num_attention_heads"}, "the number of attention heads", max_heads);
+  if (m.d_model % m.attention.n_heads != 0)
+    r.at({"n_head", "num_attention_heads"})
+        .fail(std::to_string(m.attention.n_heads) + " does not divide n_embd = " + std::to_string(m.d_model));
+  out.max_context = read_context(r, {"n_positions", "max_position_embeddings"});
+  if (auto rd = r.opt_size({"rotary_dim"}, max_head_dim, 0); rd && *rd > m.d_model / m.attention.n_heads)
+    r.at({"rotary_dim"}).fail("exceeds the head dimension " + std::to_string(m.d_model / m.attention.n_heads));
+  m.ffn.d_ff = r.size_or({"n_inner"}, 4 * m.d_model, max_width);  // null: 4 * n_embd
+  m.ffn.kind = ffn_kind::plain;
+  m.ffn.bias = true;             // fc_in, fc_out have biases; q, k, v, out_proj do not
+  m.norm = norm_kind::layernorm;
+  m.norms_per_layer = 1;         // ln_1 feeds both attention and MLP
+  m.parallel_block = true;
+  m.lm_head_bias = true;
+  m.tied_embeddings = r.flag({"tie_word_embeddings"}, false);
+}
+
+inline void load_gpt_neox(const reader& r, hf_config& out) {
+  const dims d = read_dims(r);
+  model_config& m = out.model;
+  m = llama_like(d, d.n_heads, read_head_dim(r, d, 0));
+  m.attention.head_dim = 0;
+  m.ffn.d_ff = read_d_ff(r, {"intermediate_size"});
+  m.ffn.kind = ffn_kind::plain;
+  m.ffn.bias = true;
+  m.attention.qkv_bias = m.attention.o_bias = r.flag({"attention_bias"}, true);
+  m.norm = norm_kind::layernorm;  // input_layernorm and post_attention_layernorm, both kept
+  m.parallel_block = r.flag({"use_parallel_residual"}, true);
+  r.real_or("rotary_pct", 0.25, 0.0, 1.0);
+  out.max_context = read_context(r, {"max_position_embeddings"});
+  m.tied_embeddings = r.flag({"tie_word_embeddings"}, false);
+}
+
+inline void load_opt(const reader& r, hf_config& out) {
+  const dims d = read_dims(r);
+  model_config& m = out.model;
+  m = llama_like(d, d.n_heads, read_head_dim(r, d, 0));
+  m.attention.head_dim = 0;
+  m.ffn.d_ff = read_d_ff(r, {"ffn_dim"});
+  m.ffn.kind = ffn_kind::plain;
+  const bool bias = r.flag({"enable_bias"}, true);
+  m.ffn.bias = m.attention.qkv_bias = m.attention.o_bias = bias;
+  m.norm = norm_kind::layernorm;
+  if (!r.flag({"layer_norm_elementwise_affine"}, true))
+    r.at({"layer_norm_elementwise_affine"}).fail("LayerNorms without weights are not supported");
+  if (auto p = r.opt_size({"word_embed_proj_dim"}, hf_limits::max_width); p && *p != d.d_model)
+    r.at({"word_embed_proj_dim"})
+        .fail(std::to_string(*p) + " differs from hidden_size = " + std::to_string(d.d_model) +
+              ": OPT's project_in/project_out layers (opt-350m) are not supported");
+  // The final LayerNorm exists only in pre-norm OPT (do_layer_norm_before) and not when the
+  // checkpoint removed it.
+  m.final_norm = r.flag({"do_layer_norm_before"}, true) && !r.flag({"_remove_final_layer_norm"}, false);
+  m.position = position_kind::learned;
+  m.max_positions = r.size({"max_position_embeddings"}, "the rows of the learned position table",
+                           hf_limits::max_positions);
+  m.position_offset = 2;  // OPTLearnedPositionalEmbedding's fairseq padding offset
+  out.max_context = m.max_positions;
+  m.tied_embeddings = r.flag({"tie_word_embeddings"}, true);
+}
+
+// kv_default: the family's num_key_value_heads when the file has none (0: the head count).
+inline void load_llama(const reader& r, hf_config& out, bool biases, std::uint64_t kv_default = 0) {
+  const dims d = read_dims(r);
+  model_config& m = out.model;
+  m = llama_like(d, read_kv_heads(r, {"num_key_value_heads"}, d.n_heads, kv_default ? kv_default : d.n_heads),
+                 read_head_dim(r, d, 0));
+  m.ffn.d_ff = read_d_ff(r, {"intermediate_size"});
+  if (biases) {  // Llama's attention_bias covers q, k, v and o; mlp_bias gate, up and down
+    m.attention.qkv_bias = m.attention.o_bias = r.flag({"attention_bias"}, false);
+    m.ffn.bias = r.flag({"mlp_bias"}, false);
+  }
+  out.max_context = read_context(r, {"max_position_embeddings"});
+  m.tied_embeddings = r.flag({"tie_word_embeddings"}, false);
+}
+
+inline void load_mistral(const reader& r, hf_config& out, bool mixtral) {
+  load_llama(r, out, false, 8);  // MistralConfig and MixtralConfig: 8 kv heads
+  model_config& m = out.model;
+  read_window(r, m, mixtral ? 0 : 4096);  // MistralConfig's default window is 4096
+  if (mixtral) {
+    read_experts(r, m, {"num_local_experts", "num_experts"}, {"intermediate_size"});
+    m.moe.n_shared_experts = 0;
+  }
+}
+
+inline void load_qwen2(const reader& r, hf_config& out, bool moe) {
+  load_llama(r, out, false, moe ? 16 : 32);  // Qwen2Config: 32 kv heads, Qwen2MoeConfig: 16
+  model_config& m = out.model;
+  m.attention.qkv_bias = moe ? r.flag({"qkv_bias"}, true) : true;  // q, k, v biases; none on o
+  read_qwen_window(r, m, out);
+  if (moe) {
+    read_experts(r, m, {"num_experts", "num_local_experts"}, {"moe_intermediate_size"});
+    const std::uint64_t shared = r.size({"shared_expert_intermediate_size"}, "the shared expert's width",
+                                        hf_limits::max_width, 0);
+    if (shared != 0) {
+      m.moe.n_shared_experts = 1;
+      m.moe.d_ff_shared = shared;
+      m.moe.shared_expert_gate = true;  // sigmoid(Linear(d, 1)) scales the shared expert
+    }
+    read_qwen_sparsity(r, m);
+  }
+}
+
+inline void load_qwen3(const reader& r, hf_config& out, bool moe) {
+  const dims d = read_dims(r);
+  model_config& m = out.model;
+  // Qwen3Config: 32 kv heads, head_dim 128; Qwen3MoeConfig: 4 kv heads, no head_dim field
+  // (the attention then uses d_model / n_heads).
+  m = llama_like(d, read_kv_heads(r, {"num_key_value_heads"}, d.n_heads, moe ? 4 : 32),
+                 read_head_dim(r, d, moe ? 0 : 128));
+  if (!moe || r.find({"intermediate_size"})) m.ffn.d_ff = read_d_ff(r, {"intermediate_size"});
+  m.attention.qkv_bias = m.attention.o_bias = r.flag({"attention_bias"}, false);
+  m.attention.qk_norm = qk_norm_kind::per_head;
+  read_qwen_window(r, m, out);
+  out.max_context = read_context(r, {"max_position_embeddings"});
+  m.tied_embeddings = r.flag({"tie_word_embeddings"}, false);
+  if (moe) {
+    read_experts(r, m, {"num_experts", "num_local_experts"}, {"moe_intermediate_size"});
+    read_qwen_sparsity(r, m);
+    if (m.moe.first_k_dense > 0 && m.ffn.d_ff == 0) read_d_ff(r, {"intermediate_size"});
+  }
+}
+
+inline void load_gemma(const reader& r, hf_config& out, bool gemma2) {
+  const dims d = read_dims(r);
+  model_config& m = out.model;
+  // GemmaConfig: 16 kv heads, head_dim 256; Gemma2Config: 4 kv heads, head_dim 256.
+  m = llama_like(d, read_kv_heads(r, {"num_key_value_heads"}, d.n_heads, gemma2 ? 4 : 16), read_head_dim(r, d, 256));
+  m.ffn.d_ff = read_d_ff(r, {"intermediate_size"});
+  m.attention.qkv_bias = m.attention.o_bias = r.flag({"attention_bias"}, false);
+  out.max_context = read_context(r, {"max_position_embeddings"});
+  m.tied_embeddings = r.flag({"tie_word_embeddings"}, true);
+  if (gemma2) {
+    m.norms_per_layer = 4;  // input, post_attention, pre_feedforward, post_feedforward
+    read_window(r, m, 4096, 2);  // the window is on every other layer (0, 2, 4, ...)
+  }
+}
+
+inline void load_phi3(const reader& r, hf_config& out) {
+  // qkv_proj and gate_up_proj are fused, which changes no count; no biases.
+  load_llama(r, out, false);
+  read_window(r, out.model, 0);
+}
+
+inline void load_olmo2(const reader& r, hf_config& out) {
+  load_llama(r, out, true);
+  out.model.ffn.bias = false;                       // Olmo2MLP has no biases
+  out.model.attention.qk_norm = qk_norm_kind::full; // q_norm over n_heads*head_dim, k_norm over kv
+  out.model.norms_per_layer = 2;                    // post_attention and post_feedforward norms
+}
+
+inline void load_falcon(const reader& r, hf_config& out) {
+  using namespace hf_limits;
+  model_config& m = out.model;
+  m.vocab = r.size({"vocab_size"}, "the vocabulary size", max_vocab);
+  m.d_model = r.size({"hidden_size", "n_embed"}, "the model width d_model", max_width);
+  m.n_layers = r.size({"num_hidden_layers", "n_layer"}, "the number of layers", max_layers);
+  const std::uint64_t heads = r.size({"num_attention_heads", "n_head"}, "the number of attention heads", max_heads);
+  m.attention.n_heads = heads;
+  if (m.d_model % heads != 0)
+    r.at({"num_attention_heads", "n_head"})
+        .fail(std::to_string(heads) + " does not divide hidden_size = " + std::to_string(m.d_model));
+  const bool new_arch = r.flag({"new_decoder_architecture"}, false);
+  const bool multi_query = r.flag({"multi_query"}, true);
+  // kv heads: num_kv_heads (default n_heads) in the new architecture; 1 for multi-query.
+  if (new_arch)
+    m.attention.n_kv_heads = read_kv_heads(r, {"num_kv_heads", "n_head_kv"}, heads, heads);
+  else
+    m.attention.n_kv_heads = multi_query ? 1 : heads;
+  const bool bias = r.flag({"bias"}, false);
+  m.attention.qkv_bias = m.attention.o_bias = m.ffn.bias = bias;
+  m.ffn.kind = ffn_kind::plain;
+  m.ffn.d_ff = r.size_or({"ffn_hidden_size"}, 4 * m.d_model, max_width);
+  m.norm = norm_kind::layernorm;
+  const bool parallel = r.flag({"parallel_attn"}, true);
+  m.parallel_block = parallel;
+  // Norms: sequential blocks have input_layernorm and post_attention_layernorm; parallel
+  // blocks have ln_attn and ln_mlp when num_ln_in_parallel_attn is 2 (the default of the new
+  // architecture), else one input_layernorm.
+  const std::uint64_t n_ln = r.size_or({"num_ln_in_parallel_attn"}, new_arch ? 2 : 1, 2);
+  m.norms_per_layer = !parallel ? 2 : (new_arch && n_ln == 2 ? 2 : 1);
+  m.position = position_kind::rotary;  // RoPE or ALiBi: no parameters either way
+  out.max_context = read_context(r, {"max_position_embeddings"});
+  m.tied_embeddings = r.flag({"tie_word_embeddings"}, true);
+}
+
+inline void load_deepseek(const reader& r, hf_config& out, bool v3) {
+  using namespace hf_limits;
+  const dims d = read_dims(r);
+  model_config& m = out.model;
+  m = llama_like(d, d.n_heads, 0);
+  m.attention.n_kv_heads = 0;
+  auto& a = m.attention;
+  a.kind = attention_kind::mla;
+  // q_lora_rank: null means a plain q projection (DeepSeek-V2-Lite); it must be present.
+  if (auto q = r.root().find("q_lora_rank"); !q)
+    r.missing({"q_lora_rank"}, "the rank of the query compression; null for a plain q projection");
+  a.q_lora_rank = r.opt_size({"q_lora_rank"}, max_width).value_or(0);
+  a.kv_lora_rank = r.size({"kv_lora_rank"}, "the rank of the joint key-value compression", max_width);
+  a.qk_nope_head_dim = r.size({"qk_nope_head_dim"}, "the non-rotary part of a query/key head", max_head_dim, 0);
+  a.qk_rope_head_dim = r.size({"qk_rope_head_dim"}, "the rotary part of a query/key head", max_head_dim, 0);
+  if (a.qk_nope_head_dim + a.qk_rope_head_dim == 0)
+    r.at({"qk_nope_head_dim"}).fail("qk_nope_head_dim + qk_rope_head_dim must be positive");
+  a.v_head_dim = r.size({"v_head_dim"}, "the value head dimension", max_head_dim);
+  if (r.flag({"attention_bias"}, false))
+    r.at({"attention_bias"}).fail("biases in MLA attention are not supported");
+  out.max_context = read_context(r, {"max_position_embeddings"});
+  m.tied_embeddings = r.flag({"tie_word_embeddings"}, false);
+
+  // Routed experts: null n_routed_experts means a dense model.
+  const bool moe = r.find({"n_routed_experts"}).has_value();
+  const std::uint64_t first_k = r.size_or({"first_k_dense_replace"}, v3 ? 3 : 0, max_layers, 0);
+  if (!moe || first_k > 0) m.ffn.d_ff = read_d_ff(r, {"intermediate_size"});
+  if (moe) {
+    read_experts(r, m, {"n_routed_experts"}, {"moe_intermediate_size"});
+    m.moe.n_shared_experts = r.size({"n_shared_experts"}, "the number of shared experts (0 for none)", max_experts, 0);
+    if (first_k > m.n_layers)
+      r.at({"first_k_dense_replace"}).fail("exceeds num_hidden_layers = " + std::to_string(m.n_layers));
+    // Layer i is MoE when i >= first_k_dense_replace and i % moe_layer_freq == 0; txmath
+    // counts from the first such layer, the first multiple of the frequency at or after k.
+    const std::uint64_t freq = r.size_or({"moe_layer_freq"}, 1, max_layers);
+    m.moe.first_k_dense = std::min<std::uint64_t>((first_k + freq - 1) / freq * freq, m.n_layers);
+    m.moe.every_n = freq;
+    if (m.moe.first_k_dense >= m.n_layers)
+      r.root().fail("first_k_dense_replace and moe_layer_freq leave no MoE layer");
+    if (v3)
+      out.notes.push_back("the router's e_score_correction_bias is a buffer in transformers, not counted");
+  }
+  if (v3) {
+    if (auto mtp = r.opt_size({"num_nextn_predict_layers"}, max_layers, 0); mtp && *mtp > 0)
+      out.notes.push_back(std::to_string(*mtp) +
+                          " multi-token-prediction layer(s) (num_nextn_predict_layers) left out, as transformers does");
+  }
+}
+
+// model_type from `architectures` when the file has no model_type.
+inline std::optional<std::string> type_from_architecture(std::string_view arch) {
+  static constexpr std::pair<std::string_view, std::string_view> table[] = {
+      {"GPT2LMHeadModel", "gpt2"},        {"GPT2Model", "gpt2"},
+      {"GPTJForCausalLM", "gptj"},        {"GPTNeoXForCausalLM", "gpt_neox"},
+      {"OPTForCausalLM", "opt"},          {"LlamaForCausalLM", "llama"},
+      {"MistralForCausalLM", "mistral"},  {"MixtralForCausalLM", "mixtral"},
+      {"Qwen2ForCausalLM", "qwen2"},      {"Qwen2MoeForCausalLM", "qwen2_moe"},
+      {"Qwen3ForCausalLM", "qwen3"},      {"Qwen3MoeForCausalLM", "qwen3_moe"},
+      {"GemmaForCausalLM", "gemma"},      {"Gemma2ForCausalLM", "gemma2"},
+      {"Phi3ForCausalLM", "phi3"},        {"FalconForCausalLM", "falcon"},
+      {"RWForCausalLM", "falcon"},        {"Olmo2ForCausalLM", "olmo2"},
+      {"DeepseekV2ForCausalLM", "deepseek_v2"}, {"DeepseekV3ForCausalLM", "deepseek_v3"}};
+  for (const auto& [a, t] : table)
+    if (a == arch) return std::string(t);
+  return std::nullopt;
+}
+
+inline std::string supported_list() {
+  std::string s;
+  for (std::string_view t : hf_model_types) s += (s.empty() ? "" : ", ") + std::string(t);
+  return s;
+}
+
+}  // namespace detail::hf
+
+// Reads a parsed config.json (the top-level object).
+inline hf_config hf_config_from_json(const json::value& root) {
+  namespace hf = detail::hf;
+  if (!root.is_object()) root.fail("expected a config.json object, found " + root.describe());
+  hf::reader r(root);
+  hf_config out;
+
+  std::string type;
+  if (auto t = r.find({"model_type"})) {
+    type = t->as_string();
+    if (type == "RefinedWeb" || type == "RefinedWebModel") type = "falcon";  // Falcon's legacy names
+    if (std::find(std::begin(hf_model_types), std::end(hf_model_types), type) == std::end(hf_model_types))
+      t->fail("unsupported model type " + hf::quoted(type) + "; txmath reads " + hf::supported_list());
+  } else if (auto a = r.find({"architectures"})) {
+    if (!a->is_array() || a->size() == 0) a->fail("expected a non-empty array of class names, found " + a->describe());
+    const json::value first = a->at(0);
+    auto mapped = hf::type_from_architecture(first.as_string_view());
+    if (!mapped)
+      first.fail("unsupported architecture " + hf::quoted(first.as_string_view()) +
+                 " and no model_type; txmath reads " + hf::supported_list());
+    type = *mapped;
+  } else {
+    root.fail("missing field \"model_type\" (the model family, e.g. \"llama\"); txmath reads " + hf::supported_list());
+  }
+  out.model_type = type;
+  r.set_family(type);
+  if (auto n = r.find({"_name_or_path"}); n && n->is_string()) out.name = n->as_string();
+
+  if (type == "gpt2") hf::load_gpt2(r, out);
+  else if (type == "gptj") hf::load_gptj(r, out);
+  else if (type == "gpt_neox") hf::load_gpt_neox(r, out);
+  else if (type == "opt") hf::load_opt(r, out);
+  else if (type == "llama") hf::load_llama(r, out, true);
+  else if (type == "mistral") hf::load_mistral(r, out, false);
+  else if (type == "mixtral") hf::load_mistral(r, out, true);
+  else if (type == "qwen2") hf::load_qwen2(r, out, false);
+  else if (type == "qwen2_moe") hf::load_qwen2(r, out, true);
+  else if (type == "qwen3") hf::load_qwen3(r, out, false);
+  else if (type == "qwen3_moe") hf::load_qwen3(r, out, true);
+  else if (type == "gemma") hf::load_gemma(r, out, false);
+  else if (type == "gemma2") hf::load_gemma(r, out, true);
+  else if (type == "phi3") hf::load_phi3(r, out);
+  else if (type == "falcon") hf::load_falcon(r, out);
+  else if (type == "olmo2") hf::load_olmo2(r, out);
+  else if (type == "deepseek_v2") hf::load_deepseek(r, out, false);
+  else hf::load_deepseek(r, out, true);
+
+  // A backstop: the checks above name the JSON fields; validate() must agree.
+  try {
+    validate(out.model);
+  } catch (const txmath::invalid_argument& e) {
+    std::string_view what = e.what();
+    if (what.substr(0, 8) == "txmath: ") what.remove_prefix(8);
+    root.fail(what);
+  }
+  return out;
+}
+
+// Parses config.json text; `source` names it in messages.
+inline hf_config parse_hf_config(std::string_view text, std::string_view source = "<config.json>") {
+  json::parse_options o;
+  o.source = source;
+  return hf_config_from_json(json::parse(text, o));
+}
+
+// Reads and parses a config.json file.
+inline hf_config load_hf_config(const std::string& path) { return hf_config_from_json(json::parse_file(path)); }
+
+}  // namespace txmath
