@@ -38,6 +38,9 @@ static_assert(rel(critical_intensity(accelerators::tpu_v5e, dtype::int8).value()
 // compute-bound above 120 * E / k tokens; DeepSeek (E = 256, k = 8): 3840.
 static_assert(rel(moe_compute_bound_tokens(256, 8, dtype::int8, accelerators::tpu_v5e, dtype::bf16).value(),
                   3840) < 0.005);
+// Dense (E = k = 1) with bf16 weights: the book's "batch > 240 tokens" on TPU v5e.
+static_assert(rel(moe_compute_bound_tokens(1, 1, dtype::bf16, accelerators::tpu_v5e, dtype::bf16).value(),
+                  240) < 0.005);
 // With the book's rounded bandwidth (8.2e11) the figure is 120.1 * 32.
 constexpr accelerator v5e_book{.name = "v5e (book)", .bf16 = flop_rate(1.97e14),
                                .memory_bandwidth = byte_rate(8.2e11)};

@@ -86,7 +86,17 @@ static_assert(kv_cache_bytes(mistral_7b, 4096) == kv_cache_bytes_per_token(mistr
 // 21 layers keep 8192 tokens and 21 keep 4096; 2 * 8 * 256 * 2 bytes per token and layer.
 static_assert(kv_cache_bytes(gemma_2_9b, 8192) == bytes(21ULL * (8192 + 4096) * 8192));
 
+// Tensor parallel: Llama-3-8B's 8 KV heads over 8 ranks -> 1/8 each; over 16 ranks each
+// rank still keeps one head (replicated); MLA's latent is not split.
+static_assert(kv_cache_bytes_per_device(llama_3_8b, 8192, 8, 8) * 8 == 8_GiB);
+static_assert(kv_cache_bytes_per_device(llama_3_8b, 8192, 8, 16) * 8 == 8_GiB);
+static_assert(kv_cache_bytes_per_device(deepseek_v3, 8192, 1, 8) == kv_cache_bytes(deepseek_v3, 8192));
+
 TEST_CASE("KV cache at run time") {
+  CHECK(kv_cache_bytes_per_device(runtime(llama_2_7b), 4096, 1, runtime(count(4))) * 4 ==
+        kv_cache_bytes(llama_2_7b, 4096));
+  CHECK_THROWS_WITH_AS(kv_cache_bytes_per_device(runtime(llama_3_8b), 4096, 1, runtime(count(3))),
+                       doctest::Contains("must divide one another"), invalid_argument);
   const model_config m = runtime(llama_3_8b);
   CHECK(kv_cache_bytes(m, runtime(count(8192)), runtime(count(8))) == 8_GiB);
   CHECK(kv_cache_bytes_per_token(runtime(deepseek_v3), runtime(dtype::bf16)) == bytes(70'272));

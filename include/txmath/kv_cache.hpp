@@ -16,8 +16,11 @@
 
 #include <txmath/core/count.hpp>
 #include <txmath/core/dtype.hpp>
+#include <txmath/core/error.hpp>
 #include <txmath/core/quantity.hpp>
 #include <txmath/model.hpp>
+
+TXMATH_DEFINE_ERROR(txmath_error_tensor_parallel_size_and_n_kv_heads_must_divide_one_another, invalid_argument)
 
 namespace txmath {
 
@@ -47,6 +50,22 @@ constexpr bytes kv_cache_bytes(const model_config& m, count context, count batch
   count tokens = 0;  // summed over layers
   for (std::uint64_t i = 0; i < m.n_layers; ++i) tokens += kv_cached_tokens(m, i, context);
   return bytes_of(kv_values_per_token_per_layer(m) * tokens * batch, t);
+}
+
+// One tensor-parallel rank's share: the KV heads split over `tp` ranks, at least one head
+// per rank (when tp exceeds n_kv_heads each head is replicated, as vLLM does). MLA's latent
+// is shared by all heads, so every rank keeps all of it.
+constexpr bytes kv_cache_bytes_per_device(const model_config& m, count context, count batch, count tp,
+                                          dtype t = dtype::bf16) {
+  const bytes all = kv_cache_bytes(m, context, batch, t);
+  if (m.attention.kind == attention_kind::mla || tp <= 1) return all;
+  const count heads = m.kv_heads();
+  if (heads % tp != 0 && tp % heads != 0)
+    TXMATH_FAIL(txmath_error_tensor_parallel_size_and_n_kv_heads_must_divide_one_another, invalid_argument,
+                "txmath: tensor-parallel size " + tp.to_string() + " and n_kv_heads = " + heads.to_string() +
+                    " must divide one another");
+  const count per_rank = heads > tp ? heads / tp : count(1);
+  return bytes(exact_div(all.value() * per_rank, heads));
 }
 
 // The same without a config: n_layers full-attention layers of n_kv_heads x head_dim.
