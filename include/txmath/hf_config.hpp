@@ -573,8 +573,11 @@ inline void load_deepseek(const reader& r, hf_config& out, bool v3) {
     m.moe.every_n = freq;
     if (m.moe.first_k_dense >= m.n_layers)
       r.root().fail("first_k_dense_replace and moe_layer_freq leave no MoE layer");
-    if (v3)
-      out.notes.push_back("the router's e_score_correction_bias is a buffer in transformers, not counted");
+    // topk_method "noaux_tc" (DeepSeek-V3's default) adds e_score_correction_bias to the
+    // router: a Parameter in DeepSeek's modeling_deepseek.py (a buffer in transformers' own
+    // port); counted, as the preset does.
+    const std::string method = r.string("topk_method").value_or(v3 ? "noaux_tc" : "greedy");
+    m.moe.router_bias = method == "noaux_tc";
   }
   if (v3) {
     if (auto mtp = r.opt_size({"num_nextn_predict_layers"}, max_layers, 0); mtp && *mtp > 0)
