@@ -254,14 +254,20 @@ TEST_CASE("bad config.json files: errors name the file, the position and the fie
        R"("num_attention_heads":128,"q_lora_rank":1536,"kv_lora_rank":512,"qk_nope_head_dim":128,)"
        R"("qk_rope_head_dim":64,"v_head_dim":128,"intermediate_size":18432,"n_routed_experts":256,)"
        R"("num_experts_per_tok":8,"moe_intermediate_size":2048,"n_shared_experts":1,"first_k_dense_replace":99})",
-       "first_k_dense_replace: exceeds num_hidden_layers = 61"},
+       "first_k_dense_replace: 99 exceeds num_hidden_layers = 61"},
+      {R"({"model_type":"deepseek_v3","vocab_size":100,"hidden_size":64,"num_hidden_layers":2,)"
+       R"("num_attention_heads":4,"intermediate_size":256,"q_lora_rank":16,"kv_lora_rank":16,"qk_nope_head_dim":8,)"
+       R"("qk_rope_head_dim":8,"v_head_dim":8,"n_routed_experts":8,"num_experts_per_tok":2,)"
+       R"("moe_intermediate_size":32,"n_shared_experts":1})",
+       "(top level): first_k_dense_replace (absent: the deepseek_v3 default): 3 exceeds num_hidden_layers = 2"},
   };
   for (const auto& c : cases) {
-    CAPTURE(c.text);
-    const std::string msg = error_of(c.text);
+    const std::string text = c.text;
+    const std::string msg = error_of(text);
+    CAPTURE(text);
+    CAPTURE(msg);
     CHECK(msg.rfind("txmath: cfg.json:", 0) == 0);
     CHECK(msg.find(c.expected) != std::string::npos);
-    CAPTURE(msg);
   }
   // Field checks of the Llama family: heads that do not divide, kv heads that do not divide.
   CHECK(error_of(llama_head + R"("num_attention_heads":48})").find(
@@ -303,7 +309,8 @@ TEST_CASE("every supported model_type loads a minimal config") {
   };
   CHECK(std::size(minimal) == std::size(txmath::hf_model_types));
   for (std::size_t i = 0; i < std::size(minimal); ++i) {
-    CAPTURE(minimal[i]);
+    const std::string text = minimal[i];
+    CAPTURE(text);
     const auto c = txmath::parse_hf_config(minimal[i]);
     CHECK(c.model_type == txmath::hf_model_types[i]);
     CHECK(txmath::param_count(c.model).total > txmath::params(0));

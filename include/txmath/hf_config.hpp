@@ -140,8 +140,12 @@ class reader {
     if (!v) return std::nullopt;
     return v->as_string();
   }
-  // The value of a field for messages (the first present alias).
-  value at(std::initializer_list<std::string_view> names) const { return *find(names); }
+  // Fails naming the field: at its value when the file has it, else at the top-level object
+  // (the value was the family's default).
+  [[noreturn]] void fail(std::initializer_list<std::string_view> names, const std::string& what) const {
+    if (auto v = find(names)) v->fail(what);
+    root_.fail(std::string(*names.begin()) + " (absent: the " + family_ + " default): " + what);
+  }
 
   [[noreturn]] void missing(std::initializer_list<std::string_view> names, std::string_view what) const {
     std::string list;
@@ -209,7 +213,7 @@ inline std::uint64_t read_kv_heads(const reader& r, std::initializer_list<std::s
   const std::uint64_t k = kv.value_or(fallback);
   if (k > n_heads || n_heads % k != 0) {
     const std::string msg = std::to_string(k) + " does not divide num_attention_heads = " + std::to_string(n_heads);
-    if (kv) r.at(names).fail(msg);
+    if (kv) r.fail(names, msg);
     r.root().fail(std::string(*names.begin()) + " (absent, so the family default " + msg +
                   "): give num_key_value_heads");
   }
@@ -221,8 +225,7 @@ inline std::uint64_t read_head_dim(const reader& r, const dims& d, std::uint64_t
   if (auto h = r.opt_size({"head_dim"}, hf_limits::max_head_dim)) return *h;
   if (fallback != 0) return fallback;
   if (d.d_model % d.n_heads != 0)
-    r.at({"num_attention_heads"})
-        .fail(std::to_string(d.n_heads) + " does not divide hidden_size = " + std::to_string(d.d_model) +
+    r.fail({"num_attention_heads"}, std::to_string(d.n_heads) + " does not divide hidden_size = " + std::to_string(d.d_model) +
               "; give head_dim");
   return d.d_model / d.n_heads;
 }
@@ -297,12 +300,11 @@ inline void read_qwen_sparsity(const reader& r, model_config& m) {
     prefix = idx.size();
   }
   if (prefix != 0 && step != 1)
-    r.at({"decoder_sparse_step"}).fail("with a non-empty mlp_only_layers, txmath needs decoder_sparse_step = 1");
+    r.fail({"decoder_sparse_step"}, "with a non-empty mlp_only_layers, txmath needs decoder_sparse_step = 1");
   m.moe.first_k_dense = prefix != 0 ? prefix : step - 1;
   m.moe.every_n = prefix != 0 ? 1 : step;
   if (m.moe.first_k_dense > m.n_layers)
-    r.at({"decoder_sparse_step"})
-        .fail("exceeds num_hidden_layers = " + std::to_string(m.n_layers) + ": no layer would be sparse");
+    r.fail({"decoder_sparse_step"}, "exceeds num_hidden_layers = " + std::to_string(m.n_layers) + ": no layer would be sparse");
 }
 
 inline void read_experts(const reader& r, model_config& m, std::initializer_list<std::string_view> n_experts,
@@ -311,8 +313,7 @@ inline void read_experts(const reader& r, model_config& m, std::initializer_list
   m.moe.n_experts = r.size(n_experts, "the number of routed experts", max_experts);
   m.moe.top_k = r.size({"num_experts_per_tok"}, "the experts each token is routed to", max_experts);
   if (m.moe.top_k > m.moe.n_experts)
-    r.at({"num_experts_per_tok"})
-        .fail(std::to_string(m.moe.top_k) + " exceeds the number of experts, " + std::to_string(m.moe.n_experts));
+    r.fail({"num_experts_per_tok"}, std::to_string(m.moe.top_k) + " exceeds the number of experts, " + std::to_string(m.moe.n_experts));
   m.moe.d_ff_expert = r.size(width, "the width of one expert's FFN", max_width);
 }
 
@@ -326,14 +327,13 @@ inline void load_gpt2(const reader& r, hf_config& out) {
   m.n_layers = r.size({"n_layer", "num_hidden_layers"}, "the number of layers", max_layers);
   m.attention.n_heads = r.size({"n_head", "num_attention_heads"}, "the number of attention heads", max_heads);
   if (m.d_model % m.attention.n_heads != 0)
-    r.at({"n_head", "num_attention_heads"})
-        .fail(std::to_string(m.attention.n_heads) + " does not divide n_embd = " + std::to_string(m.d_model));
+    r.fail({"n_head", "num_attention_heads"}, std::to_string(m.attention.n_heads) + " does not divide n_embd = " + std::to_string(m.d_model));
   m.max_positions = r.size({"n_positions", "max_position_embeddings"}, "the rows of the learned position table",
                            max_positions);
   out.max_context = m.max_positions;
   m.ffn.d_ff = r.size_or({"n_inner"}, 4 * m.d_model, max_width);  // null: 4 * n_embd
   if (r.flag({"add_cross_attention"}, false))
-    r.at({"add_cross_attention"}).fail("cross-attention (an encoder-decoder GPT-2) is not supported");
+    r.fail({"add_cross_attention"}, "cross-attention (an encoder-decoder GPT-2) is not supported");
   m.attention.qkv_bias = m.attention.o_bias = true;  // Conv1D layers with biases
   m.ffn.kind = ffn_kind::plain;
   m.ffn.bias = true;
@@ -350,11 +350,10 @@ inline void load_gptj(const reader& r, hf_config& out) {
   m.n_layers = r.size({"n_layer", "num_hidden_layers"}, "the number of layers", max_layers);
   m.attention.n_heads = r.size({"n_head", "num_attention_heads"}, "the number of attention heads", max_heads);
   if (m.d_model % m.attention.n_heads != 0)
-    r.at({"n_head", "num_attention_heads"})
-        .fail(std::to_string(m.attention.n_heads) + " does not divide n_embd = " + std::to_string(m.d_model));
+    r.fail({"n_head", "num_attention_heads"}, std::to_string(m.attention.n_heads) + " does not divide n_embd = " + std::to_string(m.d_model));
   out.max_context = read_context(r, {"n_positions", "max_position_embeddings"});
   if (auto rd = r.opt_size({"rotary_dim"}, max_head_dim, 0); rd && *rd > m.d_model / m.attention.n_heads)
-    r.at({"rotary_dim"}).fail("exceeds the head dimension " + std::to_string(m.d_model / m.attention.n_heads));
+    r.fail({"rotary_dim"}, "exceeds the head dimension " + std::to_string(m.d_model / m.attention.n_heads));
   m.ffn.d_ff = r.size_or({"n_inner"}, 4 * m.d_model, max_width);  // null: 4 * n_embd
   m.ffn.kind = ffn_kind::plain;
   m.ffn.bias = true;             // fc_in, fc_out have biases; q, k, v, out_proj do not
@@ -392,10 +391,9 @@ inline void load_opt(const reader& r, hf_config& out) {
   m.ffn.bias = m.attention.qkv_bias = m.attention.o_bias = bias;
   m.norm = norm_kind::layernorm;
   if (!r.flag({"layer_norm_elementwise_affine"}, true))
-    r.at({"layer_norm_elementwise_affine"}).fail("LayerNorms without weights are not supported");
+    r.fail({"layer_norm_elementwise_affine"}, "LayerNorms without weights are not supported");
   if (auto p = r.opt_size({"word_embed_proj_dim"}, hf_limits::max_width); p && *p != d.d_model)
-    r.at({"word_embed_proj_dim"})
-        .fail(std::to_string(*p) + " differs from hidden_size = " + std::to_string(d.d_model) +
+    r.fail({"word_embed_proj_dim"}, std::to_string(*p) + " differs from hidden_size = " + std::to_string(d.d_model) +
               ": OPT's project_in/project_out layers (opt-350m) are not supported");
   // The final LayerNorm exists only in pre-norm OPT (do_layer_norm_before) and not when the
   // checkpoint removed it.
@@ -508,8 +506,7 @@ inline void load_falcon(const reader& r, hf_config& out) {
   const std::uint64_t heads = r.size({"num_attention_heads", "n_head"}, "the number of attention heads", max_heads);
   m.attention.n_heads = heads;
   if (m.d_model % heads != 0)
-    r.at({"num_attention_heads", "n_head"})
-        .fail(std::to_string(heads) + " does not divide hidden_size = " + std::to_string(m.d_model));
+    r.fail({"num_attention_heads", "n_head"}, std::to_string(heads) + " does not divide hidden_size = " + std::to_string(m.d_model));
   const bool new_arch = r.flag({"new_decoder_architecture"}, false);
   const bool multi_query = r.flag({"multi_query"}, true);
   // kv heads: num_kv_heads (default n_heads) in the new architecture; 1 for multi-query.
@@ -550,10 +547,10 @@ inline void load_deepseek(const reader& r, hf_config& out, bool v3) {
   a.qk_nope_head_dim = r.size({"qk_nope_head_dim"}, "the non-rotary part of a query/key head", max_head_dim, 0);
   a.qk_rope_head_dim = r.size({"qk_rope_head_dim"}, "the rotary part of a query/key head", max_head_dim, 0);
   if (a.qk_nope_head_dim + a.qk_rope_head_dim == 0)
-    r.at({"qk_nope_head_dim"}).fail("qk_nope_head_dim + qk_rope_head_dim must be positive");
+    r.fail({"qk_nope_head_dim"}, "qk_nope_head_dim + qk_rope_head_dim must be positive");
   a.v_head_dim = r.size({"v_head_dim"}, "the value head dimension", max_head_dim);
   if (r.flag({"attention_bias"}, false))
-    r.at({"attention_bias"}).fail("biases in MLA attention are not supported");
+    r.fail({"attention_bias"}, "biases in MLA attention are not supported");
   out.max_context = read_context(r, {"max_position_embeddings"});
   m.tied_embeddings = r.flag({"tie_word_embeddings"}, false);
 
@@ -565,7 +562,8 @@ inline void load_deepseek(const reader& r, hf_config& out, bool v3) {
     read_experts(r, m, {"n_routed_experts"}, {"moe_intermediate_size"});
     m.moe.n_shared_experts = r.size({"n_shared_experts"}, "the number of shared experts (0 for none)", max_experts, 0);
     if (first_k > m.n_layers)
-      r.at({"first_k_dense_replace"}).fail("exceeds num_hidden_layers = " + std::to_string(m.n_layers));
+      r.fail({"first_k_dense_replace"}, std::to_string(first_k) + " exceeds num_hidden_layers = " +
+                                            std::to_string(m.n_layers));
     // Layer i is MoE when i >= first_k_dense_replace and i % moe_layer_freq == 0; txmath
     // counts from the first such layer, the first multiple of the frequency at or after k.
     const std::uint64_t freq = r.size_or({"moe_layer_freq"}, 1, max_layers);
