@@ -3,3 +3,4 @@
 #include <txmath/config.hpp>
 #include <txmath/core/count.hpp>
 #include <txmath/core/error.hpp>
+#include <txmath/core/math.hpp>
