@@ -1,7 +1,45 @@
 #pragma once
 // The subcommands of the txmath tool. Each takes the arguments after its own name and
 // returns the process exit code; errors go to stderr as "txmath: ...".
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <txmath/core/count.hpp>
+#include <txmath/core/quantity.hpp>
+#include <txmath/model.hpp>
+
 namespace txmath::cli {
 int run_einsum(int argc, char** argv);  // txmath einsum "btd,df->btf" b=8 t=1024 ...
 int run_path(int argc, char** argv);    // txmath path "ij,jk,kl->il" i=10 ... --optimize dp
+int run_report(int argc, char** argv);  // txmath report <preset | config.json> [options]
+int run_plot(int argc, char** argv);    // txmath plot context --model X [--out file.svg]
+
+// ---- shared by report and plot (model_arg.cpp) -------------------------------------------
+// A model named on the command line: a preset name or a path to a config.json.
+struct model_arg {
+  txmath::model_config model{};
+  std::string name;                 // "llama-3-8b", or the file's _name_or_path / stem
+  std::string source;               // "preset" or the file's path
+  std::string model_type;           // the config.json family ("" for a preset)
+  std::uint64_t max_context = 0;    // from the file; 0 when unknown
+  std::vector<std::string> notes;
+};
+model_arg load_model_arg(std::string_view arg);
+// "4096", "8k" (x1024), "128K": a positive integer; `what` names the option in errors.
+std::uint64_t parse_size(std::string_view text, std::string_view what);
+// "15T", "300B", "2.5M", "1e12", "1000000": a positive token count (decimal suffixes).
+txmath::count parse_amount(std::string_view text, std::string_view what);
+double parse_real(std::string_view text, std::string_view what);
+// 124439808 -> "124,439,808".
+std::string grouped(txmath::count c);
+
+// ---- activations.hpp lives in its own translation unit (report_activations.cpp) because it
+// and flops.hpp both define txmath::recompute at the moment; see that file.
+struct activation_figures {
+  txmath::bytes none{};  // no recomputation
+  txmath::bytes full{};  // full (block) recomputation: each layer's input only
+};
+activation_figures activation_memory(const txmath::model_config& m, txmath::count seq, txmath::count batch);
 }  // namespace txmath::cli

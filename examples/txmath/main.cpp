@@ -12,6 +12,12 @@ void usage(std::FILE* out) {
       "  einsum SPEC idx=size...        cost of one einsum (FLOPs, bytes, intensity, backward)\n"
       "  path SPEC idx=size... [--optimize dp|greedy]\n"
       "                                 contraction order of a many-operand einsum\n"
+      "  report <preset | config.json> [--seq N --batch N --tokens 15T --dtype bf16\n"
+      "         --gpu h100 --gpus N --mfu 0.4 --price X] [--json | --csv]\n"
+      "                                 params, FLOPs, memory, time and cost of a model\n"
+      "  plot context --model X [--out context.svg]\n"
+      "                                 SVG of FLOP shares against the context length\n"
+      "Run 'txmath <command> --help' for a command's options and defaults.\n"
       "Add --json to any command for machine-readable output.\n",
       out);
 }
@@ -26,7 +32,8 @@ int main(int argc, char** argv) {
     const char* name;
     int (*run)(int, char**);
   };
-  const command commands[] = {{"einsum", txmath::cli::run_einsum}, {"path", txmath::cli::run_path}};
+  const command commands[] = {{"einsum", txmath::cli::run_einsum}, {"path", txmath::cli::run_path},
+                              {"report", txmath::cli::run_report}, {"plot", txmath::cli::run_plot}};
   for (const auto& c : commands) {
     if (std::strcmp(argv[1], c.name) != 0) continue;
     try {
