@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include <txmath/flops.hpp>
 #include <txmath/hf_config.hpp>
 #include <txmath/kv_cache.hpp>
 #include <txmath/params.hpp>
@@ -35,6 +36,11 @@ inline bool check_hf_config(std::string_view text) {
   require_hf(p.total.value() > txmath::count(0), "zero parameters");
   require_hf(p.active <= p.total, "active exceeds total");
   (void)txmath::kv_cache_bytes(c.model, txmath::count(4096), 1);
+  // What `txmath report` computes per step at its defaults fits 128 bits for any accepted
+  // config (the loader's size limits are chosen for that).
+  const auto step = txmath::flops_per_step(c.model, {.seq_len = 4096, .batch = 8});
+  require_hf(step.training.total >= step.forward.total, "training below forward");
+  (void)txmath::decode_step_flops(c.model, 4096, 8);
   return true;
 }
 
