@@ -213,9 +213,24 @@ std::string per_token_json(txmath::count total, txmath::count tokens) {
   return json_number(total.to_double() / tokens.to_double());
 }
 
+int report(int argc, char** argv);
+
 }  // namespace
 
+// Absurd but accepted sizes can push a per-run figure past 128 bits: say which input to shrink.
 int run_report(int argc, char** argv) {
+  try {
+    return report(argc, argv);
+  } catch (const txmath::overflow_error& e) {
+    throw txmath::overflow_error(std::string(e.what()) +
+                                 "\ntxmath: report: a figure of this model exceeds 2^128; lower --tokens, --seq or "
+                                 "--batch, or check the config's sizes");
+  }
+}
+
+namespace {
+
+int report(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) {
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
       std::fputs(report_usage, stdout);
@@ -437,5 +452,7 @@ int run_report(int argc, char** argv) {
   for (const auto& n : notes) std::printf("note: %s\n", n.c_str());
   return 0;
 }
+
+}  // namespace
 
 }  // namespace txmath::cli
