@@ -3,3 +3,8 @@
 #include <txmath/core.hpp>
 #include <txmath/einsum.hpp>
 #include <txmath/model.hpp>
+#include <txmath/activations.hpp>
+#include <txmath/hardware.hpp>
+#include <txmath/kv_cache.hpp>
+#include <txmath/memory.hpp>
+#include <txmath/parallel.hpp>
