@@ -3,3 +3,5 @@
 #include <txmath/core.hpp>
 #include <txmath/einsum.hpp>
 #include <txmath/model.hpp>
+#include <txmath/flops.hpp>
+#include <txmath/megatron.hpp>
