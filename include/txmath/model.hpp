@@ -18,6 +18,7 @@ TXMATH_DEFINE_ERROR(txmath_error_model_moe_top_k_exceeds_n_experts, invalid_argu
 TXMATH_DEFINE_ERROR(txmath_error_model_moe_top_k_must_be_positive, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_model_mla_needs_kv_lora_rank_and_head_dims, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_model_first_k_dense_exceeds_n_layers, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_model_learned_positions_need_max_positions, invalid_argument)
 
 namespace txmath {
 
@@ -112,14 +113,19 @@ struct model_config {
   constexpr bool is_moe_layer(std::uint64_t i) const {
     return is_moe() && i >= moe.first_k_dense && (i - moe.first_k_dense) % moe.every_n == 0;
   }
+  // Layers first_k_dense, first_k_dense + every_n, ... below n_layers.
   constexpr std::uint64_t n_moe_layers() const {
-    std::uint64_t n = 0;
-    for (std::uint64_t i = 0; i < n_layers; ++i) n += is_moe_layer(i) ? 1 : 0;
-    return n;
+    if (!is_moe() || n_layers <= moe.first_k_dense) return 0;
+    return (n_layers - moe.first_k_dense + moe.every_n - 1) / moe.every_n;
   }
   // Whether layer i uses the sliding window.
   constexpr bool is_sliding_layer(std::uint64_t i) const {
     return attention.sliding_window != 0 && i % attention.sliding_window_every == 0;
+  }
+  // Layers 0, every, 2 * every, ... below n_layers.
+  constexpr std::uint64_t n_sliding_layers() const {
+    if (attention.sliding_window == 0) return 0;
+    return (n_layers + attention.sliding_window_every - 1) / attention.sliding_window_every;
   }
 };
 
@@ -159,7 +165,6 @@ constexpr const model_config& validate(const model_config& m) {
                   "txmath: model config: MLA attention needs kv_lora_rank, qk_nope_head_dim + "
                   "qk_rope_head_dim and v_head_dim > 0");
   }
-  if (!m.is_moe() || m.moe.first_k_dense > 0) positive(m.ffn.d_ff, "ffn.d_ff");
   if (m.is_moe()) {
     if (m.moe.top_k == 0)
       TXMATH_FAIL(txmath_error_model_moe_top_k_must_be_positive, invalid_argument,
@@ -175,7 +180,12 @@ constexpr const model_config& validate(const model_config& m) {
                   detail::field_message("moe.first_k_dense", m.moe.first_k_dense,
                                         ("exceeds n_layers = " + std::to_string(m.n_layers)).c_str()));
   }
+  if (m.n_moe_layers() < m.n_layers) positive(m.ffn.d_ff, "ffn.d_ff");  // some layer is dense
   if (a.sliding_window != 0) positive(a.sliding_window_every, "attention.sliding_window_every");
+  if (m.position == position_kind::learned && m.max_positions == 0)
+    TXMATH_FAIL(txmath_error_model_learned_positions_need_max_positions, invalid_argument,
+                "txmath: model config: position = learned needs max_positions > 0 (the rows of the "
+                "position table)");
   return m;
 }
 

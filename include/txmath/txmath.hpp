@@ -3,6 +3,8 @@
 #include <txmath/core.hpp>
 #include <txmath/einsum.hpp>
 #include <txmath/model.hpp>
+#include <txmath/flops.hpp>
+#include <txmath/megatron.hpp>
 #include <txmath/activations.hpp>
 #include <txmath/hardware.hpp>
 #include <txmath/kv_cache.hpp>
