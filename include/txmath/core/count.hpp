@@ -30,9 +30,10 @@ template <class T>
 inline constexpr bool is_int128 = std::is_same_v<T, u128> || std::is_same_v<T, i128>;
 
 // Standard integer types, not bool or char types. (Under -std=c++20 the standard traits do
-// not see __int128 as integral, which is why the 128-bit types are handled apart.)
+// not see __int128 as integral, which is why the 128-bit types are handled apart; under
+// -std=gnu++20 they do, so they are excluded by name: the same code in both modes.)
 template <class T>
-concept builtin_integer = std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+concept builtin_integer = std::is_integral_v<T> && !is_int128<T> && !std::is_same_v<T, bool> &&
                           !std::is_same_v<T, char> && !std::is_same_v<T, char8_t> &&
                           !std::is_same_v<T, char16_t> && !std::is_same_v<T, char32_t> &&
                           !std::is_same_v<T, wchar_t>;
