@@ -6,6 +6,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -210,10 +211,12 @@ class basic_count {
   constexpr basic_count& operator/=(basic_count o) { return *this = *this / o; }
   constexpr basic_count& operator%=(basic_count o) { return *this = *this % o; }
 
-  // Streams (doctest, iostreams) print the decimal value. A template, so that this header
-  // does not need <ostream>.
-  template <class Ostream>
-  friend auto operator<<(Ostream& os, basic_count c) -> decltype(os << std::string_view{}) {
+  // Streams (doctest, iostreams) print the decimal value. A template on std::basic_ostream
+  // (declared in <iosfwd>), so that this header does not need <ostream>; not on any
+  // `Ostream`, which is ambiguous with doctest's MessageBuilder::operator<< (INFO, on Clang).
+  template <class Char, class Traits>
+  friend std::basic_ostream<Char, Traits>& operator<<(std::basic_ostream<Char, Traits>& os,
+                                                      basic_count c) {
     return os << std::string_view(c.to_string());
   }
 };
