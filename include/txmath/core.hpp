@@ -5,4 +5,5 @@
 #include <txmath/core/dtype.hpp>
 #include <txmath/core/error.hpp>
 #include <txmath/core/format.hpp>
+#include <txmath/core/math.hpp>
 #include <txmath/core/quantity.hpp>
