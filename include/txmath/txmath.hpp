@@ -3,3 +3,5 @@
 #include <txmath/core.hpp>
 #include <txmath/einsum.hpp>
 #include <txmath/model.hpp>
+#include <txmath/recipe.hpp>
+#include <txmath/scaling.hpp>
