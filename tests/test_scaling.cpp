@@ -101,6 +101,13 @@ TEST_CASE("Kaplan table 6 frontier: Hoffmann's appendix D.4 reads 4.68B at 1e21 
   const double ratio = kaplan_optimal(approx_flops(1e22)).n.value() / kaplan_optimal(approx_flops(1e21)).n.value();
   CHECK(ratio == doctest::Approx(std::pow(10.0, 0.73)).epsilon(1e-12));
   CHECK(static_cast<long>(ratio + 0.5) == 5);
+  // Table 6's one-epoch data is what the optimal model processes at the critical batch size,
+  // C = 2 C_min = 6 N D (eq. 6.7): D_e = 2e10 against 2 x 8.64e19 / (6 x 1.3e9) = 2.2e10, and
+  // p_D = 0.27 = 1 - p_N.
+  for (double c : {1e18, 1e21, 1e24}) {
+    const kaplan_allocation k = kaplan_optimal(runtime(approx_flops(c)));
+    CHECK(k.d.value() == doctest::Approx(2 * c / (6 * k.n.value())).epsilon(0.1));
+  }
 }
 
 // ---- Parametric fits ----------------------------------------------------------------------

@@ -82,7 +82,8 @@ struct kaplan_frontier {
 };
 
 namespace fits {
-// Equations (1.1)-(1.4), repeated in tables 4 and 5. Table 5 rounds B* to 2.1e8.
+// Equations (1.1)-(1.4), repeated in tables 4 and 5. Table 5 rounds B* to 2.1e8; figure 1
+// labels the compute frontier (C_min / 2.3e8)^-0.050, the text and table 5 say 3.1e8 PF-days.
 inline constexpr kaplan_fit kaplan2020{8.8e13, 0.076, 5.4e13, 0.095, 3.1e8, 0.050, 2e8, 0.21};
 // Table 2: the joint fit of equation (1.5) to early-stopped L(N, D) runs (section 4.2); the
 // constants section 4 uses for overfitting, equation (4.4).
