@@ -10,3 +10,5 @@
 #include <txmath/kv_cache.hpp>
 #include <txmath/memory.hpp>
 #include <txmath/parallel.hpp>
+#include <txmath/recipe.hpp>
+#include <txmath/scaling.hpp>
