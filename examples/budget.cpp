@@ -9,15 +9,15 @@
 #include <txmath/hardware.hpp>
 #include <txmath/kv_cache.hpp>
 #include <txmath/memory.hpp>
+#include <txmath/params.hpp>
+#include <txmath/presets.hpp>
 
 using namespace txmath;
 using namespace txmath::literals;
 
-// Llama-3-8B's config.json; its exact parameter count from the checkpoint.
-constexpr model_config llama_3_8b = validate(model_config{
-    .vocab = 128256, .d_model = 4096, .n_layers = 32,
-    .attention = {.n_heads = 32, .n_kv_heads = 8}, .ffn = {.d_ff = 14336}});
-constexpr params llama_3_8b_params{8'030'261'248ULL};
+// The model: any preset, or your own validated model_config.
+constexpr const model_config& llama_3_8b = presets::llama_3_8b;
+constexpr params llama_3_8b_params = param_count(llama_3_8b).total;  // 8,030,261,248
 
 constexpr count batch = 8;
 constexpr count context = 8192;

@@ -1,21 +1,26 @@
-// The README's quick start: figures as compile-time constants, checked by static_assert.
+// The README's quick start: a model's figures as constants the compiler checks.
 #include <cstdio>
 
-#include <txmath/txmath.hpp>
+#include <txmath/core/format.hpp>
+#include <txmath/flops.hpp>
+#include <txmath/kv_cache.hpp>
+#include <txmath/memory.hpp>
 
 using namespace txmath;
 using namespace txmath::literals;
 
-int main() {
-  // One SwiGLU FFN up-projection of Llama-3-8B on a batch of 8 x 1024 tokens.
-  constexpr auto up = cost(einsum<"btd,df->btf">, {{'b', 8}, {'t', 1024}, {'d', 4096}, {'f', 14336}});
-  static_assert(up.flops == flops(count(2) * 8 * 1024 * 4096 * 14336));
-  static_assert(up.backward_flops == up.flops * 2);
+// Exact parameter count of Llama-3-8B (the checkpoint has 8,030,261,248).
+constexpr auto p = param_count(presets::llama_3_8b);
+static_assert(p.total == params(8'030'261'248));
 
-  std::printf("btd,df->btf  FLOPs %s  bytes %s  intensity %.0f FLOP/byte\n",
-              format_sci(up.flops.to_double()).str().c_str(),
-              format_bytes(up.bytes_moved()).str().c_str(), up.arithmetic_intensity().value());
-  std::printf("80 GiB = %s bytes, 15_T tokens = %s\n", (80_GiB).value().to_string(true).c_str(),
-              format_count(15_T).str().c_str());
-  return 0;
+// Seed 001: a GPT-2 XL-shaped model with SwiGLU, 1024 tokens, forward pass.
+static_assert(forward_flops(presets::gpt2_xl_swiglu_untied, {.seq_len = 1024}) == 4'513'336'524'800_flop);
+
+// Serving budget: bf16 weights + KV cache for 8 sequences of 8k tokens fit in 80 GiB.
+static_assert(weight_bytes(p.total, dtype::bf16) + kv_cache_bytes(presets::llama_3_8b, 8192, 8) <= 80_GiB);
+
+int main() {
+  const auto r = flops_per_step(presets::llama_3_8b, {.seq_len = 8192, .batch = 1});
+  std::printf("Llama-3-8B: %s parameters, %s training FLOPs per 8k sequence\n",
+              format_count(p.total.value()).str().c_str(), format_sci(r.training.total.to_double()).str().c_str());
 }

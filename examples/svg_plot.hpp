@@ -24,8 +24,8 @@ struct point {
 };
 
 struct series {
-  std::string name;
-  std::vector<point> points;
+  std::string name{};
+  std::vector<point> points{};
   std::string color{};  // any SVG colour; empty picks the next one of the palette
   bool dashed = false;
   bool line = true;     // join the points
@@ -35,17 +35,17 @@ struct series {
 enum class scale { linear, log };
 
 struct axis {
-  std::string label;
+  std::string label{};
   scale kind = scale::log;
   double min = 0;  // min == max (the default): fit the data
   double max = 0;
 };
 
 struct plot {
-  std::string title;
-  axis x;
-  axis y;
-  std::vector<txmath::svg::series> series;
+  std::string title{};
+  axis x{};
+  axis y{};
+  std::vector<txmath::svg::series> series{};
   int width = 800;
   int height = 500;
 };

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <txmath/kv_cache.hpp>
+#include <txmath/presets.hpp>
 
 using namespace txmath;
 using namespace txmath::literals;
@@ -14,32 +15,14 @@ T runtime(T v) {
   return keep ? v : T{};
 }
 
-// Shapes from the models' config.json files.
-constexpr model_config llama_3_8b{.vocab = 128256, .d_model = 4096, .n_layers = 32,
-                                  .attention = {.n_heads = 32, .n_kv_heads = 8}, .ffn = {.d_ff = 14336}};
-constexpr model_config llama_2_7b{.vocab = 32000, .d_model = 4096, .n_layers = 32,
-                                  .attention = {.n_heads = 32}, .ffn = {.d_ff = 11008}};
-constexpr model_config qwen2_5_72b{.vocab = 152064, .d_model = 8192, .n_layers = 80,
-                                   .attention = {.n_heads = 64, .n_kv_heads = 8, .qkv_bias = true},
-                                   .ffn = {.d_ff = 29568}};
-constexpr model_config llama_3_1_405b{.vocab = 128256, .d_model = 16384, .n_layers = 126,
-                                      .attention = {.n_heads = 128, .n_kv_heads = 8},
-                                      .ffn = {.d_ff = 53248}};
-constexpr model_config deepseek_v3{
-    .vocab = 129280, .d_model = 7168, .n_layers = 61,
-    .attention = {.n_heads = 128, .kind = attention_kind::mla, .q_lora_rank = 1536,
-                  .kv_lora_rank = 512, .qk_nope_head_dim = 128, .qk_rope_head_dim = 64,
-                  .v_head_dim = 128},
-    .ffn = {.d_ff = 18432},
-    .moe = {.n_experts = 256, .top_k = 8, .d_ff_expert = 2048, .n_shared_experts = 1,
-            .first_k_dense = 3}};
-constexpr model_config mistral_7b{.vocab = 32000, .d_model = 4096, .n_layers = 32,
-                                  .attention = {.n_heads = 32, .n_kv_heads = 8, .sliding_window = 4096},
-                                  .ffn = {.d_ff = 14336}};
-constexpr model_config gemma_2_9b{.vocab = 256000, .d_model = 3584, .n_layers = 42,
-                                  .attention = {.n_heads = 16, .n_kv_heads = 8, .head_dim = 256,
-                                                .sliding_window = 4096, .sliding_window_every = 2},
-                                  .ffn = {.d_ff = 14336}};
+// Shapes from the presets (each checked against its config.json in test_params).
+using presets::deepseek_v3;
+using presets::gemma_2_9b;
+using presets::llama_2_7b;
+using presets::llama_3_1_405b;
+using presets::llama_3_8b;
+using presets::mistral_7b;
+using presets::qwen2_5_72b;
 // Seed 003 question 1: D = 4096, L = 64, MHA with N * H = D.
 constexpr model_config seed_q1{.vocab = 32000, .d_model = 4096, .n_layers = 64,
                                .attention = {.n_heads = 32}, .ffn = {.d_ff = 16384}};

@@ -25,6 +25,16 @@ T runtime(T v) {
 constexpr bool near(double a, double b, double rel) { return (a > b ? a - b : b - a) <= rel * (b < 0 ? -b : b); }
 }  // namespace
 
+// Constant evaluation: the laws, the closed form and the frontier all work in static_assert.
+static_assert(near(6 * compute_optimal(1e24_flop, fits::epoch2024).n.value() *
+                       compute_optimal(1e24_flop, fits::epoch2024).d.value(), 1e24, 1e-12));
+static_assert(near(compute_optimal_for(compute_optimal(1e22_flop, fits::chinchilla).n, fits::chinchilla).c.value(),
+                   1e22, 1e-11));
+static_assert(near(kaplan_optimal(approx_flops(0.5e21)).n.value(), 4.68e9, 2e-3));
+static_assert(near(kaplan_loss(approx_params(1e9), approx_tokens(1e40)), kaplan_loss(approx_params(1e9)), 1e-12));
+static_assert(chinchilla_loss(approx_params(70e9), approx_tokens(1.4e12), fits::epoch2024) <
+              chinchilla_loss(approx_params(280e9), approx_tokens(300e9), fits::epoch2024));
+
 // ---- Kaplan et al. 2020 ------------------------------------------------------------------
 
 // Section 1.3: one PF-day = 1e15 x 24 x 3600 = 8.64e19 FLOPs.
@@ -91,6 +101,13 @@ TEST_CASE("Kaplan table 6 frontier: Hoffmann's appendix D.4 reads 4.68B at 1e21 
   const double ratio = kaplan_optimal(approx_flops(1e22)).n.value() / kaplan_optimal(approx_flops(1e21)).n.value();
   CHECK(ratio == doctest::Approx(std::pow(10.0, 0.73)).epsilon(1e-12));
   CHECK(static_cast<long>(ratio + 0.5) == 5);
+  // Table 6's one-epoch data is what the optimal model processes at the critical batch size,
+  // C = 2 C_min = 6 N D (eq. 6.7): D_e = 2e10 against 2 x 8.64e19 / (6 x 1.3e9) = 2.2e10, and
+  // p_D = 0.27 = 1 - p_N.
+  for (double c : {1e18, 1e21, 1e24}) {
+    const kaplan_allocation k = kaplan_optimal(runtime(approx_flops(c)));
+    CHECK(k.d.value() == doctest::Approx(2 * c / (6 * k.n.value())).epsilon(0.1));
+  }
 }
 
 // ---- Parametric fits ----------------------------------------------------------------------

@@ -25,16 +25,11 @@
 #include <txmath/core/error.hpp>
 #include <txmath/core/quantity.hpp>
 #include <txmath/model.hpp>
+#include <txmath/recompute.hpp>
 
 TXMATH_DEFINE_ERROR(txmath_error_tensor_parallel_size_must_divide_d_model_and_n_heads, invalid_argument)
 
 namespace txmath {
-
-enum class recompute : std::uint8_t {
-  none,       // keep every activation the backward pass reads
-  selective,  // recompute attention's scores, softmax and dropout (Megatron "selective")
-  full,       // keep only each layer's input; recompute the layer in the backward pass
-};
 
 struct activation_options {
   count tensor_parallel = 1;

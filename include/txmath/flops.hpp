@@ -36,6 +36,7 @@
 #include <txmath/model.hpp>
 #include <txmath/params.hpp>
 #include <txmath/presets.hpp>
+#include <txmath/recompute.hpp>
 
 TXMATH_DEFINE_ERROR(txmath_error_flops_seq_len_must_be_positive, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_flops_batch_must_be_positive, invalid_argument)
@@ -44,7 +45,6 @@ TXMATH_DEFINE_ERROR(txmath_error_flops_more_queries_than_keys, invalid_argument)
 namespace txmath {
 
 enum class causal_counting : std::uint8_t { full, half, exact };
-enum class recompute : std::uint8_t { none, selective, block };
 
 struct flop_options {
   std::uint64_t seq_len = 0;  // tokens per sequence

@@ -320,4 +320,9 @@ constexpr lowered_model lower(const model_config& cfg) {
   return out;
 }
 
+// The lowering of a config known at compile time, as a constant (a preset): accounting for
+// it at run time then only sums (flops_per_step(lowered<presets::llama_3_8b>, ...)).
+template <model_config M>
+inline constexpr lowered_model lowered = lower(M);
+
 }  // namespace txmath

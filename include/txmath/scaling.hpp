@@ -7,6 +7,7 @@
 //   txmath::compute_optimal(1e24_flop, txmath::fits::epoch2024)   closed form from a fit
 //   txmath::compute_optimal_for(n)                         the budget at which n is optimal
 //   txmath::check_training(n, d)                           under-, over- or compute-optimal
+//   txmath::nearest_config(n, base)                        a layers x d_model shape of about n
 //
 // Conventions:
 // - Training compute is C = 6 N D (Kaplan section 2.1, Hoffmann section 3). Planning functions
@@ -27,8 +28,11 @@
 #include <txmath/core/math.hpp>
 #include <txmath/core/quantity.hpp>
 #include <txmath/model.hpp>
+#include <txmath/params.hpp>
 
 TXMATH_DEFINE_ERROR(txmath_error_scaling_input_must_be_positive_and_finite, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_scaling_shape_search_needs_a_dense_standard_attention_base, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_scaling_shape_search_head_dim_and_max_layers_must_be_positive, invalid_argument)
 
 namespace txmath {
 
@@ -78,7 +82,8 @@ struct kaplan_frontier {
 };
 
 namespace fits {
-// Equations (1.1)-(1.4), repeated in tables 4 and 5. Table 5 rounds B* to 2.1e8.
+// Equations (1.1)-(1.4), repeated in tables 4 and 5. Table 5 rounds B* to 2.1e8; figure 1
+// labels the compute frontier (C_min / 2.3e8)^-0.050, the text and table 5 say 3.1e8 PF-days.
 inline constexpr kaplan_fit kaplan2020{8.8e13, 0.076, 5.4e13, 0.095, 3.1e8, 0.050, 2e8, 0.21};
 // Table 2: the joint fit of equation (1.5) to early-stopped L(N, D) runs (section 4.2); the
 // constants section 4 uses for overfitting, equation (4.4).
@@ -327,6 +332,77 @@ constexpr training_check check_training(quantity<dims::param, R1> n, quantity<di
   const double dd = detail::scaling_positive(d, "d (tokens)");
   const allocation opt = compute_optimal_for(n, f);
   return detail::classify(opt.n.value(), dd, opt.d.value(), tolerance);
+}
+
+// ---- A model shape for a parameter budget -------------------------------------------------
+
+// How nearest_config builds candidate shapes. Defaults: GPT-3's aspect ratio (d_model /
+// n_layers = 12288 / 96 = 128) and head size 128; Kaplan fig. 5 finds the loss flat over
+// aspect ratios of about 20 to 200.
+struct shape_options {
+  double aspect_ratio = 128.0;      // d_model / n_layers
+  std::uint64_t head_dim = 128;     // d_model is a multiple of it; n_heads = d_model / head_dim
+  double ffn_ratio = 4.0;           // d_ff / d_model (Llama's SwiGLU: 8/3)
+  std::uint64_t ffn_multiple = 1;   // d_ff rounded up to a multiple of this (Llama: 256)
+  std::uint64_t max_layers = 512;
+  bool non_embedding = false;       // match param_count().non_embedding() (Kaplan's N), not the total
+};
+
+struct shape_match {
+  model_config config;
+  txmath::params n{};       // exact parameters of config, in the convention matched
+  double relative_error{};  // (n - target) / target
+};
+
+// The shape closest in parameters to `target`: for every depth, the two d_model values around
+// aspect_ratio x n_layers whose head count (d_model / head_dim) is a multiple of the GQA group. Everything else (vocabulary, norms, biases, tying,
+// positions, FFN kind, the GQA group n_heads / n_kv_heads) comes from `base`: a dense model with
+// standard attention.
+template <class R>
+constexpr shape_match nearest_config(quantity<dims::param, R> target, const model_config& base,
+                                     const shape_options& o = {}) {
+  const double want = detail::scaling_positive(target, "target (parameters)");
+  detail::scaling_positive(o.aspect_ratio, "aspect_ratio");
+  detail::scaling_positive(o.ffn_ratio, "ffn_ratio");
+  if (base.is_moe() || base.attention.kind != attention_kind::standard)
+    TXMATH_FAIL(txmath_error_scaling_shape_search_needs_a_dense_standard_attention_base, invalid_argument,
+                "txmath: nearest_config: the base config is a mixture of experts or uses MLA; pass a dense "
+                "base with standard (MHA/GQA/MQA) attention");
+  if (o.head_dim == 0 || o.max_layers == 0 || o.ffn_multiple == 0)
+    TXMATH_FAIL(txmath_error_scaling_shape_search_head_dim_and_max_layers_must_be_positive, invalid_argument,
+                "txmath: nearest_config: head_dim, max_layers and ffn_multiple must be at least 1");
+  const std::uint64_t group = base.attention.n_heads == 0 ? 1 : base.attention.n_heads / base.kv_heads();
+  shape_match best{};
+  bool found = false;
+  double best_error = 0;
+  for (std::uint64_t layers = 1; layers <= o.max_layers; ++layers) {
+    // Head counts are multiples of the GQA group: the two around aspect_ratio x layers.
+    const double ideal = o.aspect_ratio * static_cast<double>(layers) / static_cast<double>(o.head_dim * group);
+    const auto lower = static_cast<std::uint64_t>(math::floor(ideal)) * group;
+    bool all_above = true;
+    for (std::uint64_t heads : {lower, lower + group}) {
+      if (heads == 0) continue;
+      model_config c = base;
+      c.n_layers = layers;
+      c.d_model = heads * o.head_dim;
+      c.attention.n_heads = heads;
+      c.attention.n_kv_heads = heads / group;
+      c.attention.head_dim = o.head_dim;
+      const double ff = math::ceil(o.ffn_ratio * static_cast<double>(c.d_model) / static_cast<double>(o.ffn_multiple));
+      c.ffn.d_ff = static_cast<std::uint64_t>(ff) * o.ffn_multiple;
+      const param_report p = param_count(c);
+      const txmath::params n = o.non_embedding ? p.non_embedding() : p.total;
+      const double error = (n.to_double() - want) / want;
+      all_above = all_above && error > 0;
+      if (!found || math::abs(error) < math::abs(best_error)) {
+        best = {c, n, error};
+        best_error = error;
+        found = true;
+      }
+    }
+    if (found && all_above) break;  // deeper shapes only grow
+  }
+  return best;
 }
 
 }  // namespace txmath

@@ -3,8 +3,12 @@
 #include <txmath/core.hpp>
 #include <txmath/einsum.hpp>
 #include <txmath/model.hpp>
+#include <txmath/flops.hpp>
+#include <txmath/megatron.hpp>
 #include <txmath/activations.hpp>
 #include <txmath/hardware.hpp>
 #include <txmath/kv_cache.hpp>
 #include <txmath/memory.hpp>
 #include <txmath/parallel.hpp>
+#include <txmath/recipe.hpp>
+#include <txmath/scaling.hpp>

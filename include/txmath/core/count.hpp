@@ -6,6 +6,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -30,9 +31,10 @@ template <class T>
 inline constexpr bool is_int128 = std::is_same_v<T, u128> || std::is_same_v<T, i128>;
 
 // Standard integer types, not bool or char types. (Under -std=c++20 the standard traits do
-// not see __int128 as integral, which is why the 128-bit types are handled apart.)
+// not see __int128 as integral, which is why the 128-bit types are handled apart; under
+// -std=gnu++20 they do, so they are excluded by name: the same code in both modes.)
 template <class T>
-concept builtin_integer = std::is_integral_v<T> && !std::is_same_v<T, bool> &&
+concept builtin_integer = std::is_integral_v<T> && !is_int128<T> && !std::is_same_v<T, bool> &&
                           !std::is_same_v<T, char> && !std::is_same_v<T, char8_t> &&
                           !std::is_same_v<T, char16_t> && !std::is_same_v<T, char32_t> &&
                           !std::is_same_v<T, wchar_t>;
@@ -209,10 +211,12 @@ class basic_count {
   constexpr basic_count& operator/=(basic_count o) { return *this = *this / o; }
   constexpr basic_count& operator%=(basic_count o) { return *this = *this % o; }
 
-  // Streams (doctest, iostreams) print the decimal value. A template, so that this header
-  // does not need <ostream>.
-  template <class Ostream>
-  friend auto operator<<(Ostream& os, basic_count c) -> decltype(os << std::string_view{}) {
+  // Streams (doctest, iostreams) print the decimal value. A template on std::basic_ostream
+  // (declared in <iosfwd>), so that this header does not need <ostream>; not on any
+  // `Ostream`, which is ambiguous with doctest's MessageBuilder::operator<< (INFO, on Clang).
+  template <class Char, class Traits>
+  friend std::basic_ostream<Char, Traits>& operator<<(std::basic_ostream<Char, Traits>& os,
+                                                      basic_count c) {
     return os << std::string_view(c.to_string());
   }
 };
@@ -229,11 +233,16 @@ constexpr basic_count<Int> exact_div(basic_count<Int> a, basic_count<Int> b) {
 // Smallest q with q * b >= a.
 constexpr count ceil_div(count a, count b) { return a / b + (a % b != 0 ? 1 : 0); }
 
-// base^exp, checked.
+// base^exp, checked; square-and-multiply (the base is squared only while bits remain, so
+// no intermediate overflows unless the result does).
 template <class Int>
 constexpr basic_count<Int> pow(basic_count<Int> base, unsigned exp) {
   basic_count<Int> r = 1;
-  while (exp-- > 0) r *= base;
+  while (exp != 0) {
+    if (exp & 1u) r *= base;
+    exp >>= 1;
+    if (exp != 0) base *= base;
+  }
   return r;
 }
 

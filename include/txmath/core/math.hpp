@@ -173,6 +173,7 @@ constexpr double ceil(double x) {
 // Halfway cases away from zero, like std::round. (x - t is exact, so 0.49999999999999994
 // does not round to 1.)
 constexpr double round(double x) {
+  if (!(abs(x) < 0x1p52)) return x;  // large, infinite or NaN (no arithmetic on NaN)
   const double t = trunc(x);
   return abs(x - t) >= 0.5 ? t + copysign(1.0, x) : t;
 }
@@ -216,7 +217,8 @@ constexpr double sqrt(double x) {
     mant <<= 1;
     e -= 1;
   }
-  const detail::u128 root = isqrt_106_108(static_cast<detail::u128>(mant) << 54);  // in [2^53, 2^54)
+  // root is in [2^53, 2^54).
+  const detail::u128 root = isqrt_106_108(static_cast<detail::u128>(mant) << 54);
   const auto q = static_cast<std::uint64_t>((root >> 1) + (root & 1));  // <= 2^53, exact
   return ldexp(static_cast<double>(q), (e - 54) / 2 + 1);
 }
@@ -481,7 +483,7 @@ constexpr double cos(double x) {
   }
 }
 
-// x^y, within 2 ulp. e^(y ln|x|) with ln|x| as a double-double and y ln|x| formed exactly
+// x^y, within 1-2 ulp. e^(y ln|x|) with ln|x| as a double-double and y ln|x| formed exactly
 // enough that a product of several hundred keeps full precision. Special cases as C99 F.9.4.
 constexpr double pow(double x, double y) {
   using namespace detail::fp;
