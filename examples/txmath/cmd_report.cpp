@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include <txmath/activations.hpp>
 #include <txmath/core/format.hpp>
 #include <txmath/flops.hpp>
 #include <txmath/hardware.hpp>
@@ -272,7 +273,11 @@ int report(int argc, char** argv) {
   const auto state = txmath::training_state_bytes(p.total, txmath::training_precisions::mixed_bf16_adam);
   const auto state_sharded = txmath::training_state_bytes(
       p.total, txmath::training_precisions::mixed_bf16_adam, txmath::sharding::zero3, txmath::count(o.gpus));
-  const activation_figures act = activation_memory(m, txmath::count(seq), txmath::count(o.batch));
+  struct {
+    txmath::bytes none, full;
+  } act{txmath::activation_bytes(m, txmath::count(seq), txmath::count(o.batch), {}),
+        txmath::activation_bytes(m, txmath::count(seq), txmath::count(o.batch),
+                                 {.recompute_mode = txmath::recompute::full})};
   const txmath::bytes kv = txmath::kv_cache_bytes(m, txmath::count(seq), txmath::count(o.batch), o.dtype);
   const txmath::bytes kv_token = txmath::kv_cache_bytes_per_token(m, o.dtype);
 

@@ -35,11 +35,4 @@ double parse_real(std::string_view text, std::string_view what);
 // 124439808 -> "124,439,808".
 std::string grouped(txmath::count c);
 
-// ---- activations.hpp lives in its own translation unit (report_activations.cpp) because it
-// and flops.hpp both define txmath::recompute at the moment; see that file.
-struct activation_figures {
-  txmath::bytes none{};  // no recomputation
-  txmath::bytes full{};  // full (block) recomputation: each layer's input only
-};
-activation_figures activation_memory(const txmath::model_config& m, txmath::count seq, txmath::count batch);
 }  // namespace txmath::cli

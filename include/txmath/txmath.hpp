@@ -12,3 +12,4 @@
 #include <txmath/parallel.hpp>
 #include <txmath/recipe.hpp>
 #include <txmath/scaling.hpp>
+#include <txmath/hf_config.hpp>
