@@ -1,0 +1,114 @@
+// Robustness of txmath::json without libFuzzer: the committed seed corpus
+// (tests/fuzz/corpus/json) and a few thousand deterministic random mutations of it go
+// through the same invariant checks as the fuzz target (tests/fuzz/json_check.hpp).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuzz/json_check.hpp"
+
+namespace {
+
+std::vector<std::string> load_seeds() {
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(TXMATH_SOURCE_DIR "/tests/fuzz/corpus/json"))
+    if (e.is_regular_file()) files.push_back(e.path());
+  std::sort(files.begin(), files.end());  // deterministic order
+  std::vector<std::string> seeds;
+  for (const auto& f : files) seeds.push_back(txmath::json::read_file(f.string()));
+  return seeds;
+}
+
+struct splitmix64 {
+  std::uint64_t s;
+  std::uint64_t next() {
+    std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(next() % n); }
+};
+
+constexpr std::string_view tokens[] = {
+    "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "\\ud83d\\ude00", "\\ud800", "\\udc00", "\\u0000",
+    "true", "false", "null", "NaN", "Infinity", "-Infinity", "-", "0", "00", "1e3", "128.0", "e+",
+    ".", "340282366920938463463374607431768211456", "9223372036854775808", "1e400", "1e-400",
+    "\xef\xbb\xbf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf", "\xe1\xad\x98", "\xe1\xad", "\xff",
+    "\n", "\r\n", "\t", " ", "\x01", std::string_view("\0", 1), "[[[[[[[[", "]]]]]]]]", "{\"a\":", "\"a\":1,"};
+
+std::string mutate(std::string s, const std::vector<std::string>& seeds, splitmix64& rng) {
+  const int ops = 1 + static_cast<int>(rng.below(4));
+  for (int k = 0; k < ops; ++k) {
+    const std::size_t at = rng.below(s.size() + 1);
+    switch (rng.below(7)) {
+      case 0:  // flip a bit
+        if (!s.empty()) s[std::min(at, s.size() - 1)] ^= static_cast<char>(1u << rng.below(8));
+        break;
+      case 1:  // overwrite a byte with a token's first byte
+        if (!s.empty()) s[std::min(at, s.size() - 1)] = tokens[rng.below(std::size(tokens))][0];
+        break;
+      case 2:  // insert a token
+        s.insert(at, tokens[rng.below(std::size(tokens))]);
+        break;
+      case 3:  // erase a range
+        s.erase(at, rng.below(16) + 1);
+        break;
+      case 4: {  // duplicate a range
+        const std::string part = s.substr(at, rng.below(32) + 1);
+        s.insert(std::min(at + part.size(), s.size()), part);
+        break;
+      }
+      case 5:  // truncate
+        s.resize(at);
+        break;
+      case 6: {  // splice in a piece of another seed
+        const std::string& o = seeds[rng.below(seeds.size())];
+        const std::size_t from = rng.below(o.size() + 1);
+        s.insert(at, o.substr(from, rng.below(64) + 1));
+        break;
+      }
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("json: the fuzz seed corpus passes the fuzz checks") {
+  const auto seeds = load_seeds();
+  REQUIRE(seeds.size() >= 10);
+  for (const auto& s : seeds) {
+    INFO("seed: ", s);
+    CHECK_NOTHROW(txmath_fuzz::check_json(s));
+  }
+}
+
+TEST_CASE("json: deterministic random mutations of the seed corpus never break the parser") {
+  const auto seeds = load_seeds();
+  splitmix64 rng{20250101};
+  int parsed = 0, rejected = 0;
+  for (int i = 0; i < 5000; ++i) {
+    const std::string input = mutate(seeds[rng.below(seeds.size())], seeds, rng);
+    try {
+      txmath_fuzz::check_json(input);
+    } catch (const std::logic_error& e) {
+      FAIL_CHECK(e.what(), "\ninput: ", input);
+    }
+    // Count outcomes to make sure the mutations are not all trivially rejected.
+    try {
+      (void)txmath::json::parse(input, {.source = "m.json", .allow_nan_and_infinity = true});
+      ++parsed;
+    } catch (const txmath::invalid_argument&) {
+      ++rejected;
+    }
+  }
+  MESSAGE("mutations parsed: ", parsed, ", rejected: ", rejected);
+  CHECK(parsed > 100);
+  CHECK(rejected > 1000);
+}
