@@ -75,6 +75,10 @@ struct path_options {
   dp_minimize minimize = dp_minimize::flops;  // dp only
   unsigned combo_factor = 64;                 // dp combo/limit only
   bool search_outer = false;                  // dp only: also consider outer products
+  // optimal only: let an input first sum, in a one-operand step, the indices no other tensor
+  // carries (opt_einsum's 'optimal' never does; its 'dp' always does). Off, optimal searches
+  // exactly opt_einsum's space of pairwise trees.
+  bool pre_reduce = true;
 };
 
 // One step of a path: which operands (positions in the current list) it contracts.
@@ -490,7 +494,7 @@ constexpr ssa_path branch1_ssa(const path_problem<Cost, W>& p, const Cost& limit
 
 // ---- optimal: dynamic programming over all subsets ---------------------------------------------
 template <class Cost, std::size_t W>
-constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::optional<Cost>& limit) {
+constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::optional<Cost>& limit, bool pre_reduce) {
   const std::size_t n = p.in.size();
   if (n > 20 || (std::size_t{1} << n) * W > (std::size_t{1} << 22))
     TXMATH_FAIL(txmath_error_einsum_too_many_operands_for_optimal_use_dp_or_greedy, invalid_argument,
@@ -512,7 +516,7 @@ constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::option
   for (std::size_t j = 0; j < n; ++j) {
     const std::uint32_t s = std::uint32_t{1} << j;
     ok[s] = 1;
-    reducible[j] = !(keep[s] == p.in[j]);
+    reducible[j] = pre_reduce && !(keep[s] == p.in[j]);
     if (reducible[j]) reduce_cost[j] = flop_count(p.size_of(p.in[j]), 1, true);
   }
   for (std::uint32_t s = 1; s <= full; ++s) {
@@ -1026,7 +1030,7 @@ constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_
     if (o == path_optimizer::auto_) o = n <= 10 ? path_optimizer::optimal : n <= 20 ? path_optimizer::dp : path_optimizer::greedy;
     ssa_path ssa;
     switch (o) {
-      case path_optimizer::optimal: ssa = optimal_ssa(p, limit); break;
+      case path_optimizer::optimal: ssa = optimal_ssa(p, limit, opt.pre_reduce); break;
       case path_optimizer::dp: ssa = dp_ssa(p, limit, opt.minimize, opt.combo_factor, opt.search_outer); break;
       default: ssa = limit ? branch1_ssa(p, *limit) : greedy_ssa(p); break;
     }

@@ -72,6 +72,14 @@ struct einsum_network {
                         detail::label_text(labels[id]) + "'");
   }
 
+  // Elements of a term: product of its extents, a repeated index counting repeatedly (as
+  // opt_einsum's size_by_dict on a term).
+  constexpr count elements(const std::vector<std::uint32_t>& t) const {
+    count e = 1;
+    for (auto id : t) e *= sizes[id];
+    return e;
+  }
+
   std::string term_str(const std::vector<std::uint32_t>& t) const {
     std::string s;
     for (auto id : t) s += detail::label_text(labels[id]);
