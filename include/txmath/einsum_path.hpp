@@ -873,8 +873,8 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
   // Join the parts by outer products, smallest first (stable, as Python's sorted).
   std::vector<std::size_t> order(sub_nodes.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return sub_sizes[a] < sub_sizes[b]; });
+  for (std::size_t i = 1; i < order.size(); ++i)  // stable insertion sort (std::stable_sort is not constexpr)
+    for (std::size_t j = i; j > 0 && sub_sizes[order[j]] < sub_sizes[order[j - 1]]; --j) std::swap(order[j], order[j - 1]);
   int root = sub_nodes[order[0]];
   for (std::size_t i = 1; i < order.size(); ++i) {
     tree.push_back({root, sub_nodes[order[i]], 0, false});
