@@ -831,7 +831,8 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
                     mem = p.size_of(legs);
                     const Cost f = p.size_of(uni);
                     const Cost w = factor * mem;
-                    cost = e1.cost + e2.cost + (minimize == dp_minimize::combo ? f + w : (f < w ? w : f));
+                    const Cost step = minimize == dp_minimize::combo ? Cost(f + w) : (f < w ? w : f);
+                    cost = e1.cost + e2.cost + step;
                     break;
                   }
                 }

@@ -3,6 +3,7 @@
 // a cost from an index size; cost_traits<C> adapts a type. Three are supported:
 //   txmath::count       exact, checked 128-bit (default; overflow is an error, never silent)
 //   txmath::log2_cost   a double holding log2 of the cost: any size, ~15 significant digits
+//                       (greedy's near-ties may then fall differently than in exact arithmetic)
 //   boost cpp_int       exact, unbounded: #include <txmath/boost.hpp>
 // Networks of hundreds of tensors easily cost more than 2^128 FLOPs, hence the choice.
 #include <cmath>
