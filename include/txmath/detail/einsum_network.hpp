@@ -63,6 +63,31 @@ struct einsum_network {
     for (std::size_t i = 0; i < s.size(); ++i) set_size(s[i].label, s[i].size, strict);
     return *this;
   }
+  // Sizes from operand shapes (one list of extents per input, as opt_einsum's shapes=True);
+  // an index bound twice to different extents is an error naming both.
+  constexpr einsum_network& set_shapes(const std::vector<std::vector<count>>& shapes) {
+    if (shapes.size() != inputs.size())
+      TXMATH_FAIL(txmath_error_einsum_mismatched_sizes_for_index, invalid_argument,
+                  "txmath: einsum '" + str() + "' has " + std::to_string(inputs.size()) +
+                      " operands but " + std::to_string(shapes.size()) + " shapes were given");
+    for (std::size_t k = 0; k < inputs.size(); ++k) {
+      if (shapes[k].size() != inputs[k].size())
+        TXMATH_FAIL(txmath_error_einsum_mismatched_sizes_for_index, invalid_argument,
+                    "txmath: einsum '" + str() + "': operand " + std::to_string(k) + " has " +
+                        std::to_string(inputs[k].size()) + " indices but its shape has " +
+                        std::to_string(shapes[k].size()) + " extents");
+      for (std::size_t i = 0; i < inputs[k].size(); ++i) {
+        const auto id = inputs[k][i];
+        if (bound[id] && sizes[id] != shapes[k][i])
+          TXMATH_FAIL(txmath_error_einsum_mismatched_sizes_for_index, invalid_argument,
+                      "txmath: einsum '" + str() + "': index '" + detail::label_text(labels[id]) +
+                          "' has size " + sizes[id].to_string() + " and " + shapes[k][i].to_string());
+        sizes[id] = shapes[k][i];
+        bound[id] = 1;
+      }
+    }
+    return *this;
+  }
   // Every index must have a size before costing.
   constexpr void check_sizes() const {
     for (std::size_t id = 0; id < labels.size(); ++id)
