@@ -214,7 +214,7 @@ TEST_CASE("opt_einsum contract corpus: observed costs per optimizer") {
           (fixed != opt_einsum_optimal_fixed.end() ? fixed->second : cost("optimal")));
     if (ours_optimal < cost("optimal")) {
       ++optimal_lower;
-      MESSAGE(id << ": optimal " << ours_optimal << " < opt_einsum's optimal " << cost("optimal"));
+      MESSAGE(id << ": optimal " << ours_optimal.to_string() << " < opt_einsum's optimal " << cost("optimal").to_string());
     }
     CHECK(ours_optimal <= cost("branch-2"));
     CHECK(ours_optimal <= cost("auto"));
@@ -223,7 +223,7 @@ TEST_CASE("opt_einsum contract corpus: observed costs per optimizer") {
     const count ours_greedy = run(net, path_optimizer::greedy).opt_flops;
     if (ours_greedy != cost("greedy")) {
       ++greedy_differs;
-      MESSAGE(id << ": greedy " << ours_greedy << " vs opt_einsum's greedy " << cost("greedy"));
+      MESSAGE(id << ": greedy " << ours_greedy.to_string() << " vs opt_einsum's greedy " << cost("greedy").to_string());
     }
     CHECK(run(net, path_optimizer::greedy).naive_flops == obs.at("greedy").at("naive_cost").as_count());
   }

@@ -118,6 +118,8 @@ struct path_info {
 };
 
 namespace detail {
+// (Sized vectors of trivial types are built as (n, 0): Clang rejects libstdc++ 12's
+// default-fill of them in constant evaluation.)
 using ssa_path = std::vector<std::vector<std::uint32_t>>;
 
 template <class Cost>
@@ -158,7 +160,7 @@ struct signed_cost {
 
 // opt_einsum's ssa_to_linear: static single assignment ids -> recycled positions.
 constexpr std::vector<std::vector<std::size_t>> ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs) {
-  std::vector<std::uint32_t> ids(n_inputs);
+  std::vector<std::uint32_t> ids(n_inputs, 0);
   for (std::size_t i = 0; i < n_inputs; ++i) ids[i] = static_cast<std::uint32_t>(i);
   auto next = static_cast<std::uint32_t>(n_inputs);
   std::vector<std::vector<std::size_t>> path;
@@ -430,7 +432,7 @@ constexpr ssa_path branch1_ssa(const path_problem<Cost, W>& p, const Cost& limit
     if (a.i != b.i) return a.i < b.i;
     return a.j < b.j;
   };
-  std::vector<std::uint32_t> refs(n_labels);
+  std::vector<std::uint32_t> refs(n_labels, 0);
   while (true) {
     if (remaining.size() == 1) {
       best_flops = flops;
@@ -508,11 +510,11 @@ constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::option
   for (std::uint32_t s = 1; s <= full; ++s) keep[s] = uni[s] & (p.out | uni[full ^ s]);
 
   std::vector<Cost> cost(N);
-  std::vector<unsigned char> ok(N), flags(N);
-  std::vector<std::uint32_t> split(N);
+  std::vector<unsigned char> ok(N, 0), flags(N, 0);
+  std::vector<std::uint32_t> split(N, 0);
   // A leaf may be pre-reduced over indices only it carries (a one-operand step).
   std::vector<Cost> reduce_cost(n);
-  std::vector<unsigned char> reducible(n);
+  std::vector<unsigned char> reducible(n, 0);
   for (std::size_t j = 0; j < n; ++j) {
     const std::uint32_t s = std::uint32_t{1} << j;
     ok[s] = 1;
@@ -565,7 +567,7 @@ constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::option
     const Cost P = p.size_of(uni[full]);
     const bool inner = (uni[full] - p.out).any();
     std::vector<Cost> h(N);
-    std::vector<std::uint32_t> pick(N);
+    std::vector<std::uint32_t> pick(N, 0);
     for (std::uint32_t s = 1; s <= full; ++s) {
       const std::uint32_t low = s & (~s + 1), rest = s ^ low;
       bool found = false;
@@ -632,7 +634,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
   const std::size_t n = p.in.size();
   const std::size_t n_labels = p.size.size();
   // Indices on one input and not the output are summed first, in a one-operand step.
-  std::vector<std::uint32_t> refs(n_labels);
+  std::vector<std::uint32_t> refs(n_labels, 0);
   for (const auto& s : p.in) s.for_each([&](std::uint32_t d) { ++refs[d]; });
   p.out.for_each([&](std::uint32_t d) { ++refs[d]; });
   label_set<W> single;
@@ -707,7 +709,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
                     "txmath: dp searches connected groups of at most 64 tensors; this network has " +
                         std::to_string(m_g) + " connected tensors: use path_optimizer::greedy");
       // Which tensors of the component hold each label (bit k = g[k]).
-      std::vector<std::uint64_t> holders(n_labels);
+      std::vector<std::uint64_t> holders(n_labels, 0);
       label_set<W> g_inds;
       for (std::size_t k = 0; k < m_g; ++k) {
         inputs[g[k]].for_each([&](std::uint32_t d) { holders[d] |= std::uint64_t{1} << k; });
@@ -872,7 +874,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
   }
 
   // Join the parts by outer products, smallest first (stable, as Python's sorted).
-  std::vector<std::size_t> order(sub_nodes.size());
+  std::vector<std::size_t> order(sub_nodes.size(), 0);
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   for (std::size_t i = 1; i < order.size(); ++i)  // stable insertion sort (std::stable_sort is not constexpr)
     for (std::size_t j = i; j > 0 && sub_sizes[order[j]] < sub_sizes[order[j - 1]]; --j) std::swap(order[j], order[j - 1]);
