@@ -4,7 +4,7 @@
 //   constexpr auto mm = txmath::einsum<"btd,df->btf">;          // checked at compile time
 //   auto rt = txmath::parse_einsum("bqhd,bkhd->bhqk");          // checked at run time
 //   constexpr auto c = txmath::cost(mm, {{'b', 8}, {'t', 1024}, {'d', 4096}, {'f', 14336}});
-//   c.flops, c.macs, c.bytes_read, c.bytes_written, c.intensity(), c.backward_flops
+//   c.flops, c.macs, c.bytes_read, c.bytes_written, c.arithmetic_intensity(), c.backward_flops
 //
 // FLOP convention (opt_einsum's flop_count and the scaling book's): a contraction costs
 // product(all distinct index sizes) x (max(1, operands - 1) + (1 if an index is summed away)).
@@ -141,100 +141,141 @@ struct einsum_spec {
   }
 };
 
-// Parses "ab,bc->ac" (explicit output) or "ab,bc" (implicit output: the indices that appear
-// exactly once, in order of code point, as numpy and opt_einsum do). Letters are a-z, A-Z or
-// any non-ASCII code point (opt_einsum uses those for large networks). No "..." broadcasting.
-constexpr einsum_spec parse_einsum(std::string_view spec) {
-  einsum_spec r{};
-  std::uint8_t occurrences[einsum_spec::max_indices]{};
+namespace detail {
+// Builds an einsum_spec, enforcing its fixed capacity.
+struct fixed_spec_builder {
+  einsum_spec& r;
+  std::uint8_t occ[einsum_spec::max_indices]{};
+
+  static constexpr bool empty_spec_is_one_scalar() { return false; }
+  constexpr int find(char32_t c) const { return r.id_of(c); }
+  constexpr std::uint32_t add_label(char32_t c, std::string_view spec, std::size_t at) {
+    if (r.n_labels == einsum_spec::max_indices)
+      TXMATH_FAIL(txmath_error_einsum_too_many_distinct_indices, invalid_argument,
+                  einsum_where(spec, at) + "more than " + std::to_string(einsum_spec::max_indices) +
+                      " distinct indices (use einsum_network for large networks)");
+    r.labels[r.n_labels] = c;
+    return r.n_labels++;
+  }
+  constexpr void add_input(std::string_view spec, std::size_t at) {
+    if (r.n_inputs == einsum_spec::max_operands)
+      TXMATH_FAIL(txmath_error_einsum_too_many_operands, invalid_argument,
+                  einsum_where(spec, at) + "more than " + std::to_string(einsum_spec::max_operands) +
+                      " operands (use einsum_network for large networks)");
+    ++r.n_inputs;
+  }
+  constexpr void push(einsum_spec::term& t, std::uint32_t id, std::string_view spec, std::size_t at) {
+    if (t.rank == einsum_spec::max_rank)
+      TXMATH_FAIL(txmath_error_einsum_operand_rank_too_large, invalid_argument,
+                  einsum_where(spec, at) + "a term has more than " +
+                      std::to_string(einsum_spec::max_rank) + " indices");
+    t.index[t.rank++] = static_cast<std::uint8_t>(id);
+  }
+  constexpr void push_input(std::uint32_t id, std::string_view spec, std::size_t at) {
+    push(r.inputs[r.n_inputs - 1], id, spec, at);
+    ++occ[id];
+  }
+  constexpr void push_output(std::uint32_t id, std::string_view spec, std::size_t at) {
+    push(r.output, id, spec, at);
+  }
+  constexpr bool output_has(std::uint32_t id) const {
+    return einsum_spec::has(r.output, static_cast<std::uint8_t>(id));
+  }
+  constexpr char32_t label(std::uint32_t id) const { return r.labels[id]; }
+  constexpr std::uint32_t n_labels() const { return r.n_labels; }
+  constexpr std::uint32_t occurrences(std::uint32_t id) const { return occ[id]; }
+  constexpr void set_explicit_output() { r.explicit_output = true; }
+  constexpr void insert_output_sorted(std::uint32_t id) {
+    std::uint8_t at = r.output.rank++;
+    while (at > 0 && r.labels[r.output.index[at - 1]] > r.labels[id]) {
+      r.output.index[at] = r.output.index[at - 1];
+      --at;
+    }
+    r.output.index[at] = static_cast<std::uint8_t>(id);
+  }
+};
+}  // namespace detail
+
+namespace detail {
+// The one einsum parser. `B` builds the result: the fixed-capacity einsum_spec below, or the
+// run-time einsum_network of <txmath/einsum_path.hpp>. B provides
+//   find(c) -> int, add_label(c, spec, at) -> id, add_input(spec, at),
+//   push_input(id, spec, at), push_output(id, spec, at), output_has(id), label(id),
+//   n_labels(), occurrences(id), set_explicit_output()
+// and enforces its own capacity.
+template <class B>
+constexpr void parse_einsum_into(std::string_view spec, B& r) {
   std::size_t pos = 0;
   const std::size_t arrow = spec.find("->");
   const std::size_t inputs_end = arrow == std::string_view::npos ? spec.size() : arrow;
   if (arrow != std::string_view::npos && spec.find("->", arrow + 2) != std::string_view::npos)
     TXMATH_FAIL(txmath_error_einsum_spec_has_more_than_one_arrow, invalid_argument,
-                detail::einsum_where(spec, spec.find("->", arrow + 2)) + "more than one '->'");
+                einsum_where(spec, spec.find("->", arrow + 2)) + "more than one '->'");
   if (spec.find("...") != std::string_view::npos)
     TXMATH_FAIL(txmath_error_einsum_ellipsis_broadcasting_is_not_supported, invalid_argument,
-                detail::einsum_where(spec, spec.find("...")) +
+                einsum_where(spec, spec.find("...")) +
                     "'...' broadcasting is not supported; name every index");
-  if (inputs_end == 0 && arrow != std::string_view::npos && spec.size() == 2)
+  if (inputs_end == 0 && !(r.empty_spec_is_one_scalar() && arrow != std::string_view::npos))
     TXMATH_FAIL(txmath_error_einsum_spec_has_no_operands, invalid_argument,
-                detail::einsum_where(spec, 0) + "no operands before '->'");
+                einsum_where(spec, 0) + "no operands before '->' (write at least one input)");
 
   // Reads one label at pos and returns its id (adding it when new).
-  auto read_label = [&](std::size_t end) -> std::uint8_t {
+  auto read_label = [&](std::size_t end) -> std::uint32_t {
     const std::size_t at = pos;
-    const char32_t c = detail::decode_utf8(spec, pos);
-    if (c == 0 || pos > end || !detail::is_label(c))
+    const char32_t c = decode_utf8(spec, pos);
+    if (c == 0 || pos > end || !is_label(c))
       TXMATH_FAIL(txmath_error_einsum_invalid_character_in_spec, invalid_argument,
-                  detail::einsum_where(spec, at) + "'" + std::string(1, spec[at]) +
+                  einsum_where(spec, at) + "'" + std::string(1, spec[at]) +
                       "' is not an index letter (use a-z, A-Z or non-ASCII letters)");
-    const int id = r.id_of(c);
-    if (id >= 0) return static_cast<std::uint8_t>(id);
-    if (r.n_labels == einsum_spec::max_indices)
-      TXMATH_FAIL(txmath_error_einsum_too_many_distinct_indices, invalid_argument,
-                  detail::einsum_where(spec, at) + "more than " +
-                      std::to_string(einsum_spec::max_indices) + " distinct indices");
-    r.labels[r.n_labels] = c;
-    return r.n_labels++;
-  };
-  auto push = [&](einsum_spec::term& t, std::uint8_t id) {
-    if (t.rank == einsum_spec::max_rank)
-      TXMATH_FAIL(txmath_error_einsum_operand_rank_too_large, invalid_argument,
-                  detail::einsum_where(spec, pos) + "an operand has more than " +
-                      std::to_string(einsum_spec::max_rank) + " indices");
-    t.index[t.rank++] = id;
+    const int id = r.find(c);
+    if (id >= 0) return static_cast<std::uint32_t>(id);
+    return r.add_label(c, spec, at);
   };
 
   // Inputs, separated by commas (an empty term is a scalar operand).
   while (true) {
-    if (r.n_inputs == einsum_spec::max_operands)
-      TXMATH_FAIL(txmath_error_einsum_too_many_operands, invalid_argument,
-                  detail::einsum_where(spec, pos) + "more than " +
-                      std::to_string(einsum_spec::max_operands) +
-                      " operands (use einsum_network for large networks)");
-    auto& t = r.inputs[r.n_inputs++];
+    r.add_input(spec, pos);
     while (pos < inputs_end && spec[pos] != ',') {
-      const std::uint8_t id = read_label(inputs_end);
-      push(t, id);
-      ++occurrences[id];
+      const std::size_t at = pos;
+      r.push_input(read_label(inputs_end), spec, at);
     }
     if (pos >= inputs_end) break;
     ++pos;  // ','
   }
-  if (r.n_inputs == 1 && r.inputs[0].rank == 0 && inputs_end == 0)
-    TXMATH_FAIL(txmath_error_einsum_spec_has_no_operands, invalid_argument,
-                detail::einsum_where(spec, 0) + "no operands");
 
   if (arrow != std::string_view::npos) {
-    r.explicit_output = true;
+    r.set_explicit_output();
     pos = arrow + 2;
-    const std::uint8_t known = r.n_labels;
+    const std::size_t known = r.n_labels();
     while (pos < spec.size()) {
       const std::size_t at = pos;
-      const std::uint8_t id = read_label(spec.size());
+      const std::uint32_t id = read_label(spec.size());
       if (id >= known)
         TXMATH_FAIL(txmath_error_einsum_output_index_not_in_any_input, invalid_argument,
-                    detail::einsum_where(spec, at) + "output index '" +
-                        detail::label_text(r.labels[id]) + "' appears in no input");
-      if (einsum_spec::has(r.output, id))
+                    einsum_where(spec, at) + "output index '" + label_text(r.label(id)) +
+                        "' appears in no input (every output index must be an input index)");
+      if (r.output_has(id))
         TXMATH_FAIL(txmath_error_einsum_index_repeated_in_output, invalid_argument,
-                    detail::einsum_where(spec, at) + "index '" + detail::label_text(r.labels[id]) +
-                        "' is repeated in the output");
-      push(r.output, id);
+                    einsum_where(spec, at) + "index '" + label_text(r.label(id)) +
+                        "' is repeated in the output (write each output index once)");
+      r.push_output(id, spec, at);
     }
   } else {
-    // Implicit output: indices seen exactly once, sorted by code point.
-    for (std::uint8_t id = 0; id < r.n_labels; ++id) {
-      if (occurrences[id] != 1) continue;
-      std::uint8_t at = r.output.rank++;
-      while (at > 0 && r.labels[r.output.index[at - 1]] > r.labels[id]) {
-        r.output.index[at] = r.output.index[at - 1];
-        --at;
-      }
-      r.output.index[at] = id;
-    }
+    // Implicit output: indices seen exactly once, sorted by code point (numpy, opt_einsum).
+    for (std::uint32_t id = 0; id < r.n_labels(); ++id)
+      if (r.occurrences(id) == 1) r.insert_output_sorted(id);
   }
+}
+}  // namespace detail
+
+// Parses "ab,bc->ac" (explicit output) or "ab,bc" (implicit output: the indices that appear
+// exactly once, in order of code point, as numpy and opt_einsum do). Letters are a-z, A-Z or
+// any non-ASCII code point (opt_einsum uses those for large networks). No "..." broadcasting.
+// "->" alone is an error here (no operands); einsum_network reads it as one scalar operand.
+constexpr einsum_spec parse_einsum(std::string_view spec) {
+  einsum_spec r{};
+  detail::fixed_spec_builder b{r};
+  detail::parse_einsum_into(spec, b);
   return r;
 }
 
@@ -380,58 +421,64 @@ struct einsum_cost {
 };
 
 namespace detail {
-// opt_einsum's flop_count for one contraction over the given index ids.
-constexpr count contraction_flops(const bound_sizes& b, const bool* used, std::size_t n_labels,
-                                  std::size_t n_terms, bool inner) {
+// THE cost formula (opt_einsum's helpers.flop_count), written once for every cost type:
+// `product` is the product of the sizes of all distinct indices of the step, `n_terms` the
+// number of operands it reads, `inner` whether some index is summed away.
+template <class Cost>
+constexpr Cost flop_count(const Cost& product, std::size_t n_terms, bool inner) {
+  const std::size_t op_factor = (n_terms > 1 ? n_terms - 1 : 1) + (inner ? 1 : 0);
+  return product * Cost(static_cast<unsigned>(op_factor));
+}
+
+// Product of the sizes of the index ids marked in `used`.
+constexpr count product_of(const bound_sizes& b, const bool* used, std::size_t n_labels) {
   count prod = 1;
   for (std::size_t id = 0; id < n_labels; ++id)
     if (used[id]) prod *= b.size[id];
-  const std::size_t op_factor = n_terms > 1 ? n_terms - 1 : 1;
-  return prod * count(op_factor + (inner ? 1 : 0));
+  return prod;
 }
 
-// FLOPs of computing d(input k) from d(output) and the other inputs: an einsum whose
-// operands are the other inputs plus the output, and whose result has input k's indices.
-// An index of input k found in no other operand is a broadcast of the gradient: it costs
-// nothing more than the product over all indices (no extra summation).
+// FLOPs of computing d(input k) from d(output) and the other inputs: the einsum whose
+// operands are the other inputs plus d(output) and whose result is input k, costed like any
+// einsum. An index of input k found in none of those operands (e.g. `i` of "ij,jk->k", or
+// the indices of a reduction "ij->") is a broadcast of the gradient: a copy, 0 FLOPs, and it
+// does not enlarge the contraction. (Without this rule "ij,jk->k" would charge 2ijk for a
+// gradient that needs 2jk then a copy.)
 constexpr count gradient_flops(const einsum_spec& s, const bound_sizes& b, std::size_t k) {
   bool used[einsum_spec::max_indices]{};
   for (std::size_t j = 0; j < s.n_inputs; ++j)
     if (j != k)
       for (std::uint8_t i = 0; i < s.inputs[j].rank; ++i) used[s.inputs[j].index[i]] = true;
   for (std::uint8_t i = 0; i < s.output.rank; ++i) used[s.output.index[i]] = true;
-  // Summed away in the gradient: used by the operands but not an index of input k.
+  // Summed away in the gradient: used by its operands but not an index of input k.
   bool inner = false;
   for (std::uint8_t id = 0; id < s.n_labels; ++id)
     if (used[id] && !einsum_spec::has(s.inputs[k], id)) inner = true;
-  for (std::uint8_t i = 0; i < s.inputs[k].rank; ++i) used[s.inputs[k].index[i]] = true;
-  return contraction_flops(b, used, s.n_labels, s.n_inputs, inner);
+  // Operands: the other inputs and d(output).
+  return flop_count(product_of(b, used, s.n_labels), s.n_inputs, inner);
 }
 }  // namespace detail
 
 // The cost of evaluating the einsum in one go (for two operands, the pairwise contraction;
-// for more, opt_einsum's "naive" cost). Operand `k`'s gradient is counted unless
-// `needs_grad[k]` is false: a model layer's input often needs no gradient on its first layer,
-// and frozen weights none at all.
+// for more, one n-ary step: see <txmath/einsum_path.hpp> for contraction orders). Bit k of
+// `needs_grad` says whether operand k's gradient is counted in backward_flops (all by
+// default): a model's first-layer input needs none, frozen weights none at all.
 constexpr einsum_cost cost(const einsum_spec& spec, const index_sizes& sizes,
-                           const einsum_dtypes& types = {}) {
+                           const einsum_dtypes& types = {}, std::uint32_t needs_grad = ~0u) {
   const bound_sizes b = bind_sizes(spec, sizes);
   bool used[einsum_spec::max_indices]{};
   for (std::uint8_t id = 0; id < spec.n_labels; ++id) used[id] = true;
   const bool inner = spec.sums_an_index();
+  const count prod = detail::product_of(b, used, spec.n_labels);
 
   einsum_cost c;
-  c.flops = txmath::flops(detail::contraction_flops(b, used, spec.n_labels, spec.n_inputs, inner));
-  if (inner && spec.n_inputs >= 2) {
-    count prod = 1;
-    for (std::uint8_t id = 0; id < spec.n_labels; ++id) prod *= b.size[id];
-    c.macs = prod * count(spec.n_inputs - 1);
-  }
+  c.flops = txmath::flops(detail::flop_count(prod, spec.n_inputs, inner));
+  if (inner && spec.n_inputs >= 2) c.macs = prod * count(spec.n_inputs - 1);
   for (std::uint8_t k = 0; k < spec.n_inputs; ++k)
     c.bytes_read += bytes_of(term_elements(spec.inputs[k], b), types.inputs[k]);
   c.bytes_written = bytes_of(term_elements(spec.output, b), types.output);
   for (std::uint8_t k = 0; k < spec.n_inputs; ++k)
-    c.backward_flops += txmath::flops(detail::gradient_flops(spec, b, k));
+    if ((needs_grad >> k) & 1u) c.backward_flops += txmath::flops(detail::gradient_flops(spec, b, k));
   return c;
 }
 

@@ -1,0 +1,1092 @@
+#pragma once
+// Contraction order of a many-operand einsum, reported as opt_einsum's contract_path does:
+//
+//   auto net = txmath::parse_network("ij,jk,kl->il", {{'i', 10}, {'j', 20}, {'k', 30}, {'l', 40}});
+//   auto info = txmath::contract_path(net, {.optimize = txmath::path_optimizer::optimal});
+//   info.path            // [[1, 2], [0, 1]]: linear (recycled) ids, as opt_einsum
+//   info.naive_flops, info.opt_flops, info.largest_intermediate, info.step_spec(0)
+//
+//   constexpr auto p = txmath::contract_path(txmath::einsum<"ij,jk,kl->il">, sizes);  // compile time
+//
+// Optimizers:
+//   optimal  exact minimum of the reported FLOPs over every pairwise contraction tree, outer
+//            products included, each input optionally pre-reduced over indices only it
+//            carries; dynamic programming over all subsets (3^n work; up to 20 operands).
+//            With a memory limit the last step may contract all remaining tensors at once,
+//            as opt_einsum's 'optimal' does.
+//   dp       opt_einsum's 'dp': dynamic programming over connected subsets only, disconnected
+//            parts joined by outer products, cost capping; scales to 20-30+ operands on
+//            sparse networks. `minimize` picks the objective (flops by default: the exact
+//            reported FLOPs; opt_einsum_flops is opt_einsum's own proxy, sum of the products
+//            of the step's indices).
+//   greedy   opt_einsum's 'greedy' (same heuristic and tie-breaking), for 500+ operands; with
+//            a memory limit, opt_einsum's branch search with one branch, as opt_einsum does.
+//   auto_    optimal up to 10 operands, dp up to 20, greedy beyond.
+// Costs use the cost type given as template argument (count, log2_cost, boost cpp_int).
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <txmath/core/count.hpp>
+#include <txmath/core/error.hpp>
+#include <txmath/detail/einsum_cost_type.hpp>
+#include <txmath/detail/einsum_network.hpp>
+#include <txmath/einsum.hpp>
+
+TXMATH_DEFINE_ERROR(txmath_error_einsum_path_refers_to_a_missing_operand, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_too_many_operands_for_optimal_use_dp_or_greedy, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_too_many_distinct_indices_for_path_search, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_connected_component_too_large_for_dp_use_greedy, invalid_argument)
+
+namespace txmath {
+
+enum class path_optimizer { auto_, optimal, dp, greedy };
+
+// dp objectives, as opt_einsum's DynamicProgramming(minimize=...).
+enum class dp_minimize {
+  flops,             // the FLOPs contract_path reports (flop_count per step) -- txmath's default
+  opt_einsum_flops,  // opt_einsum's 'flops': sum of the products of each step's indices
+  size,              // the largest intermediate
+  write,             // the sum of intermediate sizes
+  combo,             // sum of (step product + factor * intermediate size)
+  limit              // sum of max(step product, factor * intermediate size)
+};
+
+// opt_einsum's memory_limit: none, 'max_input' (the largest input or output, in elements),
+// or a number of elements that no intermediate may exceed (0 is a real limit here).
+struct memory_limit {
+  enum class kind { unlimited, max_input, elements };
+  kind what = kind::unlimited;
+  count elements{};
+  static constexpr memory_limit none() { return {}; }
+  static constexpr memory_limit max_input() { return {kind::max_input, count{}}; }
+  static constexpr memory_limit of(count n) { return {kind::elements, n}; }
+};
+
+struct path_options {
+  path_optimizer optimize = path_optimizer::auto_;
+  memory_limit limit{};
+  dp_minimize minimize = dp_minimize::flops;  // dp only
+  unsigned combo_factor = 64;                 // dp combo/limit only
+  bool search_outer = false;                  // dp only: also consider outer products
+  // optimal only: let an input first sum, in a one-operand step, the indices no other tensor
+  // carries (opt_einsum's 'optimal' never does; its 'dp' always does). Off, optimal searches
+  // exactly opt_einsum's space of pairwise trees.
+  bool pre_reduce = true;
+};
+
+// One step of a path: which operands (positions in the current list) it contracts.
+template <class Cost = count>
+struct contraction_step {
+  std::vector<std::size_t> operands;              // ascending, as in `path`
+  std::vector<std::vector<std::uint32_t>> terms;  // index ids of the operands, in opt_einsum's order
+  std::vector<std::uint32_t> result;              // index ids of the result
+  Cost flops{};                                   // flop_count of the step
+  Cost result_elements{};
+  std::size_t scale = 0;                          // number of distinct indices in the step
+};
+
+// opt_einsum's PathInfo.
+template <class Cost = count>
+struct path_info {
+  std::vector<char32_t> labels;  // the letter of each index id
+  std::vector<std::vector<std::size_t>> path;
+  std::vector<contraction_step<Cost>> steps;
+  Cost naive_flops{};            // everything in one n-ary step (opt_einsum's naive_cost)
+  Cost opt_flops{};              // sum of the steps
+  Cost largest_intermediate{};   // elements of the largest step result (1 with no step)
+  std::size_t max_scale = 0;
+
+  // The einsum of step i: "kl,jk->lj".
+  std::string step_spec(std::size_t i) const {
+    const auto& s = steps[i];
+    auto put = [&](const std::vector<std::uint32_t>& t) {
+      std::string r;
+      for (auto id : t) r += detail::label_text(labels[id]);
+      return r;
+    };
+    std::string out;
+    for (std::size_t k = 0; k < s.terms.size(); ++k) out += (k ? "," : "") + put(s.terms[k]);
+    return out + "->" + put(s.result);
+  }
+};
+
+namespace detail {
+// (Sized vectors of trivial types are built as (n, 0): Clang rejects libstdc++ 12's
+// default-fill of them in constant evaluation.)
+using ssa_path = std::vector<std::vector<std::uint32_t>>;
+
+template <class Cost>
+constexpr Cost cost_of(count c) {
+  return cost_traits<Cost>::from_count(c);
+}
+
+// Product of the sizes of the labels in a set.
+template <class Cost, std::size_t W>
+struct path_problem {
+  std::vector<label_set<W>> in;
+  label_set<W> out;
+  std::vector<Cost> size;
+  constexpr Cost size_of(const label_set<W>& s) const {
+    Cost p(1u);
+    s.for_each([&](std::uint32_t id) { p = p * size[id]; });
+    return p;
+  }
+};
+
+// a - b - c as a sign and magnitude (the greedy heuristic; costs are unsigned).
+template <class Cost>
+struct signed_cost {
+  bool negative = false;
+  Cost magnitude{};
+  static constexpr signed_cost diff(const Cost& a, const Cost& b) {
+    if (b < a || b == a) return {false, a - b};
+    return {true, b - a};
+  }
+  friend constexpr bool operator<(const signed_cost& x, const signed_cost& y) {
+    if (x.negative != y.negative) return x.negative;
+    return x.negative ? y.magnitude < x.magnitude : x.magnitude < y.magnitude;
+  }
+  friend constexpr bool operator==(const signed_cost& x, const signed_cost& y) {
+    return x.negative == y.negative && x.magnitude == y.magnitude;
+  }
+};
+
+// opt_einsum's ssa_to_linear: static single assignment ids -> recycled positions.
+constexpr std::vector<std::vector<std::size_t>> ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs) {
+  std::vector<std::uint32_t> ids(n_inputs, 0);
+  for (std::size_t i = 0; i < n_inputs; ++i) ids[i] = static_cast<std::uint32_t>(i);
+  auto next = static_cast<std::uint32_t>(n_inputs);
+  std::vector<std::vector<std::size_t>> path;
+  path.reserve(ssa.size());
+  for (const auto& step : ssa) {
+    std::vector<std::size_t> con;
+    con.reserve(step.size());
+    for (auto s : step)
+      con.push_back(static_cast<std::size_t>(std::lower_bound(ids.begin(), ids.end(), s) - ids.begin()));
+    std::sort(con.begin(), con.end());
+    for (auto it = con.rbegin(); it != con.rend(); ++it) ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(*it));
+    ids.push_back(next++);
+    path.push_back(std::move(con));
+  }
+  return path;
+}
+
+// Open-addressing map from label sets to small integers (constexpr: no std::unordered_map).
+template <std::size_t W>
+class set_index {
+  struct slot {
+    label_set<W> key{};
+    std::uint32_t value = 0;
+    bool used = false;
+  };
+  std::vector<slot> slots_ = std::vector<slot>(16);
+  std::size_t n_ = 0;
+
+  constexpr std::size_t probe(const label_set<W>& k) const {
+    std::size_t i = static_cast<std::size_t>(k.hash()) & (slots_.size() - 1);
+    while (slots_[i].used && !(slots_[i].key == k)) i = (i + 1) & (slots_.size() - 1);
+    return i;
+  }
+
+ public:
+  static constexpr std::uint32_t npos = ~std::uint32_t{0};
+  constexpr std::uint32_t find(const label_set<W>& k) const {
+    const std::size_t i = probe(k);
+    return slots_[i].used ? slots_[i].value : npos;
+  }
+  constexpr void insert(const label_set<W>& k, std::uint32_t v) {
+    if (2 * (n_ + 1) > slots_.size()) {
+      std::vector<slot> old = std::move(slots_);
+      slots_ = std::vector<slot>(old.size() * 2);
+      n_ = 0;
+      for (const auto& s : old)
+        if (s.used) insert(s.key, s.value);
+    }
+    const std::size_t i = probe(k);
+    if (!slots_[i].used) ++n_;
+    slots_[i] = {k, v, true};
+  }
+};
+
+// ---- greedy: opt_einsum's ssa_greedy_optimize, same heuristic and tie-breaking ---------------
+template <class Cost, std::size_t W>
+constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
+  const std::size_t n = p.in.size();
+  if (n == 1) return {{0}};
+  // An index on every tensor can only go in the last step: treat it as an output index.
+  label_set<W> common = p.in[0];
+  for (const auto& s : p.in) common = common & s;
+  const label_set<W> output = p.out | common;
+
+  struct tensor {
+    label_set<W> key;
+    std::uint32_t ssa;
+    bool alive;
+    Cost footprint;
+  };
+  std::vector<tensor> t;           // one per distinct key ever seen (a handle)
+  set_index<W> handle_of;          // key -> handle
+  ssa_path path;
+  auto next = static_cast<std::uint32_t>(n);
+
+  // Identical index sets are multiplied elementwise first (Hadamard products).
+  for (std::uint32_t id = 0; id < n; ++id) {
+    const std::uint32_t h = handle_of.find(p.in[id]);
+    if (h != set_index<W>::npos) {
+      path.push_back({t[h].ssa, id});
+      t[h].ssa = next++;
+    } else {
+      handle_of.insert(p.in[id], static_cast<std::uint32_t>(t.size()));
+      t.push_back({p.in[id], id, true, p.size_of(p.in[id])});
+    }
+  }
+  const std::size_t n_labels = p.size.size();
+  std::vector<std::vector<std::uint32_t>> dim_to_keys(n_labels);
+  for (std::uint32_t h = 0; h < t.size(); ++h)
+    (t[h].key - output).for_each([&](std::uint32_t d) { dim_to_keys[d].push_back(h); });
+  label_set<W> ref2, ref3;  // dims held by >= 2 and >= 3 tensors
+  for (std::uint32_t d = 0; d < n_labels; ++d) {
+    if (dim_to_keys[d].size() >= 2) ref2.set(d);
+    if (dim_to_keys[d].size() >= 3) ref3.set(d);
+  }
+
+  struct candidate {
+    signed_cost<Cost> cost;
+    std::uint32_t id2, id1, h1, h2;
+    label_set<W> k12;
+  };
+  auto before = [](const candidate& a, const candidate& b) {  // a < b
+    if (a.cost < b.cost) return true;
+    if (b.cost < a.cost) return false;
+    if (a.id2 != b.id2) return a.id2 < b.id2;
+    return a.id1 < b.id1;
+  };
+  auto heap_cmp = [&](const candidate& a, const candidate& b) { return before(b, a); };
+  std::vector<candidate> queue;
+
+  auto make = [&](std::uint32_t h1, std::uint32_t h2) {
+    const label_set<W>& k1 = t[h1].key;
+    const label_set<W>& k2 = t[h2].key;
+    const label_set<W> either = k1 | k2, two = k1 & k2, one = either - two;
+    const label_set<W> k12 = (either & output) | (two & ref3) | (one & ref2);
+    candidate c{signed_cost<Cost>::diff(p.size_of(k12), t[h1].footprint + t[h2].footprint), 0, 0, h1, h2, k12};
+    std::uint32_t id1 = t[h1].ssa, id2 = t[h2].ssa;
+    if (id1 > id2) {
+      std::swap(c.h1, c.h2);
+      std::swap(id1, id2);
+    }
+    c.id1 = id1;
+    c.id2 = id2;
+    return c;
+  };
+  auto push_best = [&](std::uint32_t h1, const std::uint32_t* first, const std::uint32_t* last) {
+    if (first == last) return;
+    candidate best = make(h1, *first);
+    for (const std::uint32_t* h2 = first + 1; h2 != last; ++h2) {
+      candidate c = make(h1, *h2);
+      if (before(c, best)) best = c;
+    }
+    queue.push_back(best);
+    std::push_heap(queue.begin(), queue.end(), heap_cmp);
+  };
+
+  for (std::uint32_t d = 0; d < n_labels; ++d) {
+    std::vector<std::uint32_t> keys = dim_to_keys[d];
+    std::sort(keys.begin(), keys.end(), [&](std::uint32_t a, std::uint32_t b) { return t[a].ssa < t[b].ssa; });
+    for (std::size_t i = 0; i + 1 < keys.size(); ++i) push_best(keys[i], keys.data() + i + 1, keys.data() + keys.size());
+  }
+
+  std::vector<std::uint32_t> k2s;
+  std::vector<std::uint32_t> seen(t.size() + n, 0);
+  std::uint32_t stamp = 0;
+  auto drop = [](std::vector<std::uint32_t>& v, std::uint32_t h) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (v[i] == h) {
+        v[i] = v.back();
+        v.pop_back();
+        return;
+      }
+  };
+  while (!queue.empty()) {
+    std::pop_heap(queue.begin(), queue.end(), heap_cmp);
+    const candidate c = queue.back();
+    queue.pop_back();
+    if (!t[c.h1].alive || !t[c.h2].alive) continue;  // obsolete
+    const std::uint32_t s1 = t[c.h1].ssa, s2 = t[c.h2].ssa;
+    t[c.h1].alive = false;
+    t[c.h2].alive = false;
+    (t[c.h1].key - output).for_each([&](std::uint32_t d) { drop(dim_to_keys[d], c.h1); });
+    (t[c.h2].key - output).for_each([&](std::uint32_t d) { drop(dim_to_keys[d], c.h2); });
+    path.push_back({s1, s2});
+    const std::uint32_t id12 = next++;
+    std::uint32_t h12 = handle_of.find(c.k12);
+    if (h12 != set_index<W>::npos && t[h12].alive) {
+      path.push_back({t[h12].ssa, id12});
+      t[h12].ssa = next++;
+    } else {
+      if (h12 == set_index<W>::npos) {
+        h12 = static_cast<std::uint32_t>(t.size());
+        handle_of.insert(c.k12, h12);
+        t.push_back({c.k12, id12, true, p.size_of(c.k12)});
+        seen.push_back(0);
+      } else {
+        t[h12] = {c.k12, id12, true, p.size_of(c.k12)};
+      }
+      (c.k12 - output).for_each([&](std::uint32_t d) { dim_to_keys[d].push_back(h12); });
+    }
+    (t[c.h1].key | (t[c.h2].key - output)).for_each([&](std::uint32_t d) {
+      const std::size_t k = dim_to_keys[d].size();
+      label_set<W> bit;
+      bit.set(d);
+      ref2 = k >= 2 ? ref2 | bit : ref2 - bit;
+      ref3 = k >= 3 ? ref3 | bit : ref3 - bit;
+    });
+    // New candidates: the best partner of the new tensor.
+    ++stamp;
+    k2s.clear();
+    seen[h12] = stamp;
+    c.k12.for_each([&](std::uint32_t d) {
+      for (auto h : dim_to_keys[d])
+        if (seen[h] != stamp) {
+          seen[h] = stamp;
+          k2s.push_back(h);
+        }
+    });
+    push_best(h12, k2s.data(), k2s.data() + k2s.size());
+  }
+
+  // Outer products of what is left, smallest first.
+  struct outer {
+    Cost size;
+    std::uint32_t ssa;
+    label_set<W> key;
+  };
+  auto outer_after = [](const outer& a, const outer& b) {
+    if (b.size < a.size) return true;
+    if (a.size < b.size) return false;
+    return a.ssa > b.ssa;
+  };
+  std::vector<outer> fq;
+  for (const auto& x : t)
+    if (x.alive) fq.push_back({p.size_of(x.key & output), x.ssa, x.key});
+  std::make_heap(fq.begin(), fq.end(), outer_after);
+  std::pop_heap(fq.begin(), fq.end(), outer_after);
+  outer a = fq.back();
+  fq.pop_back();
+  while (!fq.empty()) {
+    std::pop_heap(fq.begin(), fq.end(), outer_after);
+    const outer b = fq.back();
+    fq.pop_back();
+    path.push_back({std::min(a.ssa, b.ssa), std::max(a.ssa, b.ssa)});
+    const label_set<W> k12 = (a.key | b.key) & output;
+    outer made{p.size_of(k12), next++, k12};
+    if (!fq.empty() && outer_after(made, fq.front())) {  // heappushpop
+      std::pop_heap(fq.begin(), fq.end(), outer_after);
+      a = fq.back();
+      fq.back() = made;
+      std::push_heap(fq.begin(), fq.end(), outer_after);
+    } else {
+      a = made;
+    }
+  }
+  return path;
+}
+
+// ---- greedy under a memory limit: opt_einsum's BranchBound(nbranch=1) ----------------------------
+template <class Cost, std::size_t W>
+constexpr ssa_path branch1_ssa(const path_problem<Cost, W>& p, const Cost& limit) {
+  std::vector<label_set<W>> in = p.in;
+  std::vector<std::uint32_t> remaining;
+  for (std::uint32_t i = 0; i < in.size(); ++i) remaining.push_back(i);
+  const std::size_t n_labels = p.size.size();
+  ssa_path path, best_path;
+  Cost flops(0u), size(0u);
+  std::optional<Cost> best_flops, best_size;
+  std::vector<std::optional<Cost>> best_progress(2 * in.size() + 2);
+
+  auto better = [&](const Cost& f, const Cost& s) {
+    if (!best_flops) return true;
+    if (f < *best_flops) return true;
+    if (*best_flops < f) return false;
+    return !best_size || s < *best_size;
+  };
+  struct cand {
+    signed_cost<Cost> cost;
+    Cost flops12, new_flops, new_size;
+    std::uint32_t i, j;
+    label_set<W> k12;
+  };
+  auto cand_less = [](const cand& a, const cand& b) {
+    if (a.cost < b.cost) return true;
+    if (b.cost < a.cost) return false;
+    if (a.flops12 != b.flops12) return a.flops12 < b.flops12;
+    if (a.new_flops != b.new_flops) return a.new_flops < b.new_flops;
+    if (a.new_size != b.new_size) return a.new_size < b.new_size;
+    if (a.i != b.i) return a.i < b.i;
+    return a.j < b.j;
+  };
+  std::vector<std::uint32_t> refs(n_labels, 0);
+  while (true) {
+    if (remaining.size() == 1) {
+      best_flops = flops;
+      best_size = size;
+      best_path = path;
+      break;
+    }
+    std::fill(refs.begin(), refs.end(), 0u);
+    for (auto r : remaining) in[r].for_each([&](std::uint32_t d) { ++refs[d]; });
+    std::optional<cand> chosen;
+    auto assess = [&](std::uint32_t i, std::uint32_t j) {
+      const label_set<W>& k1 = in[i];
+      const label_set<W>& k2 = in[j];
+      const label_set<W> either = k1 | k2, shared = k1 & k2;
+      label_set<W> k12;
+      bool inner = false;
+      either.for_each([&](std::uint32_t d) {
+        const bool keep = p.out.test(d) || refs[d] > (k1.test(d) ? 1u : 0u) + (k2.test(d) ? 1u : 0u);
+        if (keep) k12.set(d);
+        else if (shared.test(d)) inner = true;
+      });
+      const Cost flops12 = flop_count(p.size_of(either), 2, inner);
+      const Cost size12 = p.size_of(k12);
+      const Cost new_flops = flops + flops12;
+      const Cost new_size = size < size12 ? size12 : size;
+      if (!better(new_flops, new_size)) return;
+      auto& bp = best_progress[in.size()];
+      if (!bp || new_flops < *bp) bp = new_flops;
+      else if (*bp * Cost(4u) < new_flops) return;
+      if (limit < size12) {  // too big: end the path with one step over all that remains
+        label_set<W> all;
+        for (auto r : remaining) all = all | in[r];
+        const Cost f = flops + flop_count(p.size_of(all), remaining.size(), (all - p.out).any());
+        if (!best_flops || f < *best_flops) {
+          best_flops = f;
+          best_path = path;
+          best_path.push_back(remaining);
+        }
+        return;
+      }
+      cand c{signed_cost<Cost>::diff(size12, p.size_of(k1) + p.size_of(k2)), flops12, new_flops, new_size, i, j, k12};
+      if (!chosen || cand_less(c, *chosen)) chosen = c;
+    };
+    for (std::size_t a = 0; a < remaining.size(); ++a)
+      for (std::size_t b = a + 1; b < remaining.size(); ++b)
+        if (in[remaining[a]].intersects(in[remaining[b]])) assess(remaining[a], remaining[b]);
+    if (!chosen)  // only outer products left
+      for (std::size_t a = 0; a < remaining.size(); ++a)
+        for (std::size_t b = a + 1; b < remaining.size(); ++b) assess(remaining[a], remaining[b]);
+    if (!chosen) break;
+    path.push_back({chosen->i, chosen->j});
+    remaining.erase(std::find(remaining.begin(), remaining.end(), chosen->i));
+    remaining.erase(std::find(remaining.begin(), remaining.end(), chosen->j));
+    remaining.push_back(static_cast<std::uint32_t>(in.size()));
+    in.push_back(chosen->k12);
+    flops = chosen->new_flops;
+    size = chosen->new_size;
+  }
+  return best_path;
+}
+
+// ---- optimal: dynamic programming over all subsets ---------------------------------------------
+template <class Cost, std::size_t W>
+constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::optional<Cost>& limit, bool pre_reduce) {
+  const std::size_t n = p.in.size();
+  if (n > 20 || (std::size_t{1} << n) * W > (std::size_t{1} << 22))
+    TXMATH_FAIL(txmath_error_einsum_too_many_operands_for_optimal_use_dp_or_greedy, invalid_argument,
+                "txmath: the optimal contraction order of " + std::to_string(n) +
+                    " operands is too costly to search (3^n work; at most 20 operands, fewer with "
+                    "many indices): use path_optimizer::dp or path_optimizer::greedy");
+  const std::uint32_t full = static_cast<std::uint32_t>((std::uint64_t{1} << n) - 1);
+  const std::size_t N = std::size_t{full} + 1;
+  std::vector<label_set<W>> uni(N), keep(N);
+  for (std::uint32_t s = 1; s <= full; ++s) uni[s] = uni[s & (s - 1)] | p.in[static_cast<std::size_t>(std::countr_zero(s))];
+  for (std::uint32_t s = 1; s <= full; ++s) keep[s] = uni[s] & (p.out | uni[full ^ s]);
+
+  std::vector<Cost> cost(N);
+  std::vector<unsigned char> ok(N, 0), flags(N, 0);
+  std::vector<std::uint32_t> split(N, 0);
+  // A leaf may be pre-reduced over indices only it carries (a one-operand step).
+  std::vector<Cost> reduce_cost(n);
+  std::vector<unsigned char> reducible(n, 0);
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::uint32_t s = std::uint32_t{1} << j;
+    ok[s] = 1;
+    reducible[j] = pre_reduce && !(keep[s] == p.in[j]);
+    if (reducible[j]) reduce_cost[j] = flop_count(p.size_of(p.in[j]), 1, true);
+  }
+  for (std::uint32_t s = 1; s <= full; ++s) {
+    if (std::popcount(s) < 2) continue;
+    if (limit && *limit < p.size_of(keep[s])) continue;  // this intermediate is too big
+    const std::uint32_t low = s & (~s + 1), rest = s ^ low;
+    bool found = false;
+    Cost best{};
+    for (std::uint32_t sub = (rest - 1) & rest;; sub = (sub - 1) & rest) {
+      const std::uint32_t a = low | sub, b = rest ^ sub;
+      if (ok[a] && ok[b]) {
+        const Cost base = cost[a] + cost[b];
+        if (!found || base < best) {
+          const bool la = std::popcount(a) == 1, lb = std::popcount(b) == 1;
+          const std::size_t ja = static_cast<std::size_t>(std::countr_zero(a)), jb = static_cast<std::size_t>(std::countr_zero(b));
+          for (unsigned f = 0; f < 4; ++f) {
+            const bool ra = f & 1u, rb = f & 2u;
+            if ((ra && !(la && reducible[ja])) || (rb && !(lb && reducible[jb]))) continue;
+            const label_set<W> sa = la && !ra ? p.in[ja] : keep[a];
+            const label_set<W> sb = lb && !rb ? p.in[jb] : keep[b];
+            const label_set<W> u = sa | sb;
+            Cost c = base + flop_count(p.size_of(u), 2, !u.subset_of(keep[s]));
+            if (ra) c = c + reduce_cost[ja];
+            if (rb) c = c + reduce_cost[jb];
+            if (!found || c < best) {
+              found = true;
+              best = c;
+              split[s] = a;
+              flags[s] = static_cast<unsigned char>(f);
+            }
+          }
+        }
+      }
+      if (sub == 0) break;
+    }
+    if (found) {
+      ok[s] = 1;
+      cost[s] = best;
+    }
+  }
+
+  // With a memory limit, the last step may contract several groups at once (opt_einsum's
+  // 'optimal' falls back to that when a pairwise result is too big).
+  std::vector<std::uint32_t> groups;
+  if (limit) {
+    const Cost P = p.size_of(uni[full]);
+    const bool inner = (uni[full] - p.out).any();
+    std::vector<Cost> h(N);
+    std::vector<std::uint32_t> pick(N, 0);
+    for (std::uint32_t s = 1; s <= full; ++s) {
+      const std::uint32_t low = s & (~s + 1), rest = s ^ low;
+      bool found = false;
+      for (std::uint32_t sub = rest;; sub = (sub - 1) & rest) {
+        const std::uint32_t g = low | sub;
+        if (ok[g] && !(s == full && g == full)) {
+          const Cost c = cost[g] + P + h[s ^ g];
+          if (!found || c < h[s]) {
+            found = true;
+            h[s] = c;
+            pick[s] = g;
+          }
+        }
+        if (sub == 0) break;
+      }
+    }
+    if (n >= 2) {
+      const Cost nary = h[full] - P + (inner ? P : Cost(0u));
+      if (!ok[full] || nary < cost[full])
+        for (std::uint32_t s = full; s; s ^= pick[s]) groups.push_back(pick[s]);
+    }
+  }
+
+  ssa_path path;
+  auto next = static_cast<std::uint32_t>(n);
+  struct emitter {
+    const std::vector<std::uint32_t>& split;
+    const std::vector<unsigned char>& flags;
+    ssa_path& path;
+    std::uint32_t& next;
+    constexpr std::uint32_t run(std::uint32_t s) {
+      if (std::popcount(s) == 1) return static_cast<std::uint32_t>(std::countr_zero(s));
+      const std::uint32_t a = split[s], b = s ^ a;
+      std::uint32_t ia = run(a);
+      if (flags[s] & 1u) {
+        path.push_back({ia});
+        ia = next++;
+      }
+      std::uint32_t ib = run(b);
+      if (flags[s] & 2u) {
+        path.push_back({ib});
+        ib = next++;
+      }
+      path.push_back({ia, ib});
+      return next++;
+    }
+  } e{split, flags, path, next};
+  if (groups.empty()) {
+    if (n >= 2) e.run(full);
+    else path.push_back({0});
+  } else {
+    std::vector<std::uint32_t> ids;
+    for (auto g : groups) ids.push_back(e.run(g));
+    std::sort(ids.begin(), ids.end());
+    path.push_back(ids);
+  }
+  return path;
+}
+
+// ---- dp: opt_einsum's DynamicProgramming, same enumeration order and cost capping -----------
+template <class Cost, std::size_t W>
+constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Cost>& limit,
+                          dp_minimize minimize, unsigned combo_factor, bool search_outer) {
+  const std::size_t n = p.in.size();
+  const std::size_t n_labels = p.size.size();
+  // Indices on one input and not the output are summed first, in a one-operand step.
+  std::vector<std::uint32_t> refs(n_labels, 0);
+  for (const auto& s : p.in) s.for_each([&](std::uint32_t d) { ++refs[d]; });
+  p.out.for_each([&](std::uint32_t d) { ++refs[d]; });
+  label_set<W> single;
+  for (std::uint32_t d = 0; d < n_labels; ++d)
+    if (refs[d] == 1) single.set(d);
+
+  // The contraction tree: leaves (optionally reduced) and pairs.
+  struct node {
+    int a = -1, b = -1;
+    std::uint32_t leaf = 0;
+    bool reduce = false;
+  };
+  std::vector<node> tree;
+  std::vector<label_set<W>> inputs;      // after the one-operand reductions
+  std::vector<int> contraction;          // tree node of each
+  std::vector<int> done_nodes;           // inputs reduced to scalars
+  for (std::uint32_t j = 0; j < n; ++j) {
+    const label_set<W> reduced = p.in[j] - single;
+    if (!reduced.any() && p.in[j].any()) {
+      tree.push_back({-1, -1, j, true});
+      done_nodes.push_back(static_cast<int>(tree.size() - 1));
+    } else {
+      inputs.push_back(reduced);
+      tree.push_back({-1, -1, j, !(reduced == p.in[j])});
+      contraction.push_back(static_cast<int>(tree.size() - 1));
+    }
+  }
+  std::vector<int> sub_nodes = done_nodes;
+  std::vector<Cost> sub_sizes(done_nodes.size(), Cost(1u));
+
+  if (!inputs.empty()) {
+    // Connected components (joined by summed indices), in opt_einsum's order.
+    label_set<W> all;
+    for (const auto& s : inputs) all = all | s;
+    const label_set<W> i_sum = all - p.out;
+    std::vector<std::vector<std::uint32_t>> subgraphs;
+    std::vector<unsigned char> unused(inputs.size(), 1);
+    for (std::uint32_t first = 0; first < inputs.size(); ++first) {
+      if (!unused[first]) continue;
+      unused[first] = 0;
+      std::vector<std::uint32_t> g, q{first};
+      while (!q.empty()) {
+        const std::uint32_t j = q.back();
+        q.pop_back();
+        g.push_back(j);
+        const label_set<W> tmp = i_sum & inputs[j];
+        for (std::uint32_t k = 0; k < inputs.size(); ++k)
+          if (unused[k] && tmp.intersects(inputs[k])) {
+            unused[k] = 0;
+            q.push_back(k);
+          }
+      }
+      std::sort(g.begin(), g.end());
+      subgraphs.push_back(g);
+    }
+    if (search_outer) {
+      subgraphs.assign(1, {});
+      for (std::uint32_t j = 0; j < inputs.size(); ++j) subgraphs[0].push_back(j);
+    }
+
+    Cost naive(1u);
+    for (const auto& s : p.size) naive = naive * s;
+    naive = naive * Cost(static_cast<unsigned>(inputs.size()));
+    if (minimize == dp_minimize::combo || minimize == dp_minimize::limit)
+      naive = naive * Cost(combo_factor + 1u);
+    const Cost factor(combo_factor);
+
+    for (const auto& g : subgraphs) {
+      const std::size_t m_g = g.size();
+      if (m_g > 64)
+        TXMATH_FAIL(txmath_error_einsum_connected_component_too_large_for_dp_use_greedy, invalid_argument,
+                    "txmath: dp searches connected groups of at most 64 tensors; this network has " +
+                        std::to_string(m_g) + " connected tensors: use path_optimizer::greedy");
+      // Which tensors of the component hold each label (bit k = g[k]).
+      std::vector<std::uint64_t> holders(n_labels, 0);
+      label_set<W> g_inds;
+      for (std::size_t k = 0; k < m_g; ++k) {
+        inputs[g[k]].for_each([&](std::uint32_t d) { holders[d] |= std::uint64_t{1} << k; });
+        g_inds = g_inds | inputs[g[k]];
+      }
+      const std::uint64_t g_all = m_g == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << m_g) - 1;
+
+      struct entry {
+        std::uint64_t s;
+        label_set<W> legs;
+        Cost cost;
+        int node;
+      };
+      struct level {
+        std::vector<entry> e;
+        std::vector<std::uint64_t> keys;  // open addressing: s + 1, 0 = empty
+        std::vector<std::uint32_t> pos;
+        constexpr std::size_t slot(std::uint64_t s) const {
+          std::uint64_t h = s * 0x9E3779B97F4A7C15ull;
+          std::size_t i = static_cast<std::size_t>(h >> 20) & (keys.size() - 1);
+          while (keys[i] != 0 && keys[i] != s + 1) i = (i + 1) & (keys.size() - 1);
+          return i;
+        }
+        constexpr entry* find(std::uint64_t s) {
+          if (keys.empty()) return nullptr;
+          const std::size_t i = slot(s);
+          return keys[i] ? &e[pos[i]] : nullptr;
+        }
+        constexpr void add(const entry& x) {
+          if (2 * (e.size() + 1) > keys.size()) {
+            keys.assign(keys.empty() ? 16 : keys.size() * 2, 0);
+            pos.assign(keys.size(), 0);
+            for (std::uint32_t k = 0; k < e.size(); ++k) {
+              const std::size_t i = slot(e[k].s);
+              keys[i] = e[k].s + 1;
+              pos[i] = k;
+            }
+          }
+          const std::size_t i = slot(x.s);
+          keys[i] = x.s + 1;
+          pos[i] = static_cast<std::uint32_t>(e.size());
+          e.push_back(x);
+        }
+      };
+      std::vector<level> x(m_g + 1);
+      for (std::size_t k = 0; k < m_g; ++k) x[1].add({std::uint64_t{1} << k, inputs[g[k]], Cost(0u), contraction[g[k]]});
+
+      Cost cap(1u);
+      {
+        cap = p.size_of(g_inds & p.out);
+      }
+      Cost increment(2u);
+      {
+        bool any = false;
+        Cost lo{};
+        g_inds.for_each([&](std::uint32_t d) {
+          if (!any || p.size[d] < lo) lo = p.size[d];
+          any = true;
+        });
+        if (any && Cost(2u) < lo) increment = lo;
+      }
+
+      while (x[m_g].e.empty()) {
+        for (std::size_t nn = 2; nn <= m_g; ++nn) {
+          level& xn = x[nn];
+          for (std::size_t m = 1; m <= nn / 2; ++m) {
+            const level& x1 = x[m];
+            const level& x2 = x[nn - m];
+            for (std::size_t a = 0; a < x1.e.size(); ++a) {
+              const entry e1 = x1.e[a];
+              for (std::size_t b = 0; b < x2.e.size(); ++b) {
+                const entry& e2 = x2.e[b];
+                if ((e1.s & e2.s) || (m == nn - m && !(e1.s < e2.s))) continue;
+                const label_set<W> cut = (e1.legs & e2.legs) - p.out;
+                if (!search_outer && !cut.any()) continue;
+                const std::uint64_t s = e1.s | e2.s;
+                const std::uint64_t r = g_all & ~s;
+                const label_set<W> uni = e1.legs | e2.legs;
+                auto legs_of = [&] {
+                  label_set<W> legs = uni;
+                  cut.for_each([&](std::uint32_t d) {
+                    if (!(holders[d] & r)) {
+                      label_set<W> bit;
+                      bit.set(d);
+                      legs = legs - bit;
+                    }
+                  });
+                  return legs;
+                };
+                label_set<W> legs;
+                Cost cost{}, mem{};
+                bool have_legs = false;
+                switch (minimize) {
+                  case dp_minimize::opt_einsum_flops:
+                    cost = e1.cost + e2.cost + p.size_of(uni);
+                    break;
+                  case dp_minimize::flops:
+                    legs = legs_of();
+                    have_legs = true;
+                    cost = e1.cost + e2.cost + flop_count(p.size_of(uni), 2, !(uni == legs));
+                    break;
+                  case dp_minimize::size: {
+                    legs = legs_of();
+                    have_legs = true;
+                    mem = p.size_of(legs);
+                    cost = e1.cost;
+                    if (cost < e2.cost) cost = e2.cost;
+                    if (cost < mem) cost = mem;
+                    break;
+                  }
+                  case dp_minimize::write:
+                    legs = legs_of();
+                    have_legs = true;
+                    mem = p.size_of(legs);
+                    cost = e1.cost + e2.cost + mem;
+                    break;
+                  case dp_minimize::combo:
+                  case dp_minimize::limit: {
+                    legs = legs_of();
+                    have_legs = true;
+                    mem = p.size_of(legs);
+                    const Cost f = p.size_of(uni);
+                    const Cost w = factor * mem;
+                    const Cost step = minimize == dp_minimize::combo ? Cost(f + w) : (f < w ? w : f);
+                    cost = e1.cost + e2.cost + step;
+                    break;
+                  }
+                }
+                if (cap < cost) continue;
+                entry* old = xn.find(s);
+                if (old && !(cost < old->cost)) continue;
+                if (!have_legs) {
+                  legs = legs_of();
+                  mem = p.size_of(legs);
+                } else if (minimize == dp_minimize::flops) {
+                  mem = p.size_of(legs);
+                }
+                if (limit && *limit < mem) continue;
+                tree.push_back({e1.node, e2.node, 0, false});
+                const int nd = static_cast<int>(tree.size() - 1);
+                if (old) {
+                  old->legs = legs;
+                  old->cost = cost;
+                  old->node = nd;
+                } else {
+                  xn.add({s, legs, cost, nd});
+                }
+              }
+            }
+          }
+        }
+        if (naive < cap && x[m_g].e.empty())
+          TXMATH_FAIL(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument,
+                      "txmath: no contraction order keeps every intermediate within memory_limit = " +
+                          cost_traits<Cost>::to_string(*limit) + " elements: raise the limit");
+        cap = cap * increment;
+      }
+      const entry& top = x[m_g].e.front();
+      sub_nodes.push_back(top.node);
+      sub_sizes.push_back(p.size_of(top.legs));
+    }
+  }
+
+  // Join the parts by outer products, smallest first (stable, as Python's sorted).
+  std::vector<std::size_t> order(sub_nodes.size(), 0);
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  for (std::size_t i = 1; i < order.size(); ++i)  // stable insertion sort (std::stable_sort is not constexpr)
+    for (std::size_t j = i; j > 0 && sub_sizes[order[j]] < sub_sizes[order[j - 1]]; --j) std::swap(order[j], order[j - 1]);
+  int root = sub_nodes[order[0]];
+  for (std::size_t i = 1; i < order.size(); ++i) {
+    tree.push_back({root, sub_nodes[order[i]], 0, false});
+    root = static_cast<int>(tree.size() - 1);
+  }
+  ssa_path path;
+  auto next = static_cast<std::uint32_t>(n);
+  struct emitter {
+    const std::vector<node>& tree;
+    ssa_path& path;
+    std::uint32_t& next;
+    constexpr std::uint32_t run(int id) {
+      const node& nd = tree[static_cast<std::size_t>(id)];
+      if (nd.a < 0) {
+        if (!nd.reduce) return nd.leaf;
+        path.push_back({nd.leaf});
+        return next++;
+      }
+      const std::uint32_t a = run(nd.a);
+      const std::uint32_t b = run(nd.b);
+      path.push_back({a, b});
+      return next++;
+    }
+  } e{tree, path, next};
+  e.run(root);
+  return path;
+}
+
+// Replays a linear path: opt_einsum's contract_path bookkeeping (find_contraction, flop_count).
+template <class Cost>
+constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vector<std::size_t>> path) {
+  net.check_sizes();
+  const std::size_t n_labels = net.n_labels();
+  std::vector<Cost> size(n_labels);
+  for (std::size_t d = 0; d < n_labels; ++d) size[d] = cost_of<Cost>(net.sizes[d]);
+  path_info<Cost> info;
+  info.labels = net.labels;
+
+  // Naive cost: one step over everything; "inner" when some index is on two inputs.
+  std::vector<std::uint32_t> stamp(n_labels, 0), refs(n_labels, 0);
+  std::uint32_t st = 1;
+  std::size_t sum_set_sizes = 0, distinct = 0;
+  Cost all(1u);
+  for (const auto& t : net.inputs) {
+    ++st;
+    for (auto d : t)
+      if (stamp[d] != st) {
+        stamp[d] = st;
+        ++sum_set_sizes;
+        if (refs[d]++ == 0) {
+          ++distinct;
+          all = all * size[d];
+        }
+      }
+  }
+  info.naive_flops = flop_count(all, net.operands(), sum_set_sizes > distinct);
+  for (auto d : net.output) ++refs[d];
+
+  std::vector<std::vector<std::uint32_t>> list = net.inputs;
+  info.largest_intermediate = Cost(1u);
+  bool any_step = false;
+  for (std::size_t k = 0; k < path.size(); ++k) {
+    auto con = path[k];
+    std::sort(con.begin(), con.end());
+    for (std::size_t i = 0; i < con.size(); ++i)
+      if (con[i] >= list.size() || (i > 0 && con[i] == con[i - 1]))
+        TXMATH_FAIL(txmath_error_einsum_path_refers_to_a_missing_operand, invalid_argument,
+                    "txmath: einsum '" + net.str() + "': step " + std::to_string(k) +
+                        " of the path names operand " + std::to_string(con[i]) + " but only " +
+                        std::to_string(list.size()) + " distinct operands remain");
+    contraction_step<Cost> step;
+    step.operands = con;
+    for (auto it = con.rbegin(); it != con.rend(); ++it) {
+      step.terms.push_back(std::move(list[*it]));
+      list.erase(list.begin() + static_cast<std::ptrdiff_t>(*it));
+    }
+    // Distinct indices of the step, in order of first appearance; drop the operands' refs.
+    ++st;
+    std::vector<std::uint32_t> uni;
+    for (const auto& t : step.terms) {
+      ++st;
+      for (auto d : t)
+        if (stamp[d] != st) {
+          if (std::find(uni.begin(), uni.end(), d) == uni.end()) uni.push_back(d);
+          stamp[d] = st;
+          --refs[d];
+        }
+    }
+    Cost prod(1u);
+    bool removed = false;
+    for (auto d : uni) {
+      prod = prod * size[d];
+      if (refs[d] == 0) removed = true;
+    }
+    step.flops = flop_count(prod, con.size(), removed);
+    step.scale = uni.size();
+    if (k + 1 == path.size()) {
+      step.result = net.output;
+    } else {
+      for (auto d : uni)
+        if (refs[d] > 0) step.result.push_back(d);
+    }
+    step.result_elements = Cost(1u);
+    for (auto d : step.result) {
+      step.result_elements = step.result_elements * size[d];
+      ++refs[d];
+    }
+    if (!any_step || info.largest_intermediate < step.result_elements) info.largest_intermediate = step.result_elements;
+    any_step = true;
+    if (info.max_scale < step.scale) info.max_scale = step.scale;
+    info.opt_flops = info.opt_flops + step.flops;
+    list.push_back(step.result);
+    info.steps.push_back(std::move(step));
+  }
+  info.path = std::move(path);
+  return info;
+}
+
+template <class Cost, std::size_t W>
+constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_options& opt) {
+  path_problem<Cost, W> p;
+  p.size.resize(net.n_labels());
+  for (std::size_t d = 0; d < net.n_labels(); ++d) p.size[d] = cost_of<Cost>(net.sizes[d]);
+  for (const auto& t : net.inputs) {
+    label_set<W> s;
+    for (auto d : t) s.set(d);
+    p.in.push_back(s);
+  }
+  for (auto d : net.output) p.out.set(d);
+
+  std::optional<Cost> limit;
+  if (opt.limit.what == memory_limit::kind::elements) {
+    limit = cost_of<Cost>(opt.limit.elements);
+  } else if (opt.limit.what == memory_limit::kind::max_input) {  // repeated indices count repeatedly
+    auto elements = [&](const std::vector<std::uint32_t>& t) {
+      Cost e(1u);
+      for (auto d : t) e = e * p.size[d];
+      return e;
+    };
+    Cost m = elements(net.output);
+    for (const auto& t : net.inputs)
+      if (m < elements(t)) m = elements(t);
+    limit = m;
+  }
+
+  const std::size_t n = net.operands();
+  std::vector<std::vector<std::size_t>> path;
+  if (n <= 2) {  // as opt_einsum: one step over everything
+    path.emplace_back();
+    for (std::size_t i = 0; i < n; ++i) path.back().push_back(i);
+  } else {
+    path_optimizer o = opt.optimize;
+    if (o == path_optimizer::auto_) o = n <= 10 ? path_optimizer::optimal : n <= 20 ? path_optimizer::dp : path_optimizer::greedy;
+    ssa_path ssa;
+    switch (o) {
+      case path_optimizer::optimal: ssa = optimal_ssa(p, limit, opt.pre_reduce); break;
+      case path_optimizer::dp: ssa = dp_ssa(p, limit, opt.minimize, opt.combo_factor, opt.search_outer); break;
+      default: ssa = limit ? branch1_ssa(p, *limit) : greedy_ssa(p); break;
+    }
+    path = ssa_to_linear(ssa, n);
+  }
+  return replay<Cost>(net, std::move(path));
+}
+}  // namespace detail
+
+// The contraction order of `net` and its costs, as opt_einsum's contract_path.
+template <class Cost = count>
+constexpr path_info<Cost> contract_path(const einsum_network& net, const path_options& opt = {}) {
+  net.check_sizes();
+  const std::size_t L = net.n_labels();
+  if (L <= 64) return detail::contract_path_w<Cost, 1>(net, opt);
+  if (L <= 256) return detail::contract_path_w<Cost, 4>(net, opt);
+  if (L <= 1024) return detail::contract_path_w<Cost, 16>(net, opt);
+  TXMATH_FAIL(txmath_error_einsum_too_many_distinct_indices_for_path_search, invalid_argument,
+              "txmath: einsum '" + net.str().substr(0, 60) + "...' has " + std::to_string(L) +
+                  " distinct indices; path search handles at most 1024");
+}
+
+// The costs of a given path (linear ids, as opt_einsum).
+template <class Cost = count>
+constexpr path_info<Cost> contract_path(const einsum_network& net, std::vector<std::vector<std::size_t>> path) {
+  return detail::replay<Cost>(net, std::move(path));
+}
+
+// The compile-time face: a fixed spec and its sizes give a fixed-capacity report.
+struct fixed_path_info {
+  static constexpr std::size_t max_steps = 2 * einsum_spec::max_operands;
+  std::uint8_t path[max_steps][einsum_spec::max_operands]{};
+  std::uint8_t step_operands[max_steps]{};
+  std::size_t n_steps = 0;
+  count step_flops[max_steps]{};
+  count naive_flops{}, opt_flops{}, largest_intermediate{};
+  std::size_t max_scale = 0;
+};
+constexpr fixed_path_info contract_path(const einsum_spec& spec, const index_sizes& sizes,
+                                        const path_options& opt = {}) {
+  const path_info<count> info = contract_path<count>(to_network(spec, sizes), opt);
+  fixed_path_info r;
+  r.n_steps = info.path.size();
+  for (std::size_t k = 0; k < info.path.size(); ++k) {
+    r.step_operands[k] = static_cast<std::uint8_t>(info.path[k].size());
+    for (std::size_t i = 0; i < info.path[k].size(); ++i) r.path[k][i] = static_cast<std::uint8_t>(info.path[k][i]);
+    r.step_flops[k] = info.steps[k].flops;
+  }
+  r.naive_flops = info.naive_flops;
+  r.opt_flops = info.opt_flops;
+  r.largest_intermediate = info.largest_intermediate;
+  r.max_scale = info.max_scale;
+  return r;
+}
+
+}  // namespace txmath

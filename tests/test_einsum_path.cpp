@@ -1,0 +1,106 @@
+// Contraction paths: compile time, cost types, large networks, memory limits. Expected
+// values: opt_einsum's documented contract_path examples, brute-force enumeration, and the
+// identity that every optimizer's reported cost is the replay of its own path.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include <txmath/detail/einsum_random.hpp>
+#include <txmath/einsum_path.hpp>
+
+using namespace txmath;
+
+namespace {
+constexpr index_sizes ten{{'a', 10}, {'b', 10}, {'c', 10}, {'d', 10}, {'e', 10}, {'f', 10}, {'g', 10}, {'h', 10}};
+
+// Exhaustive search over every pairwise order (no pre-reductions): an independent oracle.
+count brute_force(const einsum_network& net, std::vector<std::vector<std::size_t>> path, std::size_t left) {
+  if (left == 1) return contract_path<count>(net, path).opt_flops;
+  count best = 0;
+  bool any = false;
+  for (std::size_t i = 0; i < left; ++i)
+    for (std::size_t j = i + 1; j < left; ++j) {
+      path.push_back({i, j});
+      const count c = brute_force(net, path, left - 1);
+      if (!any || c < best) best = c;
+      any = true;
+      path.pop_back();
+    }
+  return best;
+}
+}  // namespace
+
+TEST_CASE("compile time: opt_einsum's docstring example, 6-operand optimal search") {
+  // opt_einsum's contract_path docstring: "ea,fb,abcd,gc,hd->efgh", all sizes 10 ->
+  // optimized FLOP count 8.000e+05, largest intermediate 1.000e+04.
+  constexpr auto p = contract_path(einsum<"ea,fb,abcd,gc,hd->efgh">, ten);
+  static_assert(p.opt_flops == 800000 && p.largest_intermediate == 10000);
+  static_assert(p.n_steps == 4);
+  // Six operands, optimal at compile time; equal to the brute force at run time.
+  constexpr auto six = contract_path(einsum<"ab,bc,cd,de,ef,fa->">,
+                                     {{'a', 2}, {'b', 3}, {'c', 4}, {'d', 5}, {'e', 6}, {'f', 7}},
+                                     {.optimize = path_optimizer::optimal, .pre_reduce = false});
+  const auto net = parse_network("ab,bc,cd,de,ef,fa->", {{'a', 2}, {'b', 3}, {'c', 4}, {'d', 5}, {'e', 6}, {'f', 7}});
+  CHECK(six.opt_flops == brute_force(net, {}, 6));
+  static_assert(six.opt_flops < six.naive_flops);
+}
+
+TEST_CASE("optimal equals brute force on random networks; dp and greedy never beat it") {
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    const auto net = detail::random_network(6, 3, 2, seed);
+    CAPTURE(net.str());
+    path_options o{path_optimizer::optimal};
+    o.pre_reduce = false;
+    const count best = contract_path<count>(net, o).opt_flops;
+    CHECK(best == brute_force(net, {}, 6));
+    CHECK(best <= contract_path<count>(net, {.optimize = path_optimizer::dp}).opt_flops);
+    CHECK(best <= contract_path<count>(net, {.optimize = path_optimizer::greedy}).opt_flops);
+  }
+}
+
+TEST_CASE("large networks at run time: dp at 20+, greedy at 500") {
+  const auto net20 = detail::random_network(22, 3, 2, 7);
+  const auto dp = contract_path<count>(net20, {.optimize = path_optimizer::dp});
+  const auto gr = contract_path<count>(net20, {.optimize = path_optimizer::greedy});
+  CHECK(dp.path.size() == 21);
+  CHECK(dp.opt_flops <= gr.opt_flops);
+  CHECK(contract_path<count>(net20, dp.path).opt_flops == dp.opt_flops);  // replay identity
+
+  const auto net500 = detail::random_network(500, 3, 4, 11);
+  CHECK(net500.n_labels() == 754);
+  const auto g = contract_path<log2_cost>(net500, {.optimize = path_optimizer::greedy});
+  CHECK(g.path.size() == 499);
+  CHECK(g.opt_flops < g.naive_flops);
+  // The naive cost of 500 tensors is far beyond 2^128: only a wide cost type holds it.
+  CHECK(g.naive_flops.log2() > 128);
+  CHECK_THROWS_AS(contract_path<count>(net500, {.optimize = path_optimizer::greedy}), txmath::overflow_error);
+}
+
+TEST_CASE("log2_cost agrees with exact counts") {
+  const auto net = detail::random_network(10, 3, 2, 3);
+  for (auto o : {path_optimizer::optimal, path_optimizer::dp, path_optimizer::greedy}) {
+    const auto exact = contract_path<count>(net, {.optimize = o});
+    const auto approx = contract_path<log2_cost>(net, {.optimize = o});
+    CHECK(approx.opt_flops.log2() == doctest::Approx(std::log2(exact.opt_flops.to_double())));
+    CHECK(approx.naive_flops.log2() == doctest::Approx(std::log2(exact.naive_flops.to_double())));
+  }
+}
+
+TEST_CASE("memory limits keep every intermediate small or contract the rest at once") {
+  // opt_einsum's test_memory_paths: with a limit of 5 elements, one step over all six.
+  const auto net = parse_network("abc,bdef,fghj,cem,mhk,ljk->adgl",
+                                 {{'a', 2}, {'b', 3}, {'c', 4}, {'d', 5}, {'e', 4}, {'f', 3}, {'g', 2},
+                                  {'h', 6}, {'j', 4}, {'m', 5}, {'k', 3}, {'l', 2}});
+  for (auto o : {path_optimizer::optimal, path_optimizer::greedy}) {
+    const auto p = contract_path<count>(net, {.optimize = o, .limit = memory_limit::of(5)});
+    CHECK(p.path.size() == 1);
+    CHECK(p.opt_flops == p.naive_flops);
+  }
+  const auto free = contract_path<count>(net, {.optimize = path_optimizer::optimal});
+  const auto lim = contract_path<count>(net, {.optimize = path_optimizer::optimal, .limit = memory_limit::of(200)});
+  CHECK(lim.largest_intermediate <= 200);
+  CHECK(free.opt_flops <= lim.opt_flops);
+  CHECK_THROWS_WITH_AS(contract_path<count>(net, {{0, 7}}),
+                       "txmath: einsum 'abc,bdef,fghj,cem,mhk,ljk->adgl': step 0 of the path names operand 7 but only 6 distinct operands remain",
+                       txmath::invalid_argument);
+}
