@@ -3,18 +3,16 @@
 // and the einsum engine's output size for the attention scores.
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <txmath/activations.hpp>
 #include <txmath/einsum.hpp>
 
 using namespace txmath;
 using namespace txmath::literals;
+using txmath_test::runtime;
 
 namespace {
-template <class T>
-T runtime(T v) {
-  volatile bool keep = true;
-  return keep ? v : T{};
-}
 constexpr count s = 2048;
 // GPT-3 175B: a = 96, h = 12288, so 5as/h = 80. MT-NLG 530B: a = 128, h = 20480: 5as/h = 64.
 constexpr count gpt3_h = 12288, gpt3_a = 96;

@@ -1,6 +1,8 @@
 // The checked 128-bit count: exact arithmetic, overflow never silent.
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <limits>
 #include <string>
 
@@ -9,14 +11,9 @@
 using txmath::count;
 using txmath::scount;
 using namespace txmath::literals;
+using txmath_test::runtime;
 
 namespace {
-// Values the compiler cannot fold, so the run-time path is the one tested.
-template <class T>
-T runtime(T v) {
-  volatile bool keep = true;
-  return keep ? v : T{};
-}
 constexpr count two_pow(unsigned n) { return txmath::pow(count(2), n); }
 }  // namespace
 

@@ -2,17 +2,15 @@
 // Q4, Q7, Q8), the LLaMA-7B examples of seed 004 and the matmul cost table of seed 003.
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <txmath/hardware.hpp>
 
 using namespace txmath;
 using namespace txmath::literals;
+using txmath_test::runtime;
 
 namespace {
-template <class T>
-T runtime(T v) {
-  volatile bool keep = true;
-  return keep ? v : T{};
-}
 constexpr double rel(double a, double b) { return (a - b) / b < 0 ? (b - a) / b : (a - b) / b; }
 }  // namespace
 

@@ -2,6 +2,8 @@
 // DeepSeek-V2 paper, the Mistral 7B paper and published per-token figures.
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <txmath/kv_cache.hpp>
 #include <txmath/presets.hpp>
 
@@ -9,11 +11,6 @@ using namespace txmath;
 using namespace txmath::literals;
 
 namespace {
-template <class T>
-T runtime(T v) {
-  volatile bool keep = true;
-  return keep ? v : T{};
-}
 
 // Shapes from the presets (each checked against its config.json in test_params).
 using presets::deepseek_v3;
@@ -23,6 +20,7 @@ using presets::llama_3_1_405b;
 using presets::llama_3_8b;
 using presets::mistral_7b;
 using presets::qwen2_5_72b;
+using txmath_test::runtime;
 // Seed 003 question 1: D = 4096, L = 64, MHA with N * H = D.
 constexpr model_config seed_q1{.vocab = 32000, .d_model = 4096, .n_layers = 64,
                                .attention = {.n_heads = 32}, .ffn = {.d_ff = 16384}};

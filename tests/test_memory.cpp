@@ -2,17 +2,15 @@
 // Megatron-LM's distributed-optimizer table and the ZeRO paper's Figure 1.
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <txmath/memory.hpp>
 
 using namespace txmath;
 using namespace txmath::literals;
+using txmath_test::runtime;
 
 namespace {
-template <class T>
-T runtime(T v) {
-  volatile bool keep = true;
-  return keep ? v : T{};
-}
 // Exact parameter counts, tests/reference/models.json (torch sum(p.numel())).
 constexpr params llama_3_8b{8'030'261'248ULL};
 constexpr params llama_2_7b{6'738'415'616ULL};

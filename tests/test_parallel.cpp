@@ -3,18 +3,13 @@
 // and Mixtral's published parameter count.
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <txmath/parallel.hpp>
 
 using namespace txmath;
 using namespace txmath::literals;
-
-namespace {
-template <class T>
-T runtime(T v) {
-  volatile bool keep = true;
-  return keep ? v : T{};
-}
-}  // namespace
+using txmath_test::runtime;
 
 // Ring collectives: all-reduce = reduce-scatter + all-gather; each (n-1)/n of the buffer.
 static_assert(all_reduce_bytes(bytes(1024), 8) == bytes(2 * 7 * 128));

@@ -1,6 +1,8 @@
 // Strong quantity types: dimensions make nonsense fail to compile.
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <type_traits>
 
 #include <txmath/core/format.hpp>
@@ -8,17 +10,13 @@
 
 using namespace txmath;
 using namespace txmath::literals;
+using txmath_test::runtime;
 
 namespace {
 template <class A, class B>
 concept addable = requires(A a, B b) { a + b; };
 template <class A, class B>
 concept comparable = requires(A a, B b) { a == b; };
-template <class T>
-T runtime(T v) {
-  volatile bool keep = true;
-  return keep ? v : T{};
-}
 }  // namespace
 
 // Units: binary and decimal bytes, FLOP literals.

@@ -7,19 +7,14 @@
 // CPython outputs are the reference values below.
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <cmath>
 
 #include <txmath/recipe.hpp>
 
 using namespace txmath;
-
-namespace {
-template <class T>
-T runtime(T v) {
-  volatile bool keep = true;
-  return keep ? v : T{};
-}
-}  // namespace
+using txmath_test::runtime;
 
 // Global batch = micro x accumulation x data parallel; tokens = sequences x seq_len.
 static_assert(batch_config{.micro_batch = 4, .grad_accumulation = 8, .data_parallel = 32, .seq_len = 4096}

@@ -9,19 +9,17 @@
 //   Besiroglu et al. 2024, arXiv 2404.10102, and its notebook (epoch-research/analyzing-chinchilla).
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <cmath>
 
 #include <txmath/scaling.hpp>
 
 using namespace txmath;
 using namespace txmath::literals;
+using txmath_test::runtime;
 
 namespace {
-template <class T>
-T runtime(T v) {
-  volatile bool keep = true;
-  return keep ? v : T{};
-}
 constexpr bool near(double a, double b, double rel) { return (a > b ? a - b : b - a) <= rel * (b < 0 ? -b : b); }
 }  // namespace
 

@@ -7,6 +7,8 @@
 // seed 004 sections A.2.3 and A.6.3.
 #include <doctest/doctest.h>
 
+#include "support.hpp"
+
 #include <string>
 
 #include <txmath/detail/json.hpp>
@@ -14,13 +16,9 @@
 #include <txmath/scaling.hpp>
 
 using namespace txmath;
+using txmath_test::runtime;
 
 namespace {
-template <class T>
-T runtime(T v) {
-  volatile bool keep = true;
-  return keep ? v : T{};
-}
 count exact_params(const std::string& name) {
   const auto doc = json::parse_file(TXMATH_REFERENCE_DIR "/models.json");
   const auto models = doc.at("models");
