@@ -6,6 +6,8 @@
 // the bytes, so they reach the loader's checks rather than stop at the JSON syntax.
 #include <doctest/doctest.h>
 
+#include "fuzz/replay.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
@@ -19,26 +21,10 @@
 namespace {
 
 std::vector<std::string> load_seeds() {
-  std::vector<std::filesystem::path> files;
-  for (const char* dir : {"/tests/reference/configs", "/examples/configs", "/tests/fuzz/corpus/hf_config"})
-    for (const auto& e : std::filesystem::directory_iterator(std::string(TXMATH_SOURCE_DIR) + dir))
-      if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  std::vector<std::string> seeds;
-  for (const auto& f : files) seeds.push_back(txmath::json::read_file(f.string()));
-  return seeds;
+  return txmath_test::read_corpus({"/tests/reference/configs", "/examples/configs", "/tests/fuzz/corpus/hf_config"},
+                                  ".json");
 }
-
-struct rng64 {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(next() % n); }
-};
+using rng64 = txmath_test::splitmix64;
 
 constexpr std::string_view edge_values[] = {
     "0", "-1", "1", "2", "3", "7", "8", "1.5", "128.0", "1e3", "1e30", "-0", "null", "true", "false",

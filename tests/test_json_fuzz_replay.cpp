@@ -3,6 +3,8 @@
 // through the same invariant checks as the fuzz target (tests/fuzz/json_check.hpp).
 #include <doctest/doctest.h>
 
+#include "fuzz/replay.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
@@ -14,26 +16,8 @@
 
 namespace {
 
-std::vector<std::string> load_seeds() {
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(TXMATH_SOURCE_DIR "/tests/fuzz/corpus/json"))
-    if (e.is_regular_file()) files.push_back(e.path());
-  std::sort(files.begin(), files.end());  // deterministic order
-  std::vector<std::string> seeds;
-  for (const auto& f : files) seeds.push_back(txmath::json::read_file(f.string()));
-  return seeds;
-}
-
-struct splitmix64 {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(next() % n); }
-};
+std::vector<std::string> load_seeds() { return txmath_test::read_corpus({"/tests/fuzz/corpus/json"}); }
+using txmath_test::splitmix64;
 
 constexpr std::string_view tokens[] = {
     "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "\\ud83d\\ude00", "\\ud800", "\\udc00", "\\u0000",
