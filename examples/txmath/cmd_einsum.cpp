@@ -15,6 +15,12 @@
 
 namespace txmath::cli {
 namespace {
+// A ratio for people: four significant digits (2294, 20.00, 0.1250).
+std::string four_digits(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
 
 struct args {
   std::string spec;
@@ -144,10 +150,10 @@ int run(int argc, char** argv, bool path_command) {
     row("backward FLOPs", whole->backward_flops.value().to_string(true));
   }
   row(("bytes moved (" + std::string(name_of(a.type)) + ")").c_str(), moved.value().to_string(true));
-  row("intensity (FLOP/byte)", std::to_string(intensity));
+  row("intensity (FLOP/byte)", four_digits(intensity));
   row("naive FLOPs", info.naive_flops.to_string(true));
   row("optimized FLOPs", info.opt_flops.to_string(true));
-  row("speedup", std::to_string(info.naive_flops.to_double() / info.opt_flops.to_double()));
+  row("speedup", four_digits(info.naive_flops.to_double() / info.opt_flops.to_double()) + "x");
   row("largest intermediate", info.largest_intermediate.to_string(true) + " elements");
   row("path", path_json(info.path));
   if (path_command) {
