@@ -5,6 +5,7 @@
 #include "support.hpp"
 
 #include <txmath/memory.hpp>
+#include <txmath/presets.hpp>
 
 using namespace txmath;
 using namespace txmath::literals;
@@ -24,6 +25,9 @@ static_assert(weight_bytes(llama_3_8b, dtype::bf16) == bytes(16'060'522'496ULL))
 static_assert(weight_bytes(llama_2_7b, dtype::fp16) + weight_bytes(params(32 * 64), dtype::fp32) ==
               bytes(13'476'839'424ULL));
 static_assert(weight_bytes(mixtral_8x7b, weight_formats::bf16) == bytes(93'405'585'408ULL));
+// The same from the model configs (their exact counts come from the lowering in params.hpp).
+static_assert(weight_bytes(presets::llama_3_8b, dtype::bf16) == bytes(16'060'522'496ULL));
+static_assert(weight_bytes(presets::mixtral_8x7b, weight_formats::bf16) == bytes(93'405'585'408ULL));
 // The dtype ladder: fp32 doubles bf16, fp8/int8 halve it, int4 halves again (rounded up).
 static_assert(weight_bytes(llama_3_8b, dtype::fp32) == bytes(32'121'044'992ULL));
 static_assert(weight_bytes(llama_3_8b, dtype::fp8) == bytes(8'030'261'248ULL));
@@ -71,6 +75,7 @@ static_assert(training_state_bytes(psi, {}, sharding::zero3, 64).total() == byte
 
 TEST_CASE("weights and training state at run time") {
   CHECK(weight_bytes(runtime(llama_3_8b), runtime(dtype::bf16)) == bytes(16'060'522'496ULL));
+  CHECK(weight_bytes(runtime(presets::mixtral_8x7b), runtime(dtype::bf16)) == bytes(93'405'585'408ULL));
   const weight_format nf4 = runtime(weight_formats::nf4);
   // 8,030,261,248 weights: 4,015,130,624 bytes of codes + 125,472,832 fp32 absmax.
   CHECK(weight_bytes(llama_3_8b, nf4) == bytes(4'015'130'624ULL + 125'472'832ULL * 4));

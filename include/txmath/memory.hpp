@@ -20,6 +20,8 @@
 #include <txmath/core/dtype.hpp>
 #include <txmath/core/error.hpp>
 #include <txmath/core/quantity.hpp>
+#include <txmath/model.hpp>
+#include <txmath/params.hpp>
 
 TXMATH_DEFINE_ERROR(txmath_error_data_parallel_size_must_be_positive, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_quantization_scale_group_needs_a_group_size, invalid_argument)
@@ -82,6 +84,12 @@ constexpr bytes weight_bytes(params n, const weight_format& f) {
   if (f.zero_point) b += bytes_of(groups, f.zero);
   if (f.scale_group_size != 0) b += bytes_of(ceil_div(groups, f.scale_group_size), f.scale_scale);
   return b;
+}
+
+// Bytes of a whole model's weights: its exact parameter count (params.hpp) stored as t or f.
+constexpr bytes weight_bytes(const model_config& m, dtype t) { return weight_bytes(param_count(m).total, t); }
+constexpr bytes weight_bytes(const model_config& m, const weight_format& f) {
+  return weight_bytes(param_count(m).total, f);
 }
 
 // Average storage bits per weight of format f when n is large (what papers quote: 4.5 for NF4).
