@@ -14,6 +14,7 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace txmath::svg {
@@ -41,8 +42,13 @@ struct axis {
   double max = 0;
 };
 
+// Where the legend sits inside the plot area; `best` picks the place that covers the fewest
+// data points.
+enum class legend_at { best, top_right, top_left, bottom_right, bottom_left, middle_left, middle_right };
+
 struct plot {
   std::string title{};
+  legend_at legend = legend_at::best;
   axis x{};
   axis y{};
   std::vector<txmath::svg::series> series{};
@@ -234,12 +240,35 @@ inline std::string render(const plot& p) {
   }
   o += "</g>\n";
 
-  // Legend, top right inside the plot.
+  // Legend, inside the plot where p.legend puts it.
   if (!p.series.empty()) {
     std::size_t longest = 0;
     for (const auto& s : p.series) longest = std::max(longest, s.name.size());
     const double lw = 44 + 6.8 * static_cast<double>(longest), lh = 8 + 18.0 * static_cast<double>(p.series.size());
-    const double lx = left + pw - lw - 8, ly = top + 8;
+    auto place = [&](legend_at where) {  // top-left corner of the legend box
+      const bool at_left = where == legend_at::top_left || where == legend_at::bottom_left ||
+                           where == legend_at::middle_left;
+      const bool at_top = where == legend_at::top_right || where == legend_at::top_left;
+      const bool at_middle = where == legend_at::middle_left || where == legend_at::middle_right;
+      return std::pair{at_left ? left + 8 : left + pw - lw - 8,
+                       at_top ? top + 8 : at_middle ? top + (ph - lh) / 2 : top + ph - lh - 8};
+    };
+    legend_at where = p.legend;
+    if (where == legend_at::best) {
+      std::size_t fewest = static_cast<std::size_t>(-1);
+      for (legend_at c : {legend_at::top_right, legend_at::top_left, legend_at::bottom_right,
+                          legend_at::bottom_left, legend_at::middle_right, legend_at::middle_left}) {
+        const auto [x0, y0] = place(c);
+        std::size_t covered = 0;
+        for (const auto& sr : p.series)
+          for (const auto& pt : sr.points)
+            if (mx.shows(pt.x) && my.shows(pt.y) && X(pt.x) >= x0 - 4 && X(pt.x) <= x0 + lw + 4 &&
+                Y(pt.y) >= y0 - 4 && Y(pt.y) <= y0 + lh + 4)
+              ++covered;
+        if (covered < fewest) fewest = covered, where = c;
+      }
+    }
+    const auto [lx, ly] = place(where);
     o += "<rect x=\"" + num(lx) + "\" y=\"" + num(ly) + "\" width=\"" + num(lw) + "\" height=\"" + num(lh) +
          "\" fill=\"white\" fill-opacity=\"0.9\" stroke=\"#999\"/>\n";
     for (std::size_t i = 0; i < p.series.size(); ++i) {
