@@ -3,7 +3,6 @@
 //   txmath path "ij,jk,kl->il" i=10 j=20 k=30 l=40 [--optimize dp|greedy|optimal] [--json]
 #include <cstdio>
 #include <cstring>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -97,11 +96,13 @@ int run(int argc, char** argv, bool path_command) {
   const path_info<count> info = contract_path<count>(net, opt);
 
   // The whole einsum's own cost (one step) where the fixed form holds it: bytes, backward.
-  std::optional<einsum_cost> whole;
-  if (net.operands() <= einsum_spec::max_operands && net.n_labels() <= einsum_spec::max_indices) {
+  // (A flag and a value, not std::optional: GCC 12 -O3 warns maybe-uninitialized on it.)
+  bool has_whole = net.operands() <= einsum_spec::max_operands && net.n_labels() <= einsum_spec::max_indices;
+  einsum_cost whole_cost{};
+  if (has_whole) {
     index_sizes s;
     for (std::size_t d = 0; d < net.n_labels(); ++d) s.set(net.labels[d], net.sizes[d]);
-    whole = cost(parse_einsum(a.spec), s, einsum_dtypes::uniform(a.type));
+    whole_cost = cost(parse_einsum(a.spec), s, einsum_dtypes::uniform(a.type));
   }
   // Along the path: each step's multiply-adds and gradient einsums, costed as any einsum.
   if (path_command) {
@@ -119,12 +120,10 @@ int run(int argc, char** argv, bool path_command) {
       along.macs += c.macs;
       along.backward_flops += c.backward_flops;
     }
-    if (ok) {
-      whole = along;
-    } else {
-      whole.reset();
-    }
+    has_whole = ok;
+    whole_cost = along;
   }
+  const einsum_cost* whole = has_whole ? &whole_cost : nullptr;
   count in_elems = 0;
   for (const auto& t : net.inputs) in_elems += net.elements(t);
   const txmath::bytes moved = bytes_of(in_elems, a.type) + bytes_of(net.elements(net.output), a.type);

@@ -69,7 +69,7 @@ constexpr void append_fixed(text& t, double x, int sig) {
     append_uint(t, static_cast<unsigned long long>(x + 0.5));
     return;
   }
-  char digits[24];
+  char digits[24]{};
   int n = 0;
   for (auto v = d.digits; n < sig; v /= 10) digits[sig - 1 - n++] = static_cast<char>('0' + v % 10);
   const int int_digits = d.exponent + 1;
@@ -94,7 +94,7 @@ constexpr text format_sci(double x, int sig = 3) {
   text t;
   if (detail::append_special(t, x)) return t;
   const detail::decimal d = detail::to_decimal_digits(x, sig);
-  char digits[24];
+  char digits[24]{};
   int n = 0;
   for (auto v = d.digits; n < sig; v /= 10) digits[sig - 1 - n++] = static_cast<char>('0' + v % 10);
   t.append(digits[0]);

@@ -415,14 +415,19 @@ class value {
     for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
       const auto& n = doc_->nodes[*it];
       if (doc_->nodes[n.parent].type == kind::array) {
-        out += "[" + std::to_string(n.key_off) + "]";
+        // (Appended piecewise: GCC 12 -O3 warns -Wrestrict on "[" + std::string, bug 105329.)
+        out += '[';
+        out += std::to_string(n.key_off);
+        out += ']';
       } else {
         const std::string_view k = doc_->key(n);
         if (detail::json::is_identifier(k)) {
           if (!out.empty()) out += '.';
           out += k;
         } else {
-          out += "[" + detail::json::quote(k, std::numeric_limits<std::size_t>::max()) + "]";
+          out += '[';
+          out += detail::json::quote(k, std::numeric_limits<std::size_t>::max());
+          out += ']';
         }
       }
     }
@@ -789,7 +794,10 @@ class parser {
     std::size_t e = p;
     while (e < in_.size() && e - p < 32 && word_continues(e)) ++e;
     if (e == p) return found(p);
-    return "'" + std::string(in_.substr(p, e - p)) + "'";
+    std::string w(1, '\'');  // piecewise: GCC 12 -O3 warns -Wrestrict on "'" + std::string
+    w += in_.substr(p, e - p);
+    w += '\'';
+    return w;
   }
 
   void parse_number() {
