@@ -10,11 +10,13 @@
 // product(all distinct index sizes) x (max(1, operands - 1) + (1 if an index is summed away)).
 // So a matmul is 2 FLOPs per multiply-add, and a pairwise product with nothing summed away
 // (an elementwise or outer product) is 1 FLOP per output element.
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <txmath/core/count.hpp>
 #include <txmath/core/dtype.hpp>
@@ -94,12 +96,14 @@ struct einsum_spec {
   static constexpr std::size_t max_rank = 16;
   static constexpr std::size_t max_indices = 64;
 
+  // Only the first `rank` indices and the first `n_labels` labels are meaningful; the parser
+  // leaves the rest unwritten at run time (zero in constant evaluation).
   struct term {
-    std::uint8_t index[max_rank]{};  // ids into `labels`
+    std::uint8_t index[max_rank];  // ids into `labels`
     std::uint8_t rank = 0;
   };
 
-  char32_t labels[max_indices]{};  // the letter of each id, in order of first appearance
+  char32_t labels[max_indices];  // the letter of each id, in order of first appearance
   std::uint8_t n_labels = 0;
   term inputs[max_operands]{};
   std::uint8_t n_inputs = 0;
@@ -273,7 +277,13 @@ constexpr void parse_einsum_into(std::string_view spec, B& r) {
 // any non-ASCII code point (opt_einsum uses those for large networks). No "..." broadcasting.
 // "->" alone is an error here (no operands); einsum_network reads it as one scalar operand.
 constexpr einsum_spec parse_einsum(std::string_view spec) {
-  einsum_spec r{};
+  einsum_spec r;
+  if (std::is_constant_evaluated()) {  // a constant must be fully initialised
+    for (auto& l : r.labels) l = 0;
+    for (auto& t : r.inputs)
+      for (auto& i : t.index) i = 0;
+    for (auto& i : r.output.index) i = 0;
+  }
   detail::fixed_spec_builder b{r};
   detail::parse_einsum_into(spec, b);
   return r;
@@ -292,37 +302,43 @@ class index_sizes {
     count size;
   };
 
-  constexpr index_sizes() = default;
-  constexpr index_sizes(std::initializer_list<entry> entries) {
+  // (Only the first size() entries are ever read, so at run time the rest stay unwritten;
+  // in constant evaluation everything is initialised, as a constant must be.)
+  constexpr index_sizes() {
+    if (std::is_constant_evaluated())
+      for (std::size_t i = 0; i < capacity; ++i) label_[i] = 0, size_[i] = 0;
+  }
+  constexpr index_sizes(std::initializer_list<entry> entries) : index_sizes() {
     for (const auto& e : entries) set(e.label, e.size);
   }
   // Binds (or rebinds) a letter.
   constexpr index_sizes& set(char32_t label, count size) {
     for (std::size_t i = 0; i < n_; ++i)
-      if (e_[i].label == label) {
-        e_[i].size = size;
+      if (label_[i] == label) {
+        size_[i] = size.rep_value();
         return *this;
       }
     if (n_ == capacity)
       TXMATH_FAIL(txmath_error_einsum_too_many_sizes, invalid_argument,
                   "txmath: more than " + std::to_string(capacity) + " index sizes");
-    e_[n_++] = {label, size};
+    label_[n_] = label;
+    size_[n_++] = size.rep_value();
     return *this;
   }
-  // Position of a letter's entry, or npos. (An index, not a pointer: GCC 12 cannot compare
-  // pointers into temporaries in constant evaluation.)
+  // Position of a letter's entry, or npos.
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   constexpr std::size_t find(char32_t label) const {
     for (std::size_t i = 0; i < n_; ++i)
-      if (e_[i].label == label) return i;
+      if (label_[i] == label) return i;
     return npos;
   }
   constexpr bool contains(char32_t label) const { return find(label) != npos; }
   constexpr std::size_t size() const { return n_; }
-  constexpr const entry& operator[](std::size_t i) const { return e_[i]; }
+  constexpr entry operator[](std::size_t i) const { return {label_[i], count::from_rep(size_[i])}; }
 
  private:
-  entry e_[capacity]{};
+  char32_t label_[capacity];
+  detail::u128 size_[capacity];
   std::size_t n_ = 0;
 };
 
@@ -330,14 +346,19 @@ class index_sizes {
 struct bound_sizes {
   count size[einsum_spec::max_indices]{};
 };
+namespace detail {
+constexpr void check_size_given(std::size_t at, const einsum_spec& spec, std::uint8_t id) {
+  if (at == index_sizes::npos)
+    TXMATH_FAIL(txmath_error_einsum_missing_size_for_index, invalid_argument,
+                "txmath: einsum '" + spec.str() + "': no size given for index '" +
+                    detail::label_text(spec.labels[id]) + "'");
+}
+}  // namespace detail
 constexpr bound_sizes bind_sizes(const einsum_spec& spec, const index_sizes& sizes) {
   bound_sizes b;
   for (std::uint8_t id = 0; id < spec.n_labels; ++id) {
     const std::size_t at = sizes.find(spec.labels[id]);
-    if (at == index_sizes::npos)
-      TXMATH_FAIL(txmath_error_einsum_missing_size_for_index, invalid_argument,
-                  "txmath: einsum '" + spec.str() + "': no size given for index '" +
-                      detail::label_text(spec.labels[id]) + "'");
+    detail::check_size_given(at, spec, id);
     b.size[id] = sizes[at].size;
   }
   return b;
@@ -375,11 +396,16 @@ constexpr index_sizes sizes_from_shapes(const einsum_spec& spec,
 }
 
 // Number of elements of a term: product of its extents (a repeated index counts repeatedly,
-// as opt_einsum's size_by_dict does).
-constexpr count term_elements(const einsum_spec::term& t, const bound_sizes& b) {
+// as opt_einsum's size_by_dict does). `size[id]` is the size of index id (a count array, or
+// any array of integers).
+template <class Sizes>
+constexpr count term_elements(const einsum_spec::term& t, const Sizes& size) {
   count n = 1;
-  for (std::uint8_t i = 0; i < t.rank; ++i) n *= b.size[t.index[i]];
+  for (std::uint8_t i = 0; i < t.rank; ++i) n *= count(size[t.index[i]]);
   return n;
+}
+constexpr count term_elements(const einsum_spec::term& t, const bound_sizes& b) {
+  return term_elements(t, b.size);
 }
 constexpr count operand_elements(const einsum_spec& spec, std::size_t operand, const index_sizes& sizes) {
   if (operand >= spec.n_inputs)
@@ -430,32 +456,57 @@ constexpr Cost flop_count(const Cost& product, std::size_t n_terms, bool inner) 
   return product * Cost(static_cast<unsigned>(op_factor));
 }
 
-// Product of the sizes of the index ids marked in `used`.
-constexpr count product_of(const bound_sizes& b, const bool* used, std::size_t n_labels) {
+// Index sets as bit masks (an einsum_spec has at most 64 index ids).
+static_assert(einsum_spec::max_indices <= 64);
+constexpr std::uint64_t mask_of(const einsum_spec::term& t) {
+  std::uint64_t m = 0;
+  for (std::uint8_t i = 0; i < t.rank; ++i) m |= std::uint64_t{1} << t.index[i];
+  return m;
+}
+// Product of the sizes of the index ids in `used`, in id order.
+template <class Sizes>
+constexpr count product_of(const Sizes& size, std::uint64_t used) {
   count prod = 1;
-  for (std::size_t id = 0; id < n_labels; ++id)
-    if (used[id]) prod *= b.size[id];
+  for (; used != 0; used &= used - 1) prod *= count(size[std::countr_zero(used)]);
   return prod;
 }
 
-// FLOPs of computing d(input k) from d(output) and the other inputs: the einsum whose
-// operands are the other inputs plus d(output) and whose result is input k, costed like any
-// einsum. An index of input k found in none of those operands (e.g. `i` of "ij,jk->k", or
-// the indices of a reduction "ij->") is a broadcast of the gradient: a copy, 0 FLOPs, and it
-// does not enlarge the contraction. (Without this rule "ij,jk->k" would charge 2ijk for a
-// gradient that needs 2jk then a copy.)
-constexpr count gradient_flops(const einsum_spec& s, const bound_sizes& b, std::size_t k) {
-  bool used[einsum_spec::max_indices]{};
-  for (std::size_t j = 0; j < s.n_inputs; ++j)
-    if (j != k)
-      for (std::uint8_t i = 0; i < s.inputs[j].rank; ++i) used[s.inputs[j].index[i]] = true;
-  for (std::uint8_t i = 0; i < s.output.rank; ++i) used[s.output.index[i]] = true;
-  // Summed away in the gradient: used by its operands but not an index of input k.
-  bool inner = false;
-  for (std::uint8_t id = 0; id < s.n_labels; ++id)
-    if (used[id] && !einsum_spec::has(s.inputs[k], id)) inner = true;
-  // Operands: the other inputs and d(output).
-  return flop_count(product_of(b, used, s.n_labels), s.n_inputs, inner);
+// The cost with each index id's size in `size[id]` (see cost() below); `Sizes` is an array
+// of counts or of built-in integers.
+//
+// Backward: d(input k) is computed from d(output) and the other inputs, by the einsum whose
+// operands are those and whose result is input k, costed like any einsum. An index of input
+// k found in none of those operands (e.g. `i` of "ij,jk->k", or the indices of a reduction
+// "ij->") is a broadcast of the gradient: a copy, 0 FLOPs, and it does not enlarge the
+// contraction. (Without this rule "ij,jk->k" would charge 2ijk for a gradient that needs
+// 2jk then a copy.)
+template <bool with_bytes = true, class Sizes>
+constexpr einsum_cost cost_of_sizes(const einsum_spec& spec, const Sizes& size, const einsum_dtypes& types,
+                                    std::uint32_t needs_grad) {
+  std::uint64_t in[einsum_spec::max_operands];  // the first n_inputs are set (no memset)
+  std::uint64_t all = 0;
+  for (std::uint8_t k = 0; k < spec.n_inputs; ++k) all |= in[k] = mask_of(spec.inputs[k]);
+  const std::uint64_t out = mask_of(spec.output);
+  const bool inner = (all & ~out) != 0;  // an index is summed away
+  const count prod = product_of(size, all);
+
+  einsum_cost c;
+  c.flops = txmath::flops(flop_count(prod, spec.n_inputs, inner));
+  if (inner && spec.n_inputs >= 2) c.macs = prod * count(spec.n_inputs - 1);
+  if constexpr (with_bytes) {
+    for (std::uint8_t k = 0; k < spec.n_inputs; ++k)
+      c.bytes_read += bytes_of(term_elements(spec.inputs[k], size), types.inputs[k]);
+    c.bytes_written = bytes_of(term_elements(spec.output, size), types.output);
+  }
+  for (std::uint8_t k = 0; k < spec.n_inputs; ++k) {
+    if (((needs_grad >> k) & 1u) == 0) continue;
+    std::uint64_t used = out;  // the indices of d(output) and of the other inputs
+    for (std::uint8_t j = 0; j < spec.n_inputs; ++j)
+      if (j != k) used |= in[j];
+    const bool summed = (used & ~in[k]) != 0;
+    c.backward_flops += txmath::flops(flop_count(product_of(size, used), spec.n_inputs, summed));
+  }
+  return c;
 }
 }  // namespace detail
 
@@ -465,21 +516,17 @@ constexpr count gradient_flops(const einsum_spec& s, const bound_sizes& b, std::
 // default): a model's first-layer input needs none, frozen weights none at all.
 constexpr einsum_cost cost(const einsum_spec& spec, const index_sizes& sizes,
                            const einsum_dtypes& types = {}, std::uint32_t needs_grad = ~0u) {
-  const bound_sizes b = bind_sizes(spec, sizes);
-  bool used[einsum_spec::max_indices]{};
-  for (std::uint8_t id = 0; id < spec.n_labels; ++id) used[id] = true;
-  const bool inner = spec.sums_an_index();
-  const count prod = detail::product_of(b, used, spec.n_labels);
-
-  einsum_cost c;
-  c.flops = txmath::flops(detail::flop_count(prod, spec.n_inputs, inner));
-  if (inner && spec.n_inputs >= 2) c.macs = prod * count(spec.n_inputs - 1);
-  for (std::uint8_t k = 0; k < spec.n_inputs; ++k)
-    c.bytes_read += bytes_of(term_elements(spec.inputs[k], b), types.inputs[k]);
-  c.bytes_written = bytes_of(term_elements(spec.output, b), types.output);
-  for (std::uint8_t k = 0; k < spec.n_inputs; ++k)
-    if ((needs_grad >> k) & 1u) c.backward_flops += txmath::flops(detail::gradient_flops(spec, b, k));
-  return c;
+  // Each index id's size, looked up once (only the first n_labels are set and read).
+  struct by_id {
+    detail::u128 size[einsum_spec::max_indices];
+    constexpr count operator[](std::size_t id) const { return count::from_rep(size[id]); }
+  } b;
+  for (std::uint8_t id = 0; id < spec.n_labels; ++id) {
+    const std::size_t at = sizes.find(spec.labels[id]);
+    detail::check_size_given(at, spec, id);
+    b.size[id] = sizes[at].size.rep_value();
+  }
+  return detail::cost_of_sizes(spec, b, types, needs_grad);
 }
 
 }  // namespace txmath

@@ -21,11 +21,17 @@
 // - Routed experts: `copies` = n_experts hold parameters, `active` = top_k run per token.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
+#include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <txmath/core/count.hpp>
 #include <txmath/einsum.hpp>
 #include <txmath/model.hpp>
+
+TXMATH_DEFINE_ERROR(txmath_error_lowered_model_is_full, invalid_argument)
 
 namespace txmath {
 
@@ -87,8 +93,14 @@ struct layer_einsum {
   std::uint64_t window = 0;      // attention ops: the sliding window of these layers (0: none)
   bool in_block = true;          // inside a transformer block (recomputed by block remat)
 
-  // Filled by lower(): einsum's cost at unit size, and the weight's element count.
-  einsum_cost unit{};
+  // Filled by lower(): einsum's FLOPs at unit size, and the weight's element count. (Bytes
+  // moved depend on b and t through more than a factor: cost(*spec, sizes(b, t, s)) has them.)
+  struct unit_cost {
+    txmath::flops flops{};
+    count macs{};
+    txmath::flops backward_flops{};
+  };
+  unit_cost unit{};
   count weight_elements{};
 
   // The sizes, with batch b, query length t and key length s bound as given.
@@ -114,33 +126,115 @@ struct layer_einsum {
   constexpr count unit_backward_flops() const { return unit.backward_flops.value() * layers * active; }
 };
 
+namespace detail {
+struct op_builder;
+}
+
 // The lowered model: a fixed-capacity list (a constant, so it works in static_assert).
 class lowered_model {
+  // Storage that is not zeroed up front (a slot holds an op once added): lowering at run
+  // time then writes only the ops it makes. A union keeps it usable in constant evaluation.
+  union slot {
+    char none;  // active until an op is added (a constant needs an active member)
+    layer_einsum op;
+    constexpr slot() {
+      if (std::is_constant_evaluated()) none = 0;
+    }
+  };
+
  public:
   static constexpr std::size_t capacity = 64;
 
-  constexpr const layer_einsum* begin() const { return ops_; }
-  constexpr const layer_einsum* end() const { return ops_ + n_; }
+  class iterator {
+   public:
+    using value_type = layer_einsum;
+    using difference_type = std::ptrdiff_t;
+    constexpr iterator() = default;
+    constexpr const layer_einsum& operator*() const { return at_->op; }
+    constexpr const layer_einsum* operator->() const { return &at_->op; }
+    constexpr iterator& operator++() {
+      ++at_;
+      return *this;
+    }
+    constexpr iterator operator++(int) {
+      iterator old = *this;
+      ++at_;
+      return old;
+    }
+    friend constexpr bool operator==(iterator, iterator) = default;
+
+   private:
+    friend class lowered_model;
+    constexpr explicit iterator(const slot* at) : at_(at) {}
+    const slot* at_ = nullptr;
+  };
+
+  constexpr lowered_model() = default;
+  constexpr iterator begin() const { return iterator(slots_); }
+  constexpr iterator end() const { return iterator(slots_ + n_); }
   constexpr std::size_t size() const { return n_; }
-  constexpr const layer_einsum& operator[](std::size_t i) const { return ops_[i]; }
+  constexpr const layer_einsum& operator[](std::size_t i) const { return slots_[i].op; }
   // The first op with this name, or nullptr.
   constexpr const layer_einsum* find(std::string_view name) const {
     for (std::size_t i = 0; i < n_; ++i)
-      if (ops_[i].name == name) return &ops_[i];
+      if (slots_[i].op.name == name) return &slots_[i].op;
     return nullptr;
   }
 
   // Adds an op (skipped when it occurs in no layer), costs it at unit size.
-  constexpr void add(layer_einsum op) {
+  constexpr void add(const layer_einsum& op) {
     if (op.layers == 0 || op.copies == 0) return;
-    const index_sizes z = op.sizes();
-    op.unit = cost(*op.spec, z);
-    if (op.weight >= 0) op.weight_elements = operand_elements(*op.spec, static_cast<std::size_t>(op.weight), z);
-    ops_[n_++] = op;  // capacity covers the largest lowering (checked in the tests)
+    layer_einsum& to = emplace();
+    to = op;
+    cost_at_unit_size(to);
+    ++n_;
   }
 
  private:
-  layer_einsum ops_[capacity]{};
+  friend struct detail::op_builder;
+  // (The largest lowering fills about 45; the tests check the presets.)
+  // Starts the op in the next slot (counted in size() once the caller has filled it).
+  constexpr layer_einsum& emplace() {
+    if (n_ == capacity)
+      TXMATH_FAIL(txmath_error_lowered_model_is_full, invalid_argument,
+                  "txmath: a lowered model holds at most " + std::to_string(capacity) + " einsums");
+    // (Default-initialised at run time: construct_at would value-initialise, a memset first.)
+    if (std::is_constant_evaluated()) return *std::construct_at(&slots_[n_].op);
+    return *::new (static_cast<void*>(&slots_[n_].op)) layer_einsum;
+  }
+  // Fills op.unit and op.weight_elements: b = t = s = 1, the model sizes from op.dims.
+  static constexpr void cost_at_unit_size(layer_einsum& op) {
+    const einsum_spec& spec = *op.spec;
+    // Every index needs a size: at most b, t, s and the op's dims.
+    std::uint64_t size[layer_einsum::max_dims + 3];  // the first n_labels are set
+    if (spec.n_labels > layer_einsum::max_dims + 3)
+      TXMATH_FAIL(txmath_error_einsum_missing_size_for_index, invalid_argument,
+                  "txmath: op '" + std::string(op.name) + "' (" + spec.str() + ") has " +
+                      std::to_string(spec.n_labels) + " indices, more than b, t, s and its dims");
+    for (std::uint8_t id = 0; id < spec.n_labels; ++id) {
+      const char32_t c = spec.labels[id];
+      size[id] = 1;
+      if (c == 'b' || c == 't' || c == 's') continue;
+      std::size_t i = 0;
+      while (i < op.n_dims && static_cast<unsigned char>(op.dims[i].label) != c) ++i;
+      if (i == op.n_dims)
+        TXMATH_FAIL(txmath_error_einsum_missing_size_for_index, invalid_argument,
+                    "txmath: op '" + std::string(op.name) + "' (" + spec.str() +
+                        "): no size given for index '" + detail::label_text(c) + "'");
+      size[id] = op.dims[i].size;
+    }
+    const einsum_cost c = detail::cost_of_sizes</*with_bytes=*/false>(spec, size, {}, ~0u);
+    op.unit = {c.flops, c.macs, c.backward_flops};
+    if (op.weight >= 0) {
+      if (static_cast<std::size_t>(op.weight) >= spec.n_inputs)
+        TXMATH_FAIL(txmath_error_einsum_operand_index_out_of_range, invalid_argument,
+                    "txmath: op '" + std::string(op.name) + "' (" + spec.str() + ") has no operand " +
+                        std::to_string(op.weight));
+      op.weight_elements = term_elements(spec.inputs[op.weight], size);
+    }
+  }
+
+  slot slots_[capacity];
   std::size_t n_ = 0;
 };
 
@@ -155,7 +249,8 @@ struct op_builder {
   constexpr void add(std::string_view name, op_kind kind, const einsum_spec& spec, int weight,
                      std::initializer_list<layer_einsum::dim> dims, std::uint64_t copies = 1,
                      std::uint64_t active = 1, std::uint64_t window = 0, bool shared = false) const {
-    layer_einsum op{};
+    if (layers == 0 || copies == 0) return;  // in no layer
+    layer_einsum& op = out.emplace();  // written in place: no copy of a layer_einsum
     op.name = name;
     op.part = part;
     op.kind = kind;
@@ -168,7 +263,8 @@ struct op_builder {
     op.active = active;
     op.window = window;
     op.in_block = in_block;
-    out.add(op);
+    lowered_model::cost_at_unit_size(op);
+    ++out.n_;
   }
 };
 

@@ -171,6 +171,9 @@ class basic_count {
     return from_rep(r);
   }
   friend constexpr basic_count operator*(basic_count a, basic_count b) {
+    if constexpr (!is_signed) {  // the common case: two factors below 2^64 cannot overflow
+      if (((a.v_ | b.v_) >> 64) == 0) return from_rep(a.v_ * b.v_);
+    }
     // Signed 128-bit __builtin_mul_overflow needs compiler-rt on Clang; multiply magnitudes.
     const bool neg = (a.v_ < 0) != (b.v_ < 0);
     const detail::u128 ma = a.v_ < 0 ? detail::u128{0} - static_cast<detail::u128>(a.v_) : static_cast<detail::u128>(a.v_);

@@ -30,10 +30,19 @@ struct invalid_argument : error {
   [[noreturn]] inline void name() { throw ::txmath::type("txmath: " #name); } \
   }
 
+namespace txmath::detail {
+// Builds the message and throws, out of line: the hot paths that can fail (every checked
+// multiply) then carry one call instead of the string building, and stay small and fast.
+template <class E, class Message>
+[[noreturn, gnu::cold, gnu::noinline]] void throw_error(const Message& message) {
+  throw E(message());
+}
+}  // namespace txmath::detail
+
 // Fails with `name` at compile time, or throws `type(message)` at run time. `message` is
 // evaluated only at run time, so it may use std::string freely.
-#define TXMATH_FAIL(name, type, message)                                  \
-  do {                                                                    \
-    if (std::is_constant_evaluated()) ::txmath::detail::name();           \
-    throw ::txmath::type(message);                                        \
+#define TXMATH_FAIL(name, type, message)                                          \
+  do {                                                                            \
+    if (std::is_constant_evaluated()) ::txmath::detail::name();                   \
+    ::txmath::detail::throw_error<::txmath::type>([&]() -> std::string { return message; }); \
   } while (false)
