@@ -170,21 +170,33 @@ class basic_count {
                       (is_signed ? "" : " (an unsigned count cannot go below zero)"));
     return from_rep(r);
   }
-  friend constexpr basic_count operator*(basic_count a, basic_count b) {
-    if constexpr (!is_signed) {  // the common case: two factors below 2^64 cannot overflow
-      if (((a.v_ | b.v_) >> 64) == 0) return from_rep(a.v_ * b.v_);
-    }
-    // Signed 128-bit __builtin_mul_overflow needs compiler-rt on Clang; multiply magnitudes.
-    const bool neg = (a.v_ < 0) != (b.v_ < 0);
-    const detail::u128 ma = a.v_ < 0 ? detail::u128{0} - static_cast<detail::u128>(a.v_) : static_cast<detail::u128>(a.v_);
-    const detail::u128 mb = b.v_ < 0 ? detail::u128{0} - static_cast<detail::u128>(b.v_) : static_cast<detail::u128>(b.v_);
-    detail::u128 m{};
-    const bool wrapped = __builtin_mul_overflow(ma, mb, &m);
-    const detail::u128 limit = static_cast<detail::u128>(max_rep) + (neg && is_signed ? 1 : 0);
-    if (wrapped || m > limit || (!is_signed && neg && m != 0))
+  // Checked product of two raw unsigned values (for loops that keep a product in registers).
+  static constexpr Int mul_rep(Int a, Int b)
+    requires(!is_signed)
+  {
+    if (((a | b) >> 64) == 0) return a * b;  // two factors below 2^64 cannot overflow
+    Int r{};
+    if (__builtin_mul_overflow(a, b, &r))
       TXMATH_FAIL(txmath_error_count_overflow_in_multiplication, overflow_error,
-                  "txmath: overflow in " + a.to_string() + " * " + b.to_string());
-    return from_rep(neg ? static_cast<Int>(detail::u128{0} - m) : static_cast<Int>(m));
+                  "txmath: overflow in " + from_rep(a).to_string() + " * " + from_rep(b).to_string());
+    return r;
+  }
+  friend constexpr basic_count operator*(basic_count a, basic_count b) {
+    if constexpr (!is_signed) {
+      return from_rep(mul_rep(a.v_, b.v_));
+    } else {
+      // Signed 128-bit __builtin_mul_overflow needs compiler-rt on Clang; multiply magnitudes.
+      const bool neg = (a.v_ < 0) != (b.v_ < 0);
+      const detail::u128 ma = a.v_ < 0 ? detail::u128{0} - static_cast<detail::u128>(a.v_) : static_cast<detail::u128>(a.v_);
+      const detail::u128 mb = b.v_ < 0 ? detail::u128{0} - static_cast<detail::u128>(b.v_) : static_cast<detail::u128>(b.v_);
+      detail::u128 m{};
+      const bool wrapped = __builtin_mul_overflow(ma, mb, &m);
+      const detail::u128 limit = static_cast<detail::u128>(max_rep) + (neg ? 1 : 0);
+      if (wrapped || m > limit)
+        TXMATH_FAIL(txmath_error_count_overflow_in_multiplication, overflow_error,
+                    "txmath: overflow in " + a.to_string() + " * " + b.to_string());
+      return from_rep(neg ? static_cast<Int>(detail::u128{0} - m) : static_cast<Int>(m));
+    }
   }
   friend constexpr basic_count operator/(basic_count a, basic_count b) {
     if (b.v_ == 0)
