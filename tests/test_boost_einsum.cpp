@@ -23,6 +23,25 @@ TEST_CASE("cpp_int costs equal count costs on small networks") {
   }
 }
 
+// dp prunes with doubles for count costs only: cpp_int runs the plain search, so agreement in
+// every objective shows the pruning loses nothing.
+TEST_CASE("dp with count equals dp with cpp_int in every objective") {
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    const auto net = detail::random_network(10 + static_cast<std::uint32_t>(seed % 3), 3, 2, seed);
+    for (auto mz : {dp_minimize::flops, dp_minimize::opt_einsum_flops, dp_minimize::size, dp_minimize::write,
+                    dp_minimize::combo, dp_minimize::limit}) {
+      path_options o{.optimize = path_optimizer::dp};
+      o.minimize = mz;
+      const auto a = contract_path<count>(net, o);
+      const auto b = contract_path<cpp_int>(net, o);
+      CAPTURE(seed);
+      CAPTURE(static_cast<int>(mz));
+      CHECK(b.opt_flops.str() == a.opt_flops.to_string());
+      CHECK(b.largest_intermediate.str() == a.largest_intermediate.to_string());
+    }
+  }
+}
+
 TEST_CASE("500 operands: exact costs past 2^128, consistent with log2_cost") {
   const auto net = detail::random_network(500, 3, 4, 11);
   const auto exact = contract_path<cpp_int>(net, {.optimize = path_optimizer::greedy});

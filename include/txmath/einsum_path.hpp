@@ -189,39 +189,51 @@ constexpr std::vector<std::vector<std::size_t>> ssa_to_linear(const ssa_path& ss
 }
 
 // Open-addressing map from label sets to small integers (constexpr: no std::unordered_map).
+// The table holds hashes and positions only; the keys (up to 128 bytes each) sit once in a
+// packed list, so growing the table moves 16 bytes a key.
 template <std::size_t W>
 class set_index {
   struct slot {
-    label_set<W> key{};
-    std::uint32_t value = 0;
-    bool used = false;
+    std::uint64_t hash = 0;
+    std::uint32_t at = 0;  // position in keys_ and values_, + 1; 0 = empty
   };
   std::vector<slot> slots_ = std::vector<slot>(16);
-  std::size_t n_ = 0;
+  std::vector<label_set<W>> keys_;
+  std::vector<std::uint32_t> values_;
 
-  constexpr std::size_t probe(const label_set<W>& k) const {
-    std::size_t i = static_cast<std::size_t>(k.hash()) & (slots_.size() - 1);
-    while (slots_[i].used && !(slots_[i].key == k)) i = (i + 1) & (slots_.size() - 1);
+  constexpr std::size_t probe(const label_set<W>& k, std::uint64_t h) const {
+    std::size_t i = static_cast<std::size_t>(h) & (slots_.size() - 1);
+    while (slots_[i].at != 0 && !(slots_[i].hash == h && keys_[slots_[i].at - 1] == k))
+      i = (i + 1) & (slots_.size() - 1);
     return i;
   }
 
  public:
   static constexpr std::uint32_t npos = ~std::uint32_t{0};
   constexpr std::uint32_t find(const label_set<W>& k) const {
-    const std::size_t i = probe(k);
-    return slots_[i].used ? slots_[i].value : npos;
+    const std::size_t i = probe(k, k.hash());
+    return slots_[i].at != 0 ? values_[slots_[i].at - 1] : npos;
   }
   constexpr void insert(const label_set<W>& k, std::uint32_t v) {
-    if (2 * (n_ + 1) > slots_.size()) {
-      std::vector<slot> old = std::move(slots_);
-      slots_ = std::vector<slot>(old.size() * 2);
-      n_ = 0;
-      for (const auto& s : old)
-        if (s.used) insert(s.key, s.value);
+    const std::uint64_t h = k.hash();
+    std::size_t i = probe(k, h);
+    if (slots_[i].at != 0) {
+      values_[slots_[i].at - 1] = v;
+      return;
     }
-    const std::size_t i = probe(k);
-    if (!slots_[i].used) ++n_;
-    slots_[i] = {k, v, true};
+    keys_.push_back(k);
+    values_.push_back(v);
+    if (2 * keys_.size() > slots_.size()) {
+      slots_.assign(slots_.size() * 2, slot{});
+      for (std::uint32_t j = 0; j < keys_.size(); ++j) {
+        const std::uint64_t hj = keys_[j].hash();
+        std::size_t x = static_cast<std::size_t>(hj) & (slots_.size() - 1);
+        while (slots_[x].at != 0) x = (x + 1) & (slots_.size() - 1);
+        slots_[x] = {hj, j + 1};
+      }
+      return;
+    }
+    slots_[i] = {h, static_cast<std::uint32_t>(keys_.size())};
   }
 };
 
@@ -732,9 +744,13 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         label_set<W> legs;
         Cost cost;
         int node;
+        double cost_d = 0, mem_d = 1;  // cost and size of legs as doubles (the prefilter below)
       };
+      constexpr std::uint32_t npos = ~std::uint32_t{0};  // no entry
       struct level {
         std::vector<entry> e;
+        std::vector<std::uint64_t> sets;   // e[i].s and e[i].legs again, packed: the pair scan
+        std::vector<label_set<W>> legs;    // reads only these
         std::vector<std::uint64_t> keys;  // open addressing: s + 1, 0 = empty
         std::vector<std::uint32_t> pos;
         constexpr std::size_t slot(std::uint64_t s) const {
@@ -743,10 +759,14 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
           while (keys[i] != 0 && keys[i] != s + 1) i = (i + 1) & (keys.size() - 1);
           return i;
         }
-        constexpr entry* find(std::uint64_t s) {
-          if (keys.empty()) return nullptr;
+        constexpr std::uint32_t find(std::uint64_t s) const {
+          if (keys.empty()) return ~std::uint32_t{0};
           const std::size_t i = slot(s);
-          return keys[i] ? &e[pos[i]] : nullptr;
+          return keys[i] ? pos[i] : ~std::uint32_t{0};
+        }
+        constexpr void set(std::uint32_t k, const entry& x) {
+          e[k] = x;
+          legs[k] = x.legs;
         }
         constexpr void add(const entry& x) {
           if (2 * (e.size() + 1) > keys.size()) {
@@ -762,10 +782,28 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
           keys[i] = x.s + 1;
           pos[i] = static_cast<std::uint32_t>(e.size());
           e.push_back(x);
+          sets.push_back(x.s);
+          legs.push_back(x.legs);
         }
       };
       std::vector<level> x(m_g + 1);
-      for (std::size_t k = 0; k < m_g; ++k) x[1].add({std::uint64_t{1} << k, inputs[g[k]], Cost(0u), contraction[g[k]]});
+      // Exact costs are 128-bit products; most pairs fail the cost cap, which doubles decide
+      // first (below). Doubles err by far less than the margin, so no pair within the cap is
+      // lost; a pair the doubles let through is decided exactly.
+      constexpr bool prefilter = std::is_same_v<Cost, count>;
+      std::vector<double> size_d(prefilter ? n_labels : 0, 0.0);
+      if constexpr (prefilter)
+        for (std::size_t d = 0; d < n_labels; ++d) size_d[d] = cost_traits<Cost>::to_double(p.size[d]);
+      auto product_d = [&](const label_set<W>& set) {
+        double r = 1;
+        set.for_each([&](std::uint32_t d) { r *= size_d[d]; });
+        return r;
+      };
+      for (std::size_t k = 0; k < m_g; ++k) {
+        entry leaf{std::uint64_t{1} << k, inputs[g[k]], Cost(0u), contraction[g[k]]};
+        if constexpr (prefilter) leaf.mem_d = product_d(leaf.legs);
+        x[1].add(leaf);
+      }
 
       Cost cap(1u);
       {
@@ -783,6 +821,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
       }
 
       while (x[m_g].e.empty()) {
+        const double cap_d = prefilter ? cost_traits<Cost>::to_double(cap) * (1 + 1e-9) : 0.0;
         for (std::size_t nn = 2; nn <= m_g; ++nn) {
           level& xn = x[nn];
           for (std::size_t m = 1; m <= nn / 2; ++m) {
@@ -790,11 +829,21 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
             const level& x2 = x[nn - m];
             for (std::size_t a = 0; a < x1.e.size(); ++a) {
               const entry e1 = x1.e[a];
+              const bool same_size = m == nn - m;
               for (std::size_t b = 0; b < x2.e.size(); ++b) {
-                const entry& e2 = x2.e[b];
-                if ((e1.s & e2.s) || (m == nn - m && !(e1.s < e2.s))) continue;
-                const label_set<W> cut = (e1.legs & e2.legs) - p.out;
+                const std::uint64_t s2 = x2.sets[b];
+                if ((e1.s & s2) || (same_size && !(e1.s < s2))) continue;
+                const label_set<W> cut = (e1.legs & x2.legs[b]) - p.out;
                 if (!search_outer && !cut.any()) continue;
+                const entry& e2 = x2.e[b];
+                if constexpr (prefilter) {
+                  // A lower bound of the pair's cost in every mode (size: the larger part).
+                  double lb = e1.cost_d > e2.cost_d ? e1.cost_d : e2.cost_d;
+                  if (minimize != dp_minimize::size) lb = e1.cost_d + e2.cost_d;
+                  if (minimize != dp_minimize::size && minimize != dp_minimize::write)
+                    lb += e1.mem_d * e2.mem_d / product_d(e1.legs & e2.legs);  // size of the union
+                  if (lb > cap_d) continue;
+                }
                 const std::uint64_t s = e1.s | e2.s;
                 const std::uint64_t r = g_all & ~s;
                 const label_set<W> uni = e1.legs | e2.legs;
@@ -849,8 +898,8 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
                   }
                 }
                 if (cap < cost) continue;
-                entry* old = xn.find(s);
-                if (old && !(cost < old->cost)) continue;
+                const std::uint32_t old = xn.find(s);
+                if (old != npos && !(cost < xn.e[old].cost)) continue;
                 if (!have_legs) {
                   legs = legs_of();
                   mem = p.size_of(legs);
@@ -860,13 +909,13 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
                 if (limit && *limit < mem) continue;
                 tree.push_back({e1.node, e2.node, 0, false});
                 const int nd = static_cast<int>(tree.size() - 1);
-                if (old) {
-                  old->legs = legs;
-                  old->cost = cost;
-                  old->node = nd;
-                } else {
-                  xn.add({s, legs, cost, nd});
+                entry made{s, legs, cost, nd};
+                if constexpr (prefilter) {
+                  made.cost_d = cost_traits<Cost>::to_double(cost);
+                  made.mem_d = cost_traits<Cost>::to_double(mem);
                 }
+                if (old != npos) xn.set(old, made);
+                else xn.add(made);
               }
             }
           }
