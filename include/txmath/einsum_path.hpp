@@ -254,8 +254,10 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
     Cost footprint;
   };
   std::vector<tensor> t;           // one per distinct key ever seen (a handle)
+  t.reserve(2 * n);
   set_index<W> handle_of;          // key -> handle
   ssa_path path;
+  path.reserve(n);
   auto next = static_cast<std::uint32_t>(n);
 
   // Identical index sets are multiplied elementwise first (Hadamard products).
@@ -319,8 +321,9 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
     std::push_heap(queue.begin(), queue.end(), heap_cmp);
   };
 
+  // (Sorted in place: later uses do not depend on the order, push_best's is total.)
   for (std::uint32_t d = 0; d < n_labels; ++d) {
-    std::vector<std::uint32_t> keys = dim_to_keys[d];
+    std::vector<std::uint32_t>& keys = dim_to_keys[d];
     std::sort(keys.begin(), keys.end(), [&](std::uint32_t a, std::uint32_t b) { return t[a].ssa < t[b].ssa; });
     for (std::size_t i = 0; i + 1 < keys.size(); ++i) push_best(keys[i], keys.data() + i + 1, keys.data() + keys.size());
   }
@@ -997,9 +1000,13 @@ constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vec
 
   std::vector<std::vector<std::uint32_t>> list = net.inputs;
   info.largest_intermediate = Cost(1u);
+  info.steps.reserve(path.size());
   bool any_step = false;
+  std::vector<std::uint32_t> uni;  // (reused: one allocation for the whole path)
   for (std::size_t k = 0; k < path.size(); ++k) {
-    auto con = path[k];
+    contraction_step<Cost> step;
+    step.operands = path[k];
+    std::vector<std::size_t>& con = step.operands;
     std::sort(con.begin(), con.end());
     for (std::size_t i = 0; i < con.size(); ++i)
       if (con[i] >= list.size() || (i > 0 && con[i] == con[i - 1]))
@@ -1007,15 +1014,14 @@ constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vec
                     "txmath: einsum '" + net.str() + "': step " + std::to_string(k) +
                         " of the path names operand " + std::to_string(con[i]) + " but only " +
                         std::to_string(list.size()) + " distinct operands remain");
-    contraction_step<Cost> step;
-    step.operands = con;
+    step.terms.reserve(con.size());
     for (auto it = con.rbegin(); it != con.rend(); ++it) {
       step.terms.push_back(std::move(list[*it]));
       list.erase(list.begin() + static_cast<std::ptrdiff_t>(*it));
     }
     // Distinct indices of the step, in order of first appearance; drop the operands' refs.
     ++st;
-    std::vector<std::uint32_t> uni;
+    uni.clear();
     for (const auto& t : step.terms) {
       ++st;
       for (auto d : t)
@@ -1036,6 +1042,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vec
     if (k + 1 == path.size()) {
       step.result = net.output;
     } else {
+      step.result.reserve(uni.size());
       for (auto d : uni)
         if (refs[d] > 0) step.result.push_back(d);
     }
