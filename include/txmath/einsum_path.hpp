@@ -1138,6 +1138,8 @@ struct fixed_path_info {
   count naive_flops{}, opt_flops{}, largest_intermediate{};
   std::size_t max_scale = 0;
 };
+// (A template only so that including this header instantiates none of the search code.)
+template <int = 0>
 constexpr fixed_path_info contract_path(const einsum_spec& spec, const index_sizes& sizes,
                                         const path_options& opt = {}) {
   const path_info<count> info = contract_path<count>(to_network(spec, sizes), opt);

@@ -21,7 +21,13 @@
 // - Routed experts: `copies` = n_experts hold parameters, `active` = top_k run per token.
 #include <cstddef>
 #include <cstdint>
+// std::construct_at: libstdc++ has it in a small internal header; all of <memory> would
+// double this header's compile time.
+#if __has_include(<bits/stl_construct.h>)
+#include <bits/stl_construct.h>
+#else
 #include <memory>
+#endif
 #include <new>
 #include <string>
 #include <string_view>
