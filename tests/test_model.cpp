@@ -103,3 +103,50 @@ TEST_CASE("the lowering names its einsums; the largest config fits the list") {
   CHECK(p[component::shared_experts].value() == 11 * count(3 * 768 * 256 + 768));
   CHECK(p[component::head].value() == count(768) * 50257 + 50257);
 }
+
+TEST_CASE("ops added by hand are costed like the lowering's, and checked") {
+  // A projection costed at unit size: b = t = 1, so 2 d f FLOPs and d f weights.
+  constexpr auto one = [] {
+    lowered_model m;
+    layer_einsum op;
+    op.name = "proj";
+    op.spec = &einsum<"btd,df->btf">;
+    op.dims[0] = {'d', 4096};
+    op.dims[1] = {'f', 1024};
+    op.n_dims = 2;
+    op.weight = 1;
+    m.add(op);
+    return m;
+  }();
+  static_assert(one.size() == 1 && one[0].unit.flops.value() == 2 * 4096 * 1024);
+  static_assert(one[0].weight_elements == 4096 * 1024);
+  // The same op through cost() at real sizes agrees with the unit cost times the tokens.
+  const auto c = cost(einsum<"btd,df->btf">, one[0].sizes(2, 8));
+  CHECK(c.flops.value() == one[0].unit.flops.value() * 16);
+  CHECK(c.backward_flops.value() == one[0].unit.backward_flops.value() * 16);
+  // Iteration visits what was added.
+  std::size_t n = 0;
+  for (const auto& op : one) n += op.name == "proj";
+  CHECK(n == 1);
+
+  lowered_model m;
+  layer_einsum op;
+  op.name = "proj";
+  op.spec = &einsum<"btd,df->btf">;
+  op.dims[0] = {'d', 4096};
+  op.n_dims = 1;  // no size for f
+  try {
+    m.add(op);
+    FAIL("expected an error");
+  } catch (const txmath::invalid_argument& e) {
+    CHECK(std::string(e.what()) == "txmath: op 'proj' (btd,df->btf): no size given for index 'f'");
+  }
+  op.dims[1] = {'f', 8};
+  op.n_dims = 2;
+  op.weight = 2;  // the spec has operands 0 and 1
+  CHECK_THROWS_WITH_AS(m.add(op), "txmath: op 'proj' (btd,df->btf) has no operand 2", txmath::invalid_argument);
+  op.weight = 1;
+  for (std::size_t i = 0; i < lowered_model::capacity; ++i) m.add(op);
+  CHECK(m.size() == lowered_model::capacity);
+  CHECK_THROWS_WITH_AS(m.add(op), "txmath: a lowered model holds at most 64 einsums", txmath::invalid_argument);
+}

@@ -96,14 +96,14 @@ struct einsum_spec {
   static constexpr std::size_t max_rank = 16;
   static constexpr std::size_t max_indices = 64;
 
-  // Only the first `rank` indices and the first `n_labels` labels are meaningful; the parser
-  // leaves the rest unwritten at run time (zero in constant evaluation).
+  // Only the first `rank` indices are meaningful; the parser leaves the rest unwritten at run
+  // time (zero in constant evaluation). They are bytes, which may be copied unwritten.
   struct term {
     std::uint8_t index[max_rank];  // ids into `labels`
     std::uint8_t rank = 0;
   };
 
-  char32_t labels[max_indices];  // the letter of each id, in order of first appearance
+  char32_t labels[max_indices]{};  // the letter of each id, in order of first appearance
   std::uint8_t n_labels = 0;
   term inputs[max_operands]{};
   std::uint8_t n_inputs = 0;
@@ -279,7 +279,6 @@ constexpr void parse_einsum_into(std::string_view spec, B& r) {
 constexpr einsum_spec parse_einsum(std::string_view spec) {
   einsum_spec r;
   if (std::is_constant_evaluated()) {  // a constant must be fully initialised
-    for (auto& l : r.labels) l = 0;
     for (auto& t : r.inputs)
       for (auto& i : t.index) i = 0;
     for (auto& i : r.output.index) i = 0;
@@ -310,6 +309,13 @@ class index_sizes {
   }
   constexpr index_sizes(std::initializer_list<entry> entries) : index_sizes() {
     for (const auto& e : entries) set(e.label, e.size);
+  }
+  // Copies only the entries in use (the rest are never written at run time).
+  constexpr index_sizes(const index_sizes& o) : index_sizes() { *this = o; }
+  constexpr index_sizes& operator=(const index_sizes& o) {
+    n_ = o.n_;
+    for (std::size_t i = 0; i < n_; ++i) label_[i] = o.label_[i], size_[i] = o.size_[i];
+    return *this;
   }
   // Binds (or rebinds) a letter.
   constexpr index_sizes& set(char32_t label, count size) {
