@@ -1,6 +1,7 @@
 // Model configs: run-time validation messages, and the lowering's structure.
 #include <doctest/doctest.h>
 
+#include <iterator>
 #include <string>
 
 #include <txmath/flops.hpp>
@@ -124,10 +125,12 @@ TEST_CASE("ops added by hand are costed like the lowering's, and checked") {
   const auto c = cost(einsum<"btd,df->btf">, one[0].sizes(2, 8));
   CHECK(c.flops.value() == one[0].unit.flops.value() * 16);
   CHECK(c.backward_flops.value() == one[0].unit.backward_flops.value() * 16);
-  // Iteration visits what was added.
+  // Iteration visits what was added (a forward range).
   std::size_t n = 0;
   for (const auto& op : one) n += op.name == "proj";
   CHECK(n == 1);
+  static_assert(std::forward_iterator<lowered_model::iterator>);
+  CHECK(std::distance(one.begin(), one.end()) == 1);
 
   lowered_model m;
   layer_einsum op;
@@ -146,6 +149,10 @@ TEST_CASE("ops added by hand are costed like the lowering's, and checked") {
   op.weight = 2;  // the spec has operands 0 and 1
   CHECK_THROWS_WITH_AS(m.add(op), "txmath: op 'proj' (btd,df->btf) has no operand 2", txmath::invalid_argument);
   op.weight = 1;
+  op.n_dims = 9;
+  CHECK_THROWS_WITH_AS(m.add(op), "txmath: op 'proj' needs a spec and at most 8 dims, has n_dims = 9",
+                       txmath::invalid_argument);
+  op.n_dims = 2;
   for (std::size_t i = 0; i < lowered_model::capacity; ++i) m.add(op);
   CHECK(m.size() == lowered_model::capacity);
   CHECK_THROWS_WITH_AS(m.add(op), "txmath: a lowered model holds at most 64 einsums", txmath::invalid_argument);

@@ -331,7 +331,8 @@ class index_sizes {
     size_[n_++] = size.rep_value();
     return *this;
   }
-  // Position of a letter's entry, or npos.
+  // Position of a letter's entry, or npos. (An index, not a pointer: GCC 12 cannot compare
+  // pointers into temporaries in constant evaluation.)
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   constexpr std::size_t find(char32_t label) const {
     for (std::size_t i = 0; i < n_; ++i)

@@ -21,6 +21,7 @@
 // - Routed experts: `copies` = n_experts hold parameters, `active` = top_k run per token.
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 // std::construct_at: libstdc++ has it in a small internal header; all of <memory> would
 // double this header's compile time.
 #if __has_include(<bits/stl_construct.h>)
@@ -153,8 +154,11 @@ class lowered_model {
 
   class iterator {
    public:
+    using iterator_category = std::forward_iterator_tag;
     using value_type = layer_einsum;
     using difference_type = std::ptrdiff_t;
+    using pointer = const layer_einsum*;
+    using reference = const layer_einsum&;
     constexpr iterator() = default;
     constexpr const layer_einsum& operator*() const { return at_->op; }
     constexpr const layer_einsum* operator->() const { return &at_->op; }
@@ -198,8 +202,8 @@ class lowered_model {
 
  private:
   friend struct detail::op_builder;
-  // (The largest lowering fills about 45; the tests check the presets.)
-  // Starts the op in the next slot (counted in size() once the caller has filled it).
+  // Starts the op in the next slot (counted in size() once the caller has filled it). The
+  // largest lowering fills about 45 of the 64 slots.
   constexpr layer_einsum& emplace() {
     if (n_ == capacity)
       TXMATH_FAIL(txmath_error_lowered_model_is_full, invalid_argument,
@@ -210,6 +214,11 @@ class lowered_model {
   }
   // Fills op.unit and op.weight_elements: b = t = s = 1, the model sizes from op.dims.
   static constexpr void cost_at_unit_size(layer_einsum& op) {
+    if (op.spec == nullptr || op.n_dims > layer_einsum::max_dims)
+      TXMATH_FAIL(txmath_error_einsum_missing_size_for_index, invalid_argument,
+                  "txmath: op '" + std::string(op.name) + "' needs a spec and at most " +
+                      std::to_string(layer_einsum::max_dims) + " dims, has n_dims = " +
+                      std::to_string(op.n_dims));
     const einsum_spec& spec = *op.spec;
     // Every index needs a size: at most b, t, s and the op's dims.
     std::uint64_t size[layer_einsum::max_dims + 3];  // the first n_labels are set
