@@ -823,103 +823,134 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         if (any && Cost(2u) < lo) increment = lo;
       }
 
+      // The pair lists of each (level nn, part size m). Only for the flops objective: the scan
+      // order decides which of two equally cheap trees is kept, and there equal cost means
+      // equal FLOPs; under the other objectives opt_einsum's order is kept exactly.
+      struct pair_list {
+        std::size_t rows = 0, cols = 0;     // the part of x[m] x x[nn - m] scanned
+        std::vector<std::uint64_t> pairs;  // (a << 32) | b
+      };
+      const bool cache_pairs = minimize == dp_minimize::flops;
+      std::vector<pair_list> pairs(cache_pairs ? (m_g + 1) * (m_g + 1) : 0);
       while (x[m_g].e.empty()) {
         const double cap_d = prefilter ? cost_traits<Cost>::to_double(cap) * (1 + 1e-9) : 0.0;
         for (std::size_t nn = 2; nn <= m_g; ++nn) {
           level& xn = x[nn];
+          // Joins e1 and e2 (disjoint; `cut`: their shared summed legs) into level nn when it
+          // is the cheapest way to s within the cap.
+          auto try_pair = [&](const entry& e1, const entry& e2, const label_set<W>& cut) {
+            if constexpr (prefilter) {
+              // A lower bound of the pair's cost in every mode (size: the larger part).
+              double lb = e1.cost_d > e2.cost_d ? e1.cost_d : e2.cost_d;
+              if (minimize != dp_minimize::size) lb = e1.cost_d + e2.cost_d;
+              if (minimize != dp_minimize::size && minimize != dp_minimize::write)
+                lb += e1.mem_d * e2.mem_d / product_d(e1.legs & e2.legs);  // size of the union
+              if (lb > cap_d) return;
+            }
+            const std::uint64_t s = e1.s | e2.s;
+            const std::uint64_t r = g_all & ~s;
+            const label_set<W> uni = e1.legs | e2.legs;
+            auto legs_of = [&] {
+              label_set<W> legs = uni;
+              cut.for_each([&](std::uint32_t d) {
+                if (!(holders[d] & r)) {
+                  label_set<W> bit;
+                  bit.set(d);
+                  legs = legs - bit;
+                }
+              });
+              return legs;
+            };
+            label_set<W> legs;
+            Cost cost{}, mem{};
+            bool have_legs = false;
+            switch (minimize) {
+              case dp_minimize::opt_einsum_flops:
+                cost = e1.cost + e2.cost + p.size_of(uni);
+                break;
+              case dp_minimize::flops:
+                legs = legs_of();
+                have_legs = true;
+                cost = e1.cost + e2.cost + flop_count(p.size_of(uni), 2, !(uni == legs));
+                break;
+              case dp_minimize::size: {
+                legs = legs_of();
+                have_legs = true;
+                mem = p.size_of(legs);
+                cost = e1.cost;
+                if (cost < e2.cost) cost = e2.cost;
+                if (cost < mem) cost = mem;
+                break;
+              }
+              case dp_minimize::write:
+                legs = legs_of();
+                have_legs = true;
+                mem = p.size_of(legs);
+                cost = e1.cost + e2.cost + mem;
+                break;
+              case dp_minimize::combo:
+              case dp_minimize::limit: {
+                legs = legs_of();
+                have_legs = true;
+                mem = p.size_of(legs);
+                const Cost f = p.size_of(uni);
+                const Cost w = factor * mem;
+                const Cost step = minimize == dp_minimize::combo ? Cost(f + w) : (f < w ? w : f);
+                cost = e1.cost + e2.cost + step;
+                break;
+              }
+            }
+            if (cap < cost) return;
+            const std::uint32_t old = xn.find(s);
+            if (old != npos && !(cost < xn.e[old].cost)) return;
+            if (!have_legs) {
+              legs = legs_of();
+              mem = p.size_of(legs);
+            } else if (minimize == dp_minimize::flops) {
+              mem = p.size_of(legs);
+            }
+            if (limit && *limit < mem) return;
+            tree.push_back({e1.node, e2.node, 0, false});
+            const int nd = static_cast<int>(tree.size() - 1);
+            entry made{s, legs, cost, nd};
+            if constexpr (prefilter) {
+              made.cost_d = cost_traits<Cost>::to_double(cost);
+              made.mem_d = cost_traits<Cost>::to_double(mem);
+            }
+            if (old != npos) xn.set(old, made);
+            else xn.add(made);
+          };
           for (std::size_t m = 1; m <= nn / 2; ++m) {
             const level& x1 = x[m];
             const level& x2 = x[nn - m];
-            for (std::size_t a = 0; a < x1.e.size(); ++a) {
-              const entry e1 = x1.e[a];
-              const bool same_size = m == nn - m;
-              for (std::size_t b = 0; b < x2.e.size(); ++b) {
-                const std::uint64_t s2 = x2.sets[b];
-                if ((e1.s & s2) || (same_size && !(e1.s < s2))) continue;
-                const label_set<W> cut = (e1.legs & x2.legs[b]) - p.out;
-                if (!search_outer && !cut.any()) continue;
-                const entry& e2 = x2.e[b];
-                if constexpr (prefilter) {
-                  // A lower bound of the pair's cost in every mode (size: the larger part).
-                  double lb = e1.cost_d > e2.cost_d ? e1.cost_d : e2.cost_d;
-                  if (minimize != dp_minimize::size) lb = e1.cost_d + e2.cost_d;
-                  if (minimize != dp_minimize::size && minimize != dp_minimize::write)
-                    lb += e1.mem_d * e2.mem_d / product_d(e1.legs & e2.legs);  // size of the union
-                  if (lb > cap_d) continue;
-                }
-                const std::uint64_t s = e1.s | e2.s;
-                const std::uint64_t r = g_all & ~s;
-                const label_set<W> uni = e1.legs | e2.legs;
-                auto legs_of = [&] {
-                  label_set<W> legs = uni;
-                  cut.for_each([&](std::uint32_t d) {
-                    if (!(holders[d] & r)) {
-                      label_set<W> bit;
-                      bit.set(d);
-                      legs = legs - bit;
-                    }
-                  });
-                  return legs;
-                };
-                label_set<W> legs;
-                Cost cost{}, mem{};
-                bool have_legs = false;
-                switch (minimize) {
-                  case dp_minimize::opt_einsum_flops:
-                    cost = e1.cost + e2.cost + p.size_of(uni);
-                    break;
-                  case dp_minimize::flops:
-                    legs = legs_of();
-                    have_legs = true;
-                    cost = e1.cost + e2.cost + flop_count(p.size_of(uni), 2, !(uni == legs));
-                    break;
-                  case dp_minimize::size: {
-                    legs = legs_of();
-                    have_legs = true;
-                    mem = p.size_of(legs);
-                    cost = e1.cost;
-                    if (cost < e2.cost) cost = e2.cost;
-                    if (cost < mem) cost = mem;
-                    break;
-                  }
-                  case dp_minimize::write:
-                    legs = legs_of();
-                    have_legs = true;
-                    mem = p.size_of(legs);
-                    cost = e1.cost + e2.cost + mem;
-                    break;
-                  case dp_minimize::combo:
-                  case dp_minimize::limit: {
-                    legs = legs_of();
-                    have_legs = true;
-                    mem = p.size_of(legs);
-                    const Cost f = p.size_of(uni);
-                    const Cost w = factor * mem;
-                    const Cost step = minimize == dp_minimize::combo ? Cost(f + w) : (f < w ? w : f);
-                    cost = e1.cost + e2.cost + step;
-                    break;
-                  }
-                }
-                if (cap < cost) continue;
-                const std::uint32_t old = xn.find(s);
-                if (old != npos && !(cost < xn.e[old].cost)) continue;
-                if (!have_legs) {
-                  legs = legs_of();
-                  mem = p.size_of(legs);
-                } else if (minimize == dp_minimize::flops) {
-                  mem = p.size_of(legs);
-                }
-                if (limit && *limit < mem) continue;
-                tree.push_back({e1.node, e2.node, 0, false});
-                const int nd = static_cast<int>(tree.size() - 1);
-                entry made{s, legs, cost, nd};
-                if constexpr (prefilter) {
-                  made.cost_d = cost_traits<Cost>::to_double(cost);
-                  made.mem_d = cost_traits<Cost>::to_double(mem);
-                }
-                if (old != npos) xn.set(old, made);
-                else xn.add(made);
-              }
+            const bool same_size = m == nn - m;
+            // The pairs worth joining: disjoint, and sharing a summed index (or any, when
+            // searching outer products).
+            auto joinable = [&](std::size_t a, std::size_t b, label_set<W>& cut) {
+              const std::uint64_t s1 = x1.sets[a], s2 = x2.sets[b];
+              if ((s1 & s2) || (same_size && !(s1 < s2))) return false;
+              cut = (x1.legs[a] & x2.legs[b]) - p.out;
+              return search_outer || cut.any();
+            };
+            label_set<W> cut;
+            if (!cache_pairs) {
+              for (std::size_t a = 0; a < x1.e.size(); ++a)
+                for (std::size_t b = 0; b < x2.e.size(); ++b)
+                  if (joinable(a, b, cut)) try_pair(x1.e[a], x2.e[b], cut);
+              continue;
+            }
+            // Each cost-cap round scans again the same levels, grown a little: keep the
+            // joinable pairs found, and scan only the rows and columns added since.
+            pair_list& known = pairs[nn * (m_g + 1) + m];
+            for (std::size_t a = 0; a < x1.e.size(); ++a)
+              for (std::size_t b = a < known.rows ? known.cols : 0; b < x2.e.size(); ++b)
+                if (joinable(a, b, cut)) known.pairs.push_back((std::uint64_t{a} << 32) | b);
+            known.rows = x1.e.size();
+            known.cols = x2.e.size();
+            for (const std::uint64_t ab : known.pairs) {
+              const std::size_t a = ab >> 32, b = ab & 0xFFFFFFFFu;
+              cut = (x1.legs[a] & x2.legs[b]) - p.out;
+              try_pair(x1.e[a], x2.e[b], cut);
             }
           }
         }
