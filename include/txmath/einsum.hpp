@@ -349,24 +349,36 @@ class index_sizes {
   std::size_t n_ = 0;
 };
 
-// The size of every index id of `spec`, looked up once; missing letters are an error.
-struct bound_sizes {
-  count size[einsum_spec::max_indices]{};
+// The size of every index id of a spec, looked up once (bind_sizes below). Like index_sizes,
+// only the ids in use are written at run time (all in constant evaluation) and copied.
+class bound_sizes {
+ public:
+  constexpr bound_sizes() {
+    if (std::is_constant_evaluated())
+      for (auto& v : size_) v = 0;
+  }
+  constexpr bound_sizes(const bound_sizes& o) : bound_sizes() { *this = o; }
+  constexpr bound_sizes& operator=(const bound_sizes& o) {
+    n_ = o.n_;
+    for (std::size_t id = 0; id < n_; ++id) size_[id] = o.size_[id];
+    return *this;
+  }
+  constexpr count operator[](std::size_t id) const { return count::from_rep(size_[id]); }
+  constexpr void push(count size) { size_[n_++] = size.rep_value(); }  // the next id's size
+
+ private:
+  detail::u128 size_[einsum_spec::max_indices];
+  std::size_t n_ = 0;
 };
-namespace detail {
-constexpr void check_size_given(std::size_t at, const einsum_spec& spec, std::uint8_t id) {
-  if (at == index_sizes::npos)
-    TXMATH_FAIL(txmath_error_einsum_missing_size_for_index, invalid_argument,
-                "txmath: einsum '" + spec.str() + "': no size given for index '" +
-                    detail::label_text(spec.labels[id]) + "'");
-}
-}  // namespace detail
 constexpr bound_sizes bind_sizes(const einsum_spec& spec, const index_sizes& sizes) {
   bound_sizes b;
   for (std::uint8_t id = 0; id < spec.n_labels; ++id) {
     const std::size_t at = sizes.find(spec.labels[id]);
-    detail::check_size_given(at, spec, id);
-    b.size[id] = sizes[at].size;
+    if (at == index_sizes::npos)
+      TXMATH_FAIL(txmath_error_einsum_missing_size_for_index, invalid_argument,
+                  "txmath: einsum '" + spec.str() + "': no size given for index '" +
+                      detail::label_text(spec.labels[id]) + "'");
+    b.push(sizes[at].size);
   }
   return b;
 }
@@ -403,16 +415,13 @@ constexpr index_sizes sizes_from_shapes(const einsum_spec& spec,
 }
 
 // Number of elements of a term: product of its extents (a repeated index counts repeatedly,
-// as opt_einsum's size_by_dict does). `size[id]` is the size of index id (a count array, or
-// any array of integers).
+// as opt_einsum's size_by_dict does). `size[id]` is the size of index id (bound_sizes, or an
+// array of integers).
 template <class Sizes>
 constexpr count term_elements(const einsum_spec::term& t, const Sizes& size) {
   count n = 1;
   for (std::uint8_t i = 0; i < t.rank; ++i) n *= count(size[t.index[i]]);
   return n;
-}
-constexpr count term_elements(const einsum_spec::term& t, const bound_sizes& b) {
-  return term_elements(t, b.size);
 }
 constexpr count operand_elements(const einsum_spec& spec, std::size_t operand, const index_sizes& sizes) {
   if (operand >= spec.n_inputs)
@@ -478,8 +487,8 @@ constexpr count product_of(const Sizes& size, std::uint64_t used) {
   return prod;
 }
 
-// The cost with each index id's size in `size[id]` (see cost() below); `Sizes` is an array
-// of counts or of built-in integers.
+// The cost with each index id's size in `size[id]` (see cost() below); `Sizes` is
+// bound_sizes or an array of integers.
 //
 // Backward: d(input k) is computed from d(output) and the other inputs, by the einsum whose
 // operands are those and whose result is input k, costed like any einsum. An index of input
@@ -523,17 +532,7 @@ constexpr einsum_cost cost_of_sizes(const einsum_spec& spec, const Sizes& size, 
 // default): a model's first-layer input needs none, frozen weights none at all.
 constexpr einsum_cost cost(const einsum_spec& spec, const index_sizes& sizes,
                            const einsum_dtypes& types = {}, std::uint32_t needs_grad = ~0u) {
-  // Each index id's size, looked up once (only the first n_labels are set and read).
-  struct by_id {
-    detail::u128 size[einsum_spec::max_indices];
-    constexpr count operator[](std::size_t id) const { return count::from_rep(size[id]); }
-  } b;
-  for (std::uint8_t id = 0; id < spec.n_labels; ++id) {
-    const std::size_t at = sizes.find(spec.labels[id]);
-    detail::check_size_given(at, spec, id);
-    b.size[id] = sizes[at].size.rep_value();
-  }
-  return detail::cost_of_sizes(spec, b, types, needs_grad);
+  return detail::cost_of_sizes(spec, bind_sizes(spec, sizes), types, needs_grad);
 }
 
 }  // namespace txmath

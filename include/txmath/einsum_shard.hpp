@@ -213,12 +213,12 @@ constexpr sharded_cost shard(const einsum_spec& spec, const index_sizes& sizes, 
   count local[einsum_spec::max_indices]{};
   for (std::uint8_t id = 0; id < spec.n_labels; ++id) {
     const count n = m.size_of(target[id]);
-    if (b.size[id] % n != 0)
+    if (b[id] % n != 0)
       TXMATH_FAIL(txmath_error_shard_mesh_axis_does_not_divide_index, invalid_argument,
                   "txmath: index '" + detail::label_text(spec.labels[id]) + "' of size " +
-                      b.size[id].to_string() + " is not divisible by mesh axes " + m.names(target[id]) +
+                      b[id].to_string() + " is not divisible by mesh axes " + m.names(target[id]) +
                       " (" + n.to_string() + " devices)");
-    local[id] = b.size[id] / n;
+    local[id] = b[id] / n;
   }
   // AllGathers, one per operand and index: the array after the gather, on one device.
   for (std::size_t j = 0; j < spec.n_inputs; ++j)
@@ -229,7 +229,7 @@ constexpr sharded_cost shard(const einsum_spec& spec, const index_sizes& sizes, 
       for (std::uint8_t i = 0; i < spec.inputs[j].rank; ++i) {
         const std::uint8_t d = spec.inputs[j].index[i];
         // After this gather: index id at its target; others still as sharded in operand j.
-        elems *= d == id ? local[d] : b.size[d] / m.size_of(axes[j][d]);
+        elems *= d == id ? local[d] : b[d] / m.size_of(axes[j][d]);
       }
       const txmath::bytes arr = bytes_of(elems, dtype_of(j));
       add({collective_kind::all_gather, over, j, spec.labels[id], arr,
@@ -240,7 +240,7 @@ constexpr sharded_cost shard(const einsum_spec& spec, const index_sizes& sizes, 
   bool inner = false;
   count global = 1, local_prod = 1;
   for (std::uint8_t id = 0; id < spec.n_labels; ++id) {
-    global *= b.size[id];
+    global *= b[id];
     local_prod *= local[id];
     if (!einsum_spec::has(spec.output, id)) {
       inner = true;

@@ -194,16 +194,14 @@ class lowered_model {
   // Adds an op (skipped when it occurs in no layer), costs it at unit size.
   constexpr void add(const layer_einsum& op) {
     if (op.layers == 0 || op.copies == 0) return;
-    layer_einsum& to = emplace();
-    to = op;
-    cost_at_unit_size(to);
-    ++n_;
+    emplace() = op;
+    commit();
   }
 
  private:
   friend struct detail::op_builder;
-  // Starts the op in the next slot (counted in size() once the caller has filled it). The
-  // largest lowering fills about 45 of the 64 slots.
+  // Starts the op in the next slot; commit() costs it once filled and counts it in size().
+  // The largest lowering fills about 45 of the 64 slots.
   constexpr layer_einsum& emplace() {
     if (n_ == capacity)
       TXMATH_FAIL(txmath_error_lowered_model_is_full, invalid_argument,
@@ -211,6 +209,10 @@ class lowered_model {
     // (Default-initialised at run time: construct_at would value-initialise, a memset first.)
     if (std::is_constant_evaluated()) return *std::construct_at(&slots_[n_].op);
     return *::new (static_cast<void*>(&slots_[n_].op)) layer_einsum;
+  }
+  constexpr void commit() {
+    cost_at_unit_size(slots_[n_].op);
+    ++n_;
   }
   // Fills op.unit and op.weight_elements: b = t = s = 1, the model sizes from op.dims.
   static constexpr void cost_at_unit_size(layer_einsum& op) {
@@ -278,8 +280,7 @@ struct op_builder {
     op.active = active;
     op.window = window;
     op.in_block = in_block;
-    lowered_model::cost_at_unit_size(op);
-    ++out.n_;
+    out.commit();
   }
 };
 

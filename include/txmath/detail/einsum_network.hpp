@@ -184,7 +184,7 @@ constexpr einsum_network parse_network(std::string_view spec, const index_sizes&
 constexpr einsum_network to_network(const einsum_spec& s, const index_sizes& sizes) {
   const bound_sizes b = bind_sizes(s, sizes);
   einsum_network r;
-  for (std::uint8_t id = 0; id < s.n_labels; ++id) r.add_label(s.labels[id], b.size[id]);
+  for (std::uint8_t id = 0; id < s.n_labels; ++id) r.add_label(s.labels[id], b[id]);
   for (std::uint8_t k = 0; k < s.n_inputs; ++k)
     r.inputs.emplace_back(s.inputs[k].index, s.inputs[k].index + s.inputs[k].rank);
   r.output.assign(s.output.index, s.output.index + s.output.rank);
