@@ -3,6 +3,7 @@
 // identity that every optimizer's reported cost is the replay of its own path.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <txmath/detail/einsum_random.hpp>
@@ -56,6 +57,48 @@ TEST_CASE("optimal equals brute force on random networks; dp and greedy never be
     CHECK(best <= contract_path<count>(net, {.optimize = path_optimizer::dp}).opt_flops);
     CHECK(best <= contract_path<count>(net, {.optimize = path_optimizer::greedy}).opt_flops);
   }
+}
+
+TEST_CASE("dp: the cost cap changes the work, never the optimum") {
+  // opt_einsum's test_custom_dp_can_set_cost_cap: one opt_cost with cost_cap True or False (a
+  // tree costs at least each of its subtrees, so the first tree under a cap is the optimum).
+  path_options on{path_optimizer::dp};
+  on.cap = path_options::cost_cap::on;
+  path_options off = on;
+  off.cap = path_options::cost_cap::off;
+  for (std::uint32_t n : {4u, 5u, 7u, 9u, 12u})
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+      const auto net = detail::random_network(n, 3, 2, seed);
+      CAPTURE(net.str());
+      const count capped = contract_path<count>(net, on).opt_flops;
+      CHECK(contract_path<count>(net, off).opt_flops == capped);
+      CHECK(contract_path<count>(net, {.optimize = path_optimizer::dp}).opt_flops == capped);
+      // Under opt_einsum's objectives the value of the objective agrees (ties may pick others).
+      auto step_products = [&](const path_info<count>& info) {  // opt_einsum's 'flops'
+        count sum = 0;
+        for (const auto& st : info.steps) {
+          if (st.terms.size() != 2) continue;
+          std::vector<std::uint32_t> ids = st.terms[0];
+          ids.insert(ids.end(), st.terms[1].begin(), st.terms[1].end());
+          std::sort(ids.begin(), ids.end());
+          ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+          count prod = 1;
+          for (auto id : ids) prod *= net.sizes[id];
+          sum += prod;
+        }
+        return sum;
+      };
+      path_options a = on, b = off;
+      a.minimize = b.minimize = dp_minimize::opt_einsum_flops;
+      CHECK(step_products(contract_path<count>(net, a)) == step_products(contract_path<count>(net, b)));
+      a.minimize = b.minimize = dp_minimize::size;
+      CHECK(contract_path<count>(net, a).largest_intermediate == contract_path<count>(net, b).largest_intermediate);
+    }
+  // At compile time too, either way: opt_einsum's docstring example again.
+  constexpr path_options dp_off{.optimize = path_optimizer::dp, .cap = path_options::cost_cap::off};
+  constexpr path_options dp_on{.optimize = path_optimizer::dp, .cap = path_options::cost_cap::on};
+  static_assert(contract_path(einsum<"ea,fb,abcd,gc,hd->efgh">, ten, dp_off).opt_flops == 800000);
+  static_assert(contract_path(einsum<"ea,fb,abcd,gc,hd->efgh">, ten, dp_on).opt_flops == 800000);
 }
 
 TEST_CASE("large networks at run time: dp at 20+, greedy at 500") {

@@ -130,6 +130,12 @@ TEST_CASE("opt_einsum path cases: replay, and our optimizers' costs") {
     if (id.rfind("dp_cost_cap/", 0) == 0) {
       CHECK(run(net, path_optimizer::dp, {}, dp_minimize::opt_einsum_flops).opt_flops ==
             obs.at("opt_cost_by_cost_cap").at("True").as_count());
+      for (auto cap : {path_options::cost_cap::on, path_options::cost_cap::off}) {
+        path_options o{path_optimizer::dp, {}, dp_minimize::opt_einsum_flops};
+        o.cap = cap;
+        CHECK(contract_path<count>(net, o).opt_flops ==
+              obs.at("opt_cost_by_cost_cap").at(cap == path_options::cost_cap::on ? "True" : "False").as_count());
+      }
       continue;
     }
     if (id.rfind("dp_memory_limit_error/", 0) == 0) {

@@ -27,6 +27,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
@@ -79,6 +80,12 @@ struct path_options {
   // carries (opt_einsum's 'optimal' never does; its 'dp' always does). Off, optimal searches
   // exactly opt_einsum's space of pairwise trees.
   bool pre_reduce = true;
+  // dp only: opt_einsum's cost_cap. With it each round searches under a cost cap, raised until
+  // a tree fits; the first tree found is the optimum, as costs only grow up a tree, and the cap
+  // pays off on large networks. Without it one round finds the same optimum (ties aside).
+  // auto_: no cap for groups of at most 10 tensors under the flops objective, the cap otherwise
+  // (opt_einsum's default, so under its objectives ties resolve as in opt_einsum).
+  enum class cost_cap { auto_, on, off } cap = cost_cap::auto_;
 };
 
 // One step of a path: which operands (positions in the current list) it contracts.
@@ -120,7 +127,23 @@ struct path_info {
 namespace detail {
 // (Sized vectors of trivial types are built as (n, 0): Clang rejects libstdc++ 12's
 // default-fill of them in constant evaluation.)
-using ssa_path = std::vector<std::vector<std::uint32_t>>;
+
+// A path in static single assignment ids (inputs 0..n-1, then one new id a step), flat: each
+// step is its operand count followed by its operands, all in one vector.
+struct ssa_path {
+  std::vector<std::uint32_t> data;
+  std::size_t steps = 0;
+
+  constexpr void reserve(std::size_t n) { data.reserve(3 * n); }
+  constexpr std::size_t size() const { return steps; }
+  constexpr void push_back(std::initializer_list<std::uint32_t> step) { push_back(step.begin(), step.end()); }
+  constexpr void push_back(const std::vector<std::uint32_t>& step) { push_back(step.data(), step.data() + step.size()); }
+  constexpr void push_back(const std::uint32_t* first, const std::uint32_t* last) {
+    data.push_back(static_cast<std::uint32_t>(last - first));
+    data.insert(data.end(), first, last);
+    ++steps;
+  }
+};
 
 template <class Cost>
 constexpr Cost cost_of(count c) {
@@ -175,11 +198,11 @@ constexpr std::vector<std::vector<std::size_t>> ssa_to_linear(const ssa_path& ss
   auto next = static_cast<std::uint32_t>(n_inputs);
   std::vector<std::vector<std::size_t>> path;
   path.reserve(ssa.size());
-  for (const auto& step : ssa) {
+  for (std::size_t at = 0; at < ssa.data.size(); at += 1 + ssa.data[at]) {
     std::vector<std::size_t> con;
-    con.reserve(step.size());
-    for (auto s : step)
-      con.push_back(static_cast<std::size_t>(std::lower_bound(ids.begin(), ids.end(), s) - ids.begin()));
+    con.reserve(ssa.data[at]);
+    for (std::size_t i = at + 1; i <= at + ssa.data[at]; ++i)
+      con.push_back(static_cast<std::size_t>(std::lower_bound(ids.begin(), ids.end(), ssa.data[i]) - ids.begin()));
     std::sort(con.begin(), con.end());
     for (auto it = con.rbegin(); it != con.rend(); ++it) ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(*it));
     ids.push_back(next++);
@@ -241,7 +264,11 @@ class set_index {
 template <class Cost, std::size_t W>
 constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
   const std::size_t n = p.in.size();
-  if (n == 1) return {{0}};
+  ssa_path path;
+  if (n == 1) {
+    path.push_back({0});
+    return path;
+  }
   // An index on every tensor can only go in the last step: treat it as an output index.
   label_set<W> common = p.in[0];
   for (const auto& s : p.in) common = common & s;
@@ -256,7 +283,6 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
   std::vector<tensor> t;           // one per distinct key ever seen (a handle)
   t.reserve(2 * n);
   set_index<W> handle_of;          // key -> handle
-  ssa_path path;
   path.reserve(n);
   auto next = static_cast<std::uint32_t>(n);
 
@@ -617,6 +643,7 @@ constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::option
   }
 
   ssa_path path;
+  path.reserve(2 * n);
   auto next = static_cast<std::uint32_t>(n);
   struct emitter {
     const std::vector<std::uint32_t>& split;
@@ -655,7 +682,8 @@ constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::option
 // ---- dp: opt_einsum's DynamicProgramming, same enumeration order and cost capping -----------
 template <class Cost, std::size_t W>
 constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Cost>& limit,
-                          dp_minimize minimize, unsigned combo_factor, bool search_outer) {
+                          dp_minimize minimize, unsigned combo_factor, bool search_outer,
+                          path_options::cost_cap use_cap = path_options::cost_cap::on) {
   const std::size_t n = p.in.size();
   const std::size_t n_labels = p.size.size();
   // Indices on one input and not the output are summed first, in a one-operand step.
@@ -676,6 +704,9 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
   std::vector<label_set<W>> inputs;      // after the one-operand reductions
   std::vector<int> contraction;          // tree node of each
   std::vector<int> done_nodes;           // inputs reduced to scalars
+  tree.reserve(4 * n);
+  inputs.reserve(n);
+  contraction.reserve(n);
   for (std::uint32_t j = 0; j < n; ++j) {
     const label_set<W> reduced = p.in[j] - single;
     if (!reduced.any() && p.in[j].any()) {
@@ -701,6 +732,8 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
       if (!unused[first]) continue;
       unused[first] = 0;
       std::vector<std::uint32_t> g, q{first};
+      g.reserve(inputs.size());
+      q.reserve(inputs.size());
       while (!q.empty()) {
         const std::uint32_t j = q.back();
         q.pop_back();
@@ -713,7 +746,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
           }
       }
       std::sort(g.begin(), g.end());
-      subgraphs.push_back(g);
+      subgraphs.push_back(std::move(g));
     }
     if (search_outer) {
       subgraphs.assign(1, {});
@@ -754,11 +787,15 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         std::vector<entry> e;
         std::vector<std::uint64_t> sets;   // e[i].s and e[i].legs again, packed: the pair scan
         std::vector<label_set<W>> legs;    // reads only these
-        std::vector<std::uint64_t> keys;  // open addressing: s + 1, 0 = empty
-        std::vector<std::uint32_t> pos;
+        std::vector<std::uint64_t> keys;   // open addressing: s + 1, 0 = empty (none for leaves)
+        std::vector<std::uint32_t> pos;    // where that s is in e
+        constexpr void reserve(std::size_t n) {
+          e.reserve(n);
+          sets.reserve(n);
+          legs.reserve(n);
+        }
         constexpr std::size_t slot(std::uint64_t s) const {
-          std::uint64_t h = s * 0x9E3779B97F4A7C15ull;
-          std::size_t i = static_cast<std::size_t>(h >> 20) & (keys.size() - 1);
+          std::size_t i = static_cast<std::size_t>((s * 0x9E3779B97F4A7C15ull) >> 20) & (keys.size() - 1);
           while (keys[i] != 0 && keys[i] != s + 1) i = (i + 1) & (keys.size() - 1);
           return i;
         }
@@ -770,6 +807,11 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         constexpr void set(std::uint32_t k, const entry& x) {
           e[k] = x;
           legs[k] = x.legs;
+        }
+        constexpr void push(const entry& x) {
+          e.push_back(x);
+          sets.push_back(x.s);
+          legs.push_back(x.legs);
         }
         constexpr void add(const entry& x) {
           if (2 * (e.size() + 1) > keys.size()) {
@@ -784,12 +826,11 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
           const std::size_t i = slot(x.s);
           keys[i] = x.s + 1;
           pos[i] = static_cast<std::uint32_t>(e.size());
-          e.push_back(x);
-          sets.push_back(x.s);
-          legs.push_back(x.legs);
+          push(x);
         }
       };
       std::vector<level> x(m_g + 1);
+      x[1].reserve(m_g);
       // Exact costs are 128-bit products; most pairs fail the cost cap, which doubles decide
       // first (below). Doubles err by far less than the margin, so no pair within the cap is
       // lost; a pair the doubles let through is decided exactly.
@@ -805,13 +846,10 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
       for (std::size_t k = 0; k < m_g; ++k) {
         entry leaf{std::uint64_t{1} << k, inputs[g[k]], Cost(0u), contraction[g[k]]};
         if constexpr (prefilter) leaf.mem_d = product_d(leaf.legs);
-        x[1].add(leaf);
+        x[1].push(leaf);
       }
 
-      Cost cap(1u);
-      {
-        cap = p.size_of(g_inds & p.out);
-      }
+      Cost cap = p.size_of(g_inds & p.out);
       Cost increment(2u);
       {
         bool any = false;
@@ -830,16 +868,27 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         std::size_t rows = 0, cols = 0;     // the part of x[m] x x[nn - m] scanned
         std::vector<std::uint64_t> pairs;  // (a << 32) | b
       };
-      const bool cache_pairs = minimize == dp_minimize::flops;
+      const bool capped = use_cap == path_options::cost_cap::on ||
+                          (use_cap == path_options::cost_cap::auto_ && (minimize != dp_minimize::flops || m_g > 6));
+      const bool cache_pairs = capped && minimize == dp_minimize::flops;
+      // No tree costs less than its largest input (each input is in a step over all its
+      // indices), so under the flops objective the rounds with a cap below that are skipped
+      // (the caps stay those of opt_einsum's sequence, so the last round is the same).
+      if (cache_pairs) {
+        Cost largest = cap;
+        for (std::size_t k = 0; k < m_g; ++k)
+          if (largest < p.size_of(x[1].e[k].legs)) largest = p.size_of(x[1].e[k].legs);
+        while (cap * increment < largest || cap * increment == largest) cap = cap * increment;
+      }
       std::vector<pair_list> pairs(cache_pairs ? (m_g + 1) * (m_g + 1) : 0);
       while (x[m_g].e.empty()) {
-        const double cap_d = prefilter ? cost_traits<Cost>::to_double(cap) * (1 + 1e-9) : 0.0;
+        const double cap_d = prefilter && capped ? cost_traits<Cost>::to_double(cap) * (1 + 1e-9) : 0.0;
         for (std::size_t nn = 2; nn <= m_g; ++nn) {
           level& xn = x[nn];
           // Joins e1 and e2 (disjoint; `cut`: their shared summed legs) into level nn when it
           // is the cheapest way to s within the cap.
           auto try_pair = [&](const entry& e1, const entry& e2, const label_set<W>& cut) {
-            if constexpr (prefilter) {
+            if constexpr (prefilter) if (capped) {
               // A lower bound of the pair's cost in every mode (size: the larger part).
               double lb = e1.cost_d > e2.cost_d ? e1.cost_d : e2.cost_d;
               if (minimize != dp_minimize::size) lb = e1.cost_d + e2.cost_d;
@@ -900,7 +949,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
                 break;
               }
             }
-            if (cap < cost) return;
+            if (capped && cap < cost) return;
             const std::uint32_t old = xn.find(s);
             if (old != npos && !(cost < xn.e[old].cost)) return;
             if (!have_legs) {
@@ -954,7 +1003,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
             }
           }
         }
-        if (naive < cap && x[m_g].e.empty())
+        if ((!capped || naive < cap) && x[m_g].e.empty())
           TXMATH_FAIL(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument,
                       "txmath: no contraction order keeps every intermediate within memory_limit = " +
                           cost_traits<Cost>::to_string(*limit) + " elements: raise the limit");
@@ -977,6 +1026,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
     root = static_cast<int>(tree.size() - 1);
   }
   ssa_path path;
+  path.reserve(2 * n);
   auto next = static_cast<std::uint32_t>(n);
   struct emitter {
     const std::vector<node>& tree;
@@ -1131,7 +1181,7 @@ constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_
     ssa_path ssa;
     switch (o) {
       case path_optimizer::optimal: ssa = optimal_ssa(p, limit, opt.pre_reduce); break;
-      case path_optimizer::dp: ssa = dp_ssa(p, limit, opt.minimize, opt.combo_factor, opt.search_outer); break;
+      case path_optimizer::dp: ssa = dp_ssa(p, limit, opt.minimize, opt.combo_factor, opt.search_outer, opt.cap); break;
       default: ssa = limit ? branch1_ssa(p, *limit) : greedy_ssa(p); break;
     }
     path = ssa_to_linear(ssa, n);

@@ -144,7 +144,12 @@ struct network_builder {
                     {c, id});
     return id;
   }
-  constexpr void add_input(std::string_view, std::size_t) { r.inputs.emplace_back(); }
+  constexpr void add_input(std::string_view spec, std::size_t at) {
+    // A term holds at most as many indices as it has bytes: one allocation per term.
+    std::size_t end = at;
+    while (end < spec.size() && spec[end] != ',' && spec[end] != '-') ++end;
+    r.inputs.emplace_back().reserve(end - at);
+  }
   constexpr void push_input(std::uint32_t id, std::string_view, std::size_t) {
     r.inputs.back().push_back(id);
     ++occ[id];
@@ -170,6 +175,18 @@ struct network_builder {
 constexpr einsum_network parse_network(std::string_view spec) {
   einsum_network r;
   detail::network_builder b{r};
+  // Room for every label and operand the text can hold, so that nothing grows while parsing.
+  std::size_t letters = 0, operands = 1;
+  for (char c : spec) {
+    letters += (static_cast<unsigned char>(c) & 0xC0) != 0x80 && c != ',' && c != '-' && c != '>';
+    operands += c == ',';
+  }
+  r.inputs.reserve(operands);
+  r.labels.reserve(letters);
+  r.sizes.reserve(letters);
+  r.bound.reserve(letters);
+  b.by_label.reserve(letters);
+  b.occ.reserve(letters);
   detail::parse_einsum_into(spec, b);
   return r;
 }
