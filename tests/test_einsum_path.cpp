@@ -29,7 +29,85 @@ count brute_force(const einsum_network& net, std::vector<std::vector<std::size_t
     }
   return best;
 }
+
+// Exhaustive search over the trees dp searches: inputs first sum the indices only they carry,
+// then pairs that share a summed index, in every order. Costs come from replaying each path.
+count brute_force_connected(const einsum_network& net, std::vector<std::vector<std::size_t>>& path,
+                            std::vector<std::vector<std::uint32_t>> terms) {
+  if (terms.size() == 1) return contract_path<count>(net, path).opt_flops;
+  auto needed = [&](std::uint32_t id, std::size_t skip1, std::size_t skip2) {
+    if (std::find(net.output.begin(), net.output.end(), id) != net.output.end()) return true;
+    for (std::size_t k = 0; k < terms.size(); ++k)
+      if (k != skip1 && k != skip2 && std::find(terms[k].begin(), terms[k].end(), id) != terms[k].end()) return true;
+    return false;
+  };
+  count best = 0;
+  bool any = false;
+  for (std::size_t i = 0; i < terms.size(); ++i)
+    for (std::size_t j = i + 1; j < terms.size(); ++j) {
+      bool shared = false;
+      for (auto id : terms[i])
+        if (std::find(terms[j].begin(), terms[j].end(), id) != terms[j].end() &&
+            std::find(net.output.begin(), net.output.end(), id) == net.output.end())
+          shared = true;
+      if (!shared) continue;
+      std::vector<std::uint32_t> result;
+      for (const auto* t : {&terms[i], &terms[j]})
+        for (auto id : *t)
+          if (needed(id, i, j) && std::find(result.begin(), result.end(), id) == result.end()) result.push_back(id);
+      auto next = terms;
+      next.erase(next.begin() + static_cast<std::ptrdiff_t>(j));
+      next.erase(next.begin() + static_cast<std::ptrdiff_t>(i));
+      next.push_back(result);
+      path.push_back({i, j});
+      const count c = brute_force_connected(net, path, next);
+      path.pop_back();
+      if (c != 0 && (!any || c < best)) best = c, any = true;
+    }
+  return best;  // 0: no tree of connected pairs from here
+}
+count brute_force_dp(const einsum_network& net) {
+  std::vector<std::vector<std::size_t>> path;
+  std::vector<std::vector<std::uint32_t>> terms;
+  for (std::size_t k = 0; k < net.inputs.size(); ++k) {  // the one-operand sums, as dp does
+    std::vector<std::uint32_t> kept;
+    for (auto id : net.inputs[k]) {
+      std::size_t uses = std::count(net.output.begin(), net.output.end(), id);
+      for (const auto& t : net.inputs) uses += std::count(t.begin(), t.end(), id);
+      if (uses > 1 && std::find(kept.begin(), kept.end(), id) == kept.end()) kept.push_back(id);
+    }
+    terms.push_back(kept);
+  }
+  for (std::size_t k = 0, at = 0; k < net.inputs.size(); ++k) {
+    if (terms[at].size() == net.inputs[k].size()) {
+      ++at;
+      continue;
+    }
+    path.push_back({at});  // reduce operand k (now at position `at`), which goes to the end
+    terms.push_back(terms[at]);
+    terms.erase(terms.begin() + static_cast<std::ptrdiff_t>(at));
+  }
+  return brute_force_connected(net, path, terms);
+}
 }  // namespace
+
+TEST_CASE("dp equals an exhaustive search over its trees on small networks") {
+  int checked = 0;
+  for (std::uint32_t n : {4u, 5u, 6u, 7u, 8u})
+    for (std::uint64_t seed = 1; seed <= (n <= 6 ? 8u : 2u); ++seed) {
+      const auto net = detail::random_network(n, 3, 2, seed);
+      CAPTURE(net.str());
+      const count best = brute_force_dp(net);
+      if (best == 0) continue;  // not connected: dp joins the parts by outer products
+      for (auto cap : {path_options::cost_cap::auto_, path_options::cost_cap::on, path_options::cost_cap::off}) {
+        path_options o{path_optimizer::dp};
+        o.cap = cap;
+        CHECK(contract_path<count>(net, o).opt_flops == best);
+      }
+      ++checked;
+    }
+  CHECK(checked >= 16);
+}
 
 TEST_CASE("compile time: opt_einsum's docstring example, 6-operand optimal search") {
   // opt_einsum's contract_path docstring: "ea,fb,abcd,gc,hd->efgh", all sizes 10 ->

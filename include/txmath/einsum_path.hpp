@@ -766,6 +766,83 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         TXMATH_FAIL(txmath_error_einsum_connected_component_too_large_for_dp_use_greedy, invalid_argument,
                     "txmath: dp searches connected groups of at most 64 tensors; this network has " +
                         std::to_string(m_g) + " connected tensors: use path_optimizer::greedy");
+      const bool capped = use_cap == path_options::cost_cap::on ||
+                          (use_cap == path_options::cost_cap::auto_ && (minimize != dp_minimize::flops || m_g > 6));
+      if (W <= 4 && minimize == dp_minimize::flops && m_g <= 8) {
+        // A small group, under the flops objective: the search below on arrays indexed by
+        // subset, with no allocation; each round starts afresh.
+        label_set<W> uni_of[256]{}, legs[256]{};  // uni_of[s]: the indices of the inputs in s
+        Cost cost[256]{};
+        std::uint64_t split[256]{}, order[256]{};  // the first part of s; subsets by level, as found
+        bool found[256]{};
+        std::size_t begin[9]{}, end[9]{};
+        const std::uint64_t all = (std::uint64_t{1} << m_g) - 1;
+        for (std::uint64_t s = 1; s <= all; ++s) uni_of[s] = uni_of[s & (s - 1)] | inputs[g[static_cast<std::size_t>(std::countr_zero(s))]];
+        // The caps of the search below: the same sequence, from the largest input up.
+        Cost cap = p.size_of(uni_of[all] & p.out), increment(2u), largest = cap, lo{};
+        bool any = false;
+        uni_of[all].for_each([&](std::uint32_t d) {
+          if (!any || p.size[d] < lo) lo = p.size[d];
+          any = true;
+        });
+        if (any && Cost(2u) < lo) increment = lo;
+        for (std::size_t k = 0; k < m_g; ++k) {
+          legs[std::uint64_t{1} << k] = inputs[g[k]];
+          cost[std::uint64_t{1} << k] = Cost(0u);
+          if (largest < p.size_of(inputs[g[k]])) largest = p.size_of(inputs[g[k]]);
+        }
+        while (cap * increment < largest || cap * increment == largest) cap = cap * increment;
+        for (;; cap = cap * increment) {
+          std::size_t n_found = 0;
+          for (std::size_t k = 0; k < m_g; ++k) order[n_found++] = std::uint64_t{1} << k;
+          for (std::uint64_t s = 1; s <= all; ++s) found[s] = false;
+          end[1] = m_g;
+          for (std::size_t nn = 2; nn <= m_g; ++nn) {
+            begin[nn] = n_found;
+            for (std::size_t m = 1; m <= nn / 2; ++m)
+              for (std::size_t i = begin[m]; i < end[m]; ++i)
+                for (std::size_t j = begin[nn - m]; j < end[nn - m]; ++j) {
+                  const std::uint64_t s1 = order[i], s2 = order[j], s = s1 | s2;
+                  if ((s1 & s2) || (m == nn - m && !(s1 < s2))) continue;
+                  const label_set<W> cut = (legs[s1] & legs[s2]) - p.out;
+                  if (!cut.any()) continue;
+                  const label_set<W> uni = legs[s1] | legs[s2];
+                  const label_set<W> kept = uni - (cut - uni_of[all ^ s]);
+                  const Cost c = cost[s1] + cost[s2] + flop_count(p.size_of(uni), 2, !(uni == kept));
+                  if (capped && cap < c) continue;
+                  if (found[s] && !(c < cost[s])) continue;
+                  if (limit && *limit < p.size_of(kept)) continue;
+                  if (!found[s]) order[n_found++] = s;
+                  found[s] = true;
+                  cost[s] = c;
+                  legs[s] = kept;
+                  split[s] = s1;
+                }
+            end[nn] = n_found;
+          }
+          if (m_g == 1 || found[all]) break;
+          if (!capped || naive < cap)
+            TXMATH_FAIL(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument,
+                        "txmath: no contraction order keeps every intermediate within memory_limit = " +
+                            cost_traits<Cost>::to_string(*limit) + " elements: raise the limit");
+        }
+        struct builder {
+          std::vector<node>& tree;
+          const std::uint64_t* split;
+          const std::vector<int>& contraction;
+          const std::vector<std::uint32_t>& g;
+          constexpr int run(std::uint64_t s) {
+            if (!(s & (s - 1))) return contraction[g[static_cast<std::size_t>(std::countr_zero(s))]];
+            const int a = run(split[s]);
+            const int b = run(s ^ split[s]);
+            tree.push_back({a, b, 0, false});
+            return static_cast<int>(tree.size() - 1);
+          }
+        } b{tree, split, contraction, g};
+        sub_nodes.push_back(b.run(all));
+        sub_sizes.push_back(p.size_of(legs[all]));
+        continue;
+      }
       // Which tensors of the component hold each label (bit k = g[k]).
       std::vector<std::uint64_t> holders(n_labels, 0);
       label_set<W> g_inds;
@@ -868,8 +945,6 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         std::size_t rows = 0, cols = 0;     // the part of x[m] x x[nn - m] scanned
         std::vector<std::uint64_t> pairs;  // (a << 32) | b
       };
-      const bool capped = use_cap == path_options::cost_cap::on ||
-                          (use_cap == path_options::cost_cap::auto_ && (minimize != dp_minimize::flops || m_g > 6));
       const bool cache_pairs = capped && minimize == dp_minimize::flops;
       // No tree costs less than its largest input (each input is in a step over all its
       // indices), so under the flops objective the rounds with a cap below that are skipped
