@@ -165,6 +165,10 @@ struct path_problem {
         for (std::uint64_t x = s.w[i]; x != 0; x &= x - 1)
           p = count::mul_rep(p, size[i * 64 + static_cast<std::size_t>(std::countr_zero(x))].rep_value());
       return count::from_rep(p);
+    } else if constexpr (std::is_same_v<Cost, log2_cost>) {
+      double l = 0;  // log2 of a product: a sum (a size 0 gives -inf, the log2 of 0)
+      s.for_each([&](std::uint32_t id) { l += size[id].log2(); });
+      return log2_cost::from_log2(l);
     } else {
       Cost p(1u);
       s.for_each([&](std::uint32_t id) { p = p * size[id]; });
@@ -1126,11 +1130,19 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
 
 // Replays a linear path: opt_einsum's contract_path bookkeeping (find_contraction, flop_count).
 template <class Cost>
-constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vector<std::size_t>> path) {
-  net.check_sizes();
+constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vector<std::size_t>> path,
+                                 bool sizes_checked = false) {
+  if (!sizes_checked) net.check_sizes();
   const std::size_t n_labels = net.n_labels();
-  std::vector<Cost> size(n_labels);
-  for (std::size_t d = 0; d < n_labels; ++d) size[d] = cost_of<Cost>(net.sizes[d]);
+  std::vector<Cost> converted;  // the sizes as Cost (a count needs no copy)
+  if constexpr (!std::is_same_v<Cost, count>) {
+    converted.resize(n_labels);
+    for (std::size_t d = 0; d < n_labels; ++d) converted[d] = cost_of<Cost>(net.sizes[d]);
+  }
+  auto size = [&](std::size_t d) -> const Cost& {
+    if constexpr (std::is_same_v<Cost, count>) return net.sizes[d];
+    else return converted[d];
+  };
   path_info<Cost> info;
   info.labels = net.labels;
 
@@ -1147,7 +1159,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vec
         ++sum_set_sizes;
         if (refs[d]++ == 0) {
           ++distinct;
-          all = all * size[d];
+          all = all * size(d);
         }
       }
   }
@@ -1190,7 +1202,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vec
     Cost prod(1u);
     bool removed = false;
     for (auto d : uni) {
-      prod = prod * size[d];
+      prod = prod * size(d);
       if (refs[d] == 0) removed = true;
     }
     step.flops = flop_count(prod, con.size(), removed);
@@ -1204,7 +1216,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vec
     }
     step.result_elements = Cost(1u);
     for (auto d : step.result) {
-      step.result_elements = step.result_elements * size[d];
+      step.result_elements = step.result_elements * size(d);
       ++refs[d];
     }
     if (!any_step || info.largest_intermediate < step.result_elements) info.largest_intermediate = step.result_elements;
@@ -1221,6 +1233,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vec
 template <class Cost, std::size_t W>
 constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_options& opt) {
   path_problem<Cost, W> p;
+  p.in.reserve(net.operands());
   p.size.resize(net.n_labels());
   for (std::size_t d = 0; d < net.n_labels(); ++d) p.size[d] = cost_of<Cost>(net.sizes[d]);
   for (const auto& t : net.inputs) {
@@ -1261,7 +1274,7 @@ constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_
     }
     path = ssa_to_linear(ssa, n);
   }
-  return replay<Cost>(net, std::move(path));
+  return replay<Cost>(net, std::move(path), true);
 }
 }  // namespace detail
 
