@@ -83,7 +83,7 @@ struct path_options {
   // dp only: opt_einsum's cost_cap. With it each round searches under a cost cap, raised until
   // a tree fits; the first tree found is the optimum, as costs only grow up a tree, and the cap
   // pays off on large networks. Without it one round finds the same optimum (ties aside).
-  // auto_: no cap for groups of at most 10 tensors under the flops objective, the cap otherwise
+  // auto_: no cap for groups of at most 6 tensors under the flops objective, the cap otherwise
   // (opt_einsum's default, so under its objectives ties resolve as in opt_einsum).
   enum class cost_cap { auto_, on, off } cap = cost_cap::auto_;
 };
