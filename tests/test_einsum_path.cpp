@@ -89,6 +89,11 @@ count brute_force_dp(const einsum_network& net) {
   }
   return brute_force_connected(net, path, terms);
 }
+constexpr count pow2(int k) {
+  count r = 1;
+  for (int i = 0; i < k; ++i) r *= 2;
+  return r;
+}
 }  // namespace
 
 TEST_CASE("dp equals an exhaustive search over its trees on small networks") {
@@ -205,6 +210,23 @@ TEST_CASE("log2_cost agrees with exact counts") {
     CHECK(approx.opt_flops.log2() == doctest::Approx(std::log2(exact.opt_flops.to_double())));
     CHECK(approx.naive_flops.log2() == doctest::Approx(std::log2(exact.naive_flops.to_double())));
   }
+}
+
+TEST_CASE("exact counts past 64 bits in every optimizer") {
+  // A chain of three N x N matrices, N = 2^30: each pairwise step is 2 N^3 = 2^91 FLOPs, so
+  // any order costs 4 N^3 = 2^92; the naive step is N^4 x 3 = 3 x 2^120.
+  const count n = pow2(30);
+  const auto net = parse_network("ab,bc,cd->ad", {{'a', n}, {'b', n}, {'c', n}, {'d', n}});
+  for (auto o : {path_optimizer::optimal, path_optimizer::dp, path_optimizer::greedy}) {
+    const auto info = contract_path<count>(net, {.optimize = o});
+    CHECK(info.opt_flops == pow2(92));
+    CHECK(info.naive_flops == (count{3} * pow2(120)));
+    CHECK(info.largest_intermediate == pow2(60));
+  }
+  constexpr auto p = contract_path(einsum<"ab,bc,cd->ad">, {{'a', pow2(30)}, {'b', pow2(30)},
+                                                            {'c', pow2(30)}, {'d', pow2(30)}},
+                                   {.optimize = path_optimizer::dp});
+  static_assert(p.opt_flops == pow2(92));
 }
 
 TEST_CASE("memory limits keep every intermediate small or contract the rest at once") {

@@ -158,13 +158,23 @@ struct path_problem {
   std::vector<Cost> size;
   constexpr Cost size_of(const label_set<W>& s) const {
     if constexpr (std::is_same_v<Cost, count>) {
-      // On the raw 128-bit values: GCC moves a count through memory at each step, a
-      // store-forwarding stall that made this loop half of dp's time.
-      detail::u128 p = 1;
+      // On raw values (GCC moves a count through memory at each step, a store-forwarding
+      // stall), in 64 bits while the product fits, then in checked 128-bit arithmetic.
+      std::uint64_t narrow = 1;
+      detail::u128 p = 0;
+      bool wide = false;
       for (std::size_t i = 0; i < W; ++i)
-        for (std::uint64_t x = s.w[i]; x != 0; x &= x - 1)
-          p = count::mul_rep(p, size[i * 64 + static_cast<std::size_t>(std::countr_zero(x))].rep_value());
-      return count::from_rep(p);
+        for (std::uint64_t x = s.w[i]; x != 0; x &= x - 1) {
+          const detail::u128 v = size[i * 64 + static_cast<std::size_t>(std::countr_zero(x))].rep_value();
+          std::uint64_t t = 0;
+          if (!wide && (v >> 64) == 0 && !__builtin_mul_overflow(narrow, static_cast<std::uint64_t>(v), &t)) {
+            narrow = t;
+            continue;
+          }
+          if (!wide) p = narrow, wide = true;
+          p = count::mul_rep(p, v);
+        }
+      return count::from_rep(wide ? p : detail::u128{narrow});
     } else if constexpr (std::is_same_v<Cost, log2_cost>) {
       double l = 0;  // log2 of a product: a sum (a size 0 gives -inf, the log2 of 0)
       s.for_each([&](std::uint32_t id) { l += size[id].log2(); });
@@ -683,6 +693,79 @@ constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::option
   return path;
 }
 
+// dp over one connected group of at most 8 tensors under the flops objective: dp_ssa's search
+// (same caps, same scan order) on arrays of S entries indexed by subset, with no allocation;
+// each cost-cap round starts afresh. Returns how each subset of the best tree splits.
+template <std::size_t W, std::size_t S>
+struct small_group {
+  std::uint64_t split[S]{};  // the first part of each subset
+  label_set<W> legs;         // the indices of the result
+};
+template <class Cost, std::size_t W, std::size_t S>
+constexpr small_group<W, S> dp_small_group(const path_problem<Cost, W>& p, const std::vector<label_set<W>>& inputs,
+                                                   const std::vector<std::uint32_t>& g, const std::optional<Cost>& limit,
+                                                   bool capped, const Cost& naive) {
+  const std::size_t m_g = g.size();
+  label_set<W> uni_of[S]{}, legs[S]{};  // uni_of[s]: the indices of the inputs in s
+  Cost cost[S]{};
+  std::uint64_t order[S]{};  // subsets by level, as found
+  bool found[S]{};
+  std::size_t begin[9]{}, end[9]{};
+  small_group<W, S> r;
+  const std::uint64_t all = (std::uint64_t{1} << m_g) - 1;
+  for (std::uint64_t s = 1; s <= all; ++s) uni_of[s] = uni_of[s & (s - 1)] | inputs[g[static_cast<std::size_t>(std::countr_zero(s))]];
+  // The caps of the search below: the same sequence, from the largest input up.
+  Cost cap = p.size_of(uni_of[all] & p.out), increment(2u), largest = cap, lo{};
+  bool any = false;
+  uni_of[all].for_each([&](std::uint32_t d) {
+    if (!any || p.size[d] < lo) lo = p.size[d];
+    any = true;
+  });
+  if (any && Cost(2u) < lo) increment = lo;
+  for (std::size_t k = 0; k < m_g; ++k) {
+    legs[std::uint64_t{1} << k] = inputs[g[k]];
+    cost[std::uint64_t{1} << k] = Cost(0u);
+    if (largest < p.size_of(inputs[g[k]])) largest = p.size_of(inputs[g[k]]);
+  }
+  while (cap * increment < largest || cap * increment == largest) cap = cap * increment;
+  for (;; cap = cap * increment) {
+    std::size_t n_found = 0;
+    for (std::size_t k = 0; k < m_g; ++k) order[n_found++] = std::uint64_t{1} << k;
+    for (std::uint64_t s = 1; s <= all; ++s) found[s] = false;
+    end[1] = m_g;
+    for (std::size_t nn = 2; nn <= m_g; ++nn) {
+      begin[nn] = n_found;
+      for (std::size_t m = 1; m <= nn / 2; ++m)
+        for (std::size_t i = begin[m]; i < end[m]; ++i)
+          for (std::size_t j = begin[nn - m]; j < end[nn - m]; ++j) {
+            const std::uint64_t s1 = order[i], s2 = order[j], s = s1 | s2;
+            if ((s1 & s2) || (m == nn - m && !(s1 < s2))) continue;
+            const label_set<W> cut = (legs[s1] & legs[s2]) - p.out;
+            if (!cut.any()) continue;
+            const label_set<W> uni = legs[s1] | legs[s2];
+            const label_set<W> kept = uni - (cut - uni_of[all ^ s]);
+            const Cost c = cost[s1] + cost[s2] + flop_count(p.size_of(uni), 2, !(uni == kept));
+            if (capped && cap < c) continue;
+            if (found[s] && !(c < cost[s])) continue;
+            if (limit && *limit < p.size_of(kept)) continue;
+            if (!found[s]) order[n_found++] = s;
+            found[s] = true;
+            cost[s] = c;
+            legs[s] = kept;
+            r.split[s] = s1;
+          }
+      end[nn] = n_found;
+    }
+    if (m_g == 1 || found[all]) break;
+    if (!capped || naive < cap)
+      TXMATH_FAIL(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument,
+                  "txmath: no contraction order keeps every intermediate within memory_limit = " +
+                      cost_traits<Cost>::to_string(*limit) + " elements: raise the limit");
+  }
+  r.legs = legs[all];
+  return r;
+}
+
 // ---- dp: opt_einsum's DynamicProgramming, same enumeration order and cost capping -----------
 template <class Cost, std::size_t W>
 constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Cost>& limit,
@@ -773,78 +856,27 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
       const bool capped = use_cap == path_options::cost_cap::on ||
                           (use_cap == path_options::cost_cap::auto_ && (minimize != dp_minimize::flops || m_g > 6));
       if (W <= 4 && minimize == dp_minimize::flops && m_g <= 8) {
-        // A small group, under the flops objective: the search below on arrays indexed by
-        // subset, with no allocation; each round starts afresh.
-        label_set<W> uni_of[256]{}, legs[256]{};  // uni_of[s]: the indices of the inputs in s
-        Cost cost[256]{};
-        std::uint64_t split[256]{}, order[256]{};  // the first part of s; subsets by level, as found
-        bool found[256]{};
-        std::size_t begin[9]{}, end[9]{};
-        const std::uint64_t all = (std::uint64_t{1} << m_g) - 1;
-        for (std::uint64_t s = 1; s <= all; ++s) uni_of[s] = uni_of[s & (s - 1)] | inputs[g[static_cast<std::size_t>(std::countr_zero(s))]];
-        // The caps of the search below: the same sequence, from the largest input up.
-        Cost cap = p.size_of(uni_of[all] & p.out), increment(2u), largest = cap, lo{};
-        bool any = false;
-        uni_of[all].for_each([&](std::uint32_t d) {
-          if (!any || p.size[d] < lo) lo = p.size[d];
-          any = true;
-        });
-        if (any && Cost(2u) < lo) increment = lo;
-        for (std::size_t k = 0; k < m_g; ++k) {
-          legs[std::uint64_t{1} << k] = inputs[g[k]];
-          cost[std::uint64_t{1} << k] = Cost(0u);
-          if (largest < p.size_of(inputs[g[k]])) largest = p.size_of(inputs[g[k]]);
-        }
-        while (cap * increment < largest || cap * increment == largest) cap = cap * increment;
-        for (;; cap = cap * increment) {
-          std::size_t n_found = 0;
-          for (std::size_t k = 0; k < m_g; ++k) order[n_found++] = std::uint64_t{1} << k;
-          for (std::uint64_t s = 1; s <= all; ++s) found[s] = false;
-          end[1] = m_g;
-          for (std::size_t nn = 2; nn <= m_g; ++nn) {
-            begin[nn] = n_found;
-            for (std::size_t m = 1; m <= nn / 2; ++m)
-              for (std::size_t i = begin[m]; i < end[m]; ++i)
-                for (std::size_t j = begin[nn - m]; j < end[nn - m]; ++j) {
-                  const std::uint64_t s1 = order[i], s2 = order[j], s = s1 | s2;
-                  if ((s1 & s2) || (m == nn - m && !(s1 < s2))) continue;
-                  const label_set<W> cut = (legs[s1] & legs[s2]) - p.out;
-                  if (!cut.any()) continue;
-                  const label_set<W> uni = legs[s1] | legs[s2];
-                  const label_set<W> kept = uni - (cut - uni_of[all ^ s]);
-                  const Cost c = cost[s1] + cost[s2] + flop_count(p.size_of(uni), 2, !(uni == kept));
-                  if (capped && cap < c) continue;
-                  if (found[s] && !(c < cost[s])) continue;
-                  if (limit && *limit < p.size_of(kept)) continue;
-                  if (!found[s]) order[n_found++] = s;
-                  found[s] = true;
-                  cost[s] = c;
-                  legs[s] = kept;
-                  split[s] = s1;
-                }
-            end[nn] = n_found;
-          }
-          if (m_g == 1 || found[all]) break;
-          if (!capped || naive < cap)
-            TXMATH_FAIL(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument,
-                        "txmath: no contraction order keeps every intermediate within memory_limit = " +
-                            cost_traits<Cost>::to_string(*limit) + " elements: raise the limit");
-        }
-        struct builder {
-          std::vector<node>& tree;
-          const std::uint64_t* split;
-          const std::vector<int>& contraction;
-          const std::vector<std::uint32_t>& g;
-          constexpr int run(std::uint64_t s) {
-            if (!(s & (s - 1))) return contraction[g[static_cast<std::size_t>(std::countr_zero(s))]];
-            const int a = run(split[s]);
-            const int b = run(s ^ split[s]);
-            tree.push_back({a, b, 0, false});
-            return static_cast<int>(tree.size() - 1);
-          }
-        } b{tree, split, contraction, g};
-        sub_nodes.push_back(b.run(all));
-        sub_sizes.push_back(p.size_of(legs[all]));
+        // A small group: arrays indexed by subset, sized to the group.
+        auto add_tree = [&](const auto& r) {
+          struct builder {
+            std::vector<node>& tree;
+            const std::uint64_t* split;
+            const std::vector<int>& contraction;
+            const std::vector<std::uint32_t>& g;
+            constexpr int run(std::uint64_t s) {
+              if (!(s & (s - 1))) return contraction[g[static_cast<std::size_t>(std::countr_zero(s))]];
+              const int a = run(split[s]);
+              const int b = run(s ^ split[s]);
+              tree.push_back({a, b, 0, false});
+              return static_cast<int>(tree.size() - 1);
+            }
+          } b{tree, r.split, contraction, g};
+          sub_nodes.push_back(b.run((std::uint64_t{1} << m_g) - 1));
+          sub_sizes.push_back(p.size_of(r.legs));
+        };
+        if (m_g <= 4) add_tree(dp_small_group<Cost, W, 16>(p, inputs, g, limit, capped, naive));
+        else if (m_g <= 6) add_tree(dp_small_group<Cost, W, 64>(p, inputs, g, limit, capped, naive));
+        else add_tree(dp_small_group<Cost, W, 256>(p, inputs, g, limit, capped, naive));
         continue;
       }
       // Which tensors of the component hold each label (bit k = g[k]).
