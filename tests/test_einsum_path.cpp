@@ -227,6 +227,20 @@ TEST_CASE("exact counts past 64 bits in every optimizer") {
                                                             {'c', pow2(30)}, {'d', pow2(30)}},
                                    {.optimize = path_optimizer::dp});
   static_assert(p.opt_flops == pow2(92));
+
+  // dp's rising cost cap (x 2^31 a round here) would pass 2^128 after its last round: it is
+  // held at the largest count instead of overflowing. (bc,cd) then (ab,bd) costs
+  // 2^96 + 2^95, (ab,bc) then (ac,cd) 2^97; both keep a 2^63-element intermediate.
+  const auto big = parse_network("ab,bc,cd->ad", {{'a', pow2(31)}, {'b', pow2(32)}, {'c', pow2(32)}, {'d', pow2(31)}});
+  for (auto cap : {path_options::cost_cap::on, path_options::cost_cap::off}) {
+    path_options o{path_optimizer::dp};
+    o.cap = cap;
+    CHECK(contract_path<count>(big, o).opt_flops == count{3} * pow2(95));
+    o.minimize = dp_minimize::opt_einsum_flops;
+    CHECK(contract_path<count>(big, o).opt_flops == count{3} * pow2(95));
+    o.minimize = dp_minimize::size;
+    CHECK(contract_path<count>(big, o).largest_intermediate == pow2(63));
+  }
 }
 
 TEST_CASE("memory limits keep every intermediate small or contract the rest at once") {

@@ -693,6 +693,15 @@ constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::option
   return path;
 }
 
+// The next dp cost cap: cap x increment, held at the largest count where that overflows (a
+// cap that admits every tree a count can cost), so that raising the cap never throws.
+template <class Cost>
+constexpr Cost raise_cap(const Cost& cap, const Cost& increment) {
+  if constexpr (std::is_same_v<Cost, count>)
+    if (count::from_rep(count::max_rep / increment.rep_value()) < cap) return count::from_rep(count::max_rep);
+  return cap * increment;
+}
+
 // dp over one connected group of at most 8 tensors under the flops objective: dp_ssa's search
 // (same caps, same scan order) on arrays of S entries indexed by subset, with no allocation;
 // each cost-cap round starts afresh. Returns how each subset of the best tree splits.
@@ -703,8 +712,8 @@ struct small_group {
 };
 template <class Cost, std::size_t W, std::size_t S>
 constexpr small_group<W, S> dp_small_group(const path_problem<Cost, W>& p, const std::vector<label_set<W>>& inputs,
-                                                   const std::vector<std::uint32_t>& g, const std::optional<Cost>& limit,
-                                                   bool capped, const Cost& naive) {
+                                           const std::vector<std::uint32_t>& g, const std::optional<Cost>& limit,
+                                           bool capped, const Cost& naive) {
   const std::size_t m_g = g.size();
   label_set<W> uni_of[S]{}, legs[S]{};  // uni_of[s]: the indices of the inputs in s
   Cost cost[S]{};
@@ -727,8 +736,8 @@ constexpr small_group<W, S> dp_small_group(const path_problem<Cost, W>& p, const
     cost[std::uint64_t{1} << k] = Cost(0u);
     if (largest < p.size_of(inputs[g[k]])) largest = p.size_of(inputs[g[k]]);
   }
-  while (cap * increment < largest || cap * increment == largest) cap = cap * increment;
-  for (;; cap = cap * increment) {
+  while (cap < largest && !(largest < raise_cap(cap, increment))) cap = raise_cap(cap, increment);
+  for (;; cap = raise_cap(cap, increment)) {
     std::size_t n_found = 0;
     for (std::size_t k = 0; k < m_g; ++k) order[n_found++] = std::uint64_t{1} << k;
     for (std::uint64_t s = 1; s <= all; ++s) found[s] = false;
@@ -757,7 +766,7 @@ constexpr small_group<W, S> dp_small_group(const path_problem<Cost, W>& p, const
       end[nn] = n_found;
     }
     if (m_g == 1 || found[all]) break;
-    if (!capped || naive < cap)
+    if (!capped || naive < cap || !(cap < raise_cap(cap, increment)))
       TXMATH_FAIL(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument,
                   "txmath: no contraction order keeps every intermediate within memory_limit = " +
                       cost_traits<Cost>::to_string(*limit) + " elements: raise the limit");
@@ -989,10 +998,10 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         Cost largest = cap;
         for (std::size_t k = 0; k < m_g; ++k)
           if (largest < p.size_of(x[1].e[k].legs)) largest = p.size_of(x[1].e[k].legs);
-        while (cap * increment < largest || cap * increment == largest) cap = cap * increment;
+        while (cap < largest && !(largest < raise_cap(cap, increment))) cap = raise_cap(cap, increment);
       }
       std::vector<pair_list> pairs(cache_pairs ? (m_g + 1) * (m_g + 1) : 0);
-      while (x[m_g].e.empty()) {
+      while (true) {
         const double cap_d = prefilter && capped ? cost_traits<Cost>::to_double(cap) * (1 + 1e-9) : 0.0;
         for (std::size_t nn = 2; nn <= m_g; ++nn) {
           level& xn = x[nn];
@@ -1114,11 +1123,12 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
             }
           }
         }
-        if ((!capped || naive < cap) && x[m_g].e.empty())
+        if (!x[m_g].e.empty()) break;
+        if (!capped || naive < cap || !(cap < raise_cap(cap, increment)))
           TXMATH_FAIL(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument,
                       "txmath: no contraction order keeps every intermediate within memory_limit = " +
                           cost_traits<Cost>::to_string(*limit) + " elements: raise the limit");
-        cap = cap * increment;
+        cap = raise_cap(cap, increment);
       }
       const entry& top = x[m_g].e.front();
       sub_nodes.push_back(top.node);
