@@ -312,13 +312,27 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
     }
   }
   const std::size_t n_labels = p.size.size();
-  std::vector<std::vector<std::uint32_t>> dim_to_keys(n_labels);
-  for (std::uint32_t h = 0; h < t.size(); ++h)
-    (t[h].key - output).for_each([&](std::uint32_t d) { dim_to_keys[d].push_back(h); });
+  // The live tensors holding each summed index, in one array: index d's list starts at
+  // first[d] and never outgrows its first length, as a contraction drops both operands from
+  // the lists of their indices before its result joins those of its own (all among theirs).
+  std::vector<std::uint32_t> first(n_labels + 1, 0), len(n_labels, 0);
+  for (std::uint32_t h = 0; h < t.size(); ++h) (t[h].key - output).for_each([&](std::uint32_t d) { ++first[d + 1]; });
+  for (std::size_t d = 0; d < n_labels; ++d) first[d + 1] += first[d];
+  std::vector<std::uint32_t> holders(first[n_labels], 0);
+  auto hold = [&](std::uint32_t d, std::uint32_t h) { holders[first[d] + len[d]++] = h; };
+  auto drop = [&](std::uint32_t d, std::uint32_t h) {
+    std::uint32_t* v = holders.data() + first[d];
+    for (std::uint32_t i = 0; i < len[d]; ++i)
+      if (v[i] == h) {
+        v[i] = v[--len[d]];
+        return;
+      }
+  };
+  for (std::uint32_t h = 0; h < t.size(); ++h) (t[h].key - output).for_each([&](std::uint32_t d) { hold(d, h); });
   label_set<W> ref2, ref3;  // dims held by >= 2 and >= 3 tensors
   for (std::uint32_t d = 0; d < n_labels; ++d) {
-    if (dim_to_keys[d].size() >= 2) ref2.set(d);
-    if (dim_to_keys[d].size() >= 3) ref3.set(d);
+    if (len[d] >= 2) ref2.set(d);
+    if (len[d] >= 3) ref3.set(d);
   }
 
   struct candidate {
@@ -363,22 +377,14 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
 
   // (Sorted in place: later uses do not depend on the order, push_best's is total.)
   for (std::uint32_t d = 0; d < n_labels; ++d) {
-    std::vector<std::uint32_t>& keys = dim_to_keys[d];
-    std::sort(keys.begin(), keys.end(), [&](std::uint32_t a, std::uint32_t b) { return t[a].ssa < t[b].ssa; });
-    for (std::size_t i = 0; i + 1 < keys.size(); ++i) push_best(keys[i], keys.data() + i + 1, keys.data() + keys.size());
+    std::uint32_t* keys = holders.data() + first[d];
+    std::sort(keys, keys + len[d], [&](std::uint32_t a, std::uint32_t b) { return t[a].ssa < t[b].ssa; });
+    for (std::size_t i = 0; i + 1 < len[d]; ++i) push_best(keys[i], keys + i + 1, keys + len[d]);
   }
 
   std::vector<std::uint32_t> k2s;
   std::vector<std::uint32_t> seen(t.size() + n, 0);
   std::uint32_t stamp = 0;
-  auto drop = [](std::vector<std::uint32_t>& v, std::uint32_t h) {
-    for (std::size_t i = 0; i < v.size(); ++i)
-      if (v[i] == h) {
-        v[i] = v.back();
-        v.pop_back();
-        return;
-      }
-  };
   while (!queue.empty()) {
     std::pop_heap(queue.begin(), queue.end(), heap_cmp);
     const candidate c = queue.back();
@@ -387,8 +393,8 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
     const std::uint32_t s1 = t[c.h1].ssa, s2 = t[c.h2].ssa;
     t[c.h1].alive = false;
     t[c.h2].alive = false;
-    (t[c.h1].key - output).for_each([&](std::uint32_t d) { drop(dim_to_keys[d], c.h1); });
-    (t[c.h2].key - output).for_each([&](std::uint32_t d) { drop(dim_to_keys[d], c.h2); });
+    (t[c.h1].key - output).for_each([&](std::uint32_t d) { drop(d, c.h1); });
+    (t[c.h2].key - output).for_each([&](std::uint32_t d) { drop(d, c.h2); });
     path.push_back({s1, s2});
     const std::uint32_t id12 = next++;
     std::uint32_t h12 = handle_of.find(c.k12);
@@ -404,10 +410,10 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
       } else {
         t[h12] = {c.k12, id12, true, p.size_of(c.k12)};
       }
-      (c.k12 - output).for_each([&](std::uint32_t d) { dim_to_keys[d].push_back(h12); });
+      (c.k12 - output).for_each([&](std::uint32_t d) { hold(d, h12); });
     }
     (t[c.h1].key | (t[c.h2].key - output)).for_each([&](std::uint32_t d) {
-      const std::size_t k = dim_to_keys[d].size();
+      const std::size_t k = len[d];
       label_set<W> bit;
       bit.set(d);
       ref2 = k >= 2 ? ref2 | bit : ref2 - bit;
@@ -418,8 +424,8 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
     k2s.clear();
     seen[h12] = stamp;
     c.k12.for_each([&](std::uint32_t d) {
-      for (auto h : dim_to_keys[d])
-        if (seen[h] != stamp) {
+      for (std::uint32_t i = first[d]; i < first[d] + len[d]; ++i)
+        if (const std::uint32_t h = holders[i]; seen[h] != stamp) {
           seen[h] = stamp;
           k2s.push_back(h);
         }
