@@ -708,9 +708,10 @@ constexpr Cost raise_cap(const Cost& cap, const Cost& increment) {
   return cap * increment;
 }
 
-// dp over one connected group of at most 8 tensors under the flops objective: dp_ssa's search
-// (same caps, same scan order) on arrays of S entries indexed by subset, with no allocation;
-// each cost-cap round starts afresh. Returns how each subset of the best tree splits.
+// dp over one group of at most 8 tensors under the flops objective: dp_ssa's search (same
+// caps, same scan order, outer products when asked) on arrays of S entries indexed by subset,
+// with no allocation; each cost-cap round starts afresh. Returns how each subset of the best
+// tree splits.
 template <std::size_t W, std::size_t S>
 struct small_group {
   std::uint64_t split[S]{};  // the first part of each subset
@@ -719,7 +720,7 @@ struct small_group {
 template <class Cost, std::size_t W, std::size_t S>
 constexpr small_group<W, S> dp_small_group(const path_problem<Cost, W>& p, const std::vector<label_set<W>>& inputs,
                                            const std::vector<std::uint32_t>& g, const std::optional<Cost>& limit,
-                                           bool capped, const Cost& naive) {
+                                           bool capped, bool search_outer, const Cost& naive) {
   const std::size_t m_g = g.size();
   label_set<W> uni_of[S]{}, legs[S]{};  // uni_of[s]: the indices of the inputs in s
   Cost cost[S]{};
@@ -756,7 +757,7 @@ constexpr small_group<W, S> dp_small_group(const path_problem<Cost, W>& p, const
             const std::uint64_t s1 = order[i], s2 = order[j], s = s1 | s2;
             if ((s1 & s2) || (m == nn - m && !(s1 < s2))) continue;
             const label_set<W> cut = (legs[s1] & legs[s2]) - p.out;
-            if (!cut.any()) continue;
+            if (!search_outer && !cut.any()) continue;
             const label_set<W> uni = legs[s1] | legs[s2];
             const label_set<W> kept = uni - (cut - uni_of[all ^ s]);
             const Cost c = cost[s1] + cost[s2] + flop_count(p.size_of(uni), 2, !(uni == kept));
@@ -889,9 +890,9 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
           sub_nodes.push_back(b.run((std::uint64_t{1} << m_g) - 1));
           sub_sizes.push_back(p.size_of(r.legs));
         };
-        if (m_g <= 4) add_tree(dp_small_group<Cost, W, 16>(p, inputs, g, limit, capped, naive));
-        else if (m_g <= 6) add_tree(dp_small_group<Cost, W, 64>(p, inputs, g, limit, capped, naive));
-        else add_tree(dp_small_group<Cost, W, 256>(p, inputs, g, limit, capped, naive));
+        if (m_g <= 4) add_tree(dp_small_group<Cost, W, 16>(p, inputs, g, limit, capped, search_outer, naive));
+        else if (m_g <= 6) add_tree(dp_small_group<Cost, W, 64>(p, inputs, g, limit, capped, search_outer, naive));
+        else add_tree(dp_small_group<Cost, W, 256>(p, inputs, g, limit, capped, search_outer, naive));
         continue;
       }
       // Which tensors of the component hold each label (bit k = g[k]).
