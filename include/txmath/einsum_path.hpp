@@ -699,14 +699,51 @@ constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::option
   return path;
 }
 
-// The next dp cost cap: cap x increment, held at the largest count where that overflows (a
-// cap that admits every tree a count can cost), so that raising the cap never throws.
+// dp's cost caps, opt_einsum's sequence: from the elements of the group's output indices,
+// times the smallest index size (at least 2) a round. A cap is held at the largest count where
+// the product overflows (a cap that admits every tree a count can cost): raising never throws.
 template <class Cost>
-constexpr Cost raise_cap(const Cost& cap, const Cost& increment) {
-  if constexpr (std::is_same_v<Cost, count>)
-    if (count::from_rep(count::max_rep / increment.rep_value()) < cap) return count::from_rep(count::max_rep);
-  return cap * increment;
-}
+struct dp_caps {
+  Cost cap, increment;
+
+  template <std::size_t W>
+  static constexpr dp_caps of(const path_problem<Cost, W>& p, const label_set<W>& g_inds) {
+    dp_caps c{p.size_of(g_inds & p.out), Cost(2u)};
+    bool any = false;
+    Cost lo{};
+    g_inds.for_each([&](std::uint32_t d) {
+      if (!any || p.size[d] < lo) lo = p.size[d];
+      any = true;
+    });
+    if (any && Cost(2u) < lo) c.increment = lo;
+    return c;
+  }
+  constexpr Cost next() const {
+    if constexpr (std::is_same_v<Cost, count>)
+      if (count::from_rep(count::max_rep / increment.rep_value()) < cap) return count::from_rep(count::max_rep);
+    return cap * increment;
+  }
+  // No tree costs less than its largest input (each input is in a step over all its indices),
+  // so the caps below that are skipped; the caps stay those of the sequence, so the last round
+  // is the same.
+  template <std::size_t W>
+  constexpr void skip_below_largest_input(const path_problem<Cost, W>& p, const std::vector<label_set<W>>& inputs,
+                                          const std::vector<std::uint32_t>& g) {
+    Cost largest = cap;
+    for (auto k : g)
+      if (const Cost e = p.size_of(inputs[k]); largest < e) largest = e;
+    while (cap < largest && !(largest < next())) cap = next();
+  }
+  // After a round that found no tree: the next cap, or an error when no cap can help (only a
+  // memory limit keeps a group from every tree).
+  constexpr void raise(bool capped, const Cost& naive, const std::optional<Cost>& limit) {
+    if (!capped || naive < cap || !(cap < next()))
+      TXMATH_FAIL(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument,
+                  "txmath: no contraction order keeps every intermediate within memory_limit = " +
+                      cost_traits<Cost>::to_string(*limit) + " elements: raise the limit");
+    cap = next();
+  }
+};
 
 // dp over one group of at most 8 tensors under the flops objective: dp_ssa's search (same
 // caps, same scan order, outer products when asked) on arrays of S entries indexed by subset,
@@ -730,21 +767,14 @@ constexpr small_group<W, S> dp_small_group(const path_problem<Cost, W>& p, const
   small_group<W, S> r;
   const std::uint64_t all = (std::uint64_t{1} << m_g) - 1;
   for (std::uint64_t s = 1; s <= all; ++s) uni_of[s] = uni_of[s & (s - 1)] | inputs[g[static_cast<std::size_t>(std::countr_zero(s))]];
-  // The caps of the search below: the same sequence, from the largest input up.
-  Cost cap = p.size_of(uni_of[all] & p.out), increment(2u), largest = cap, lo{};
-  bool any = false;
-  uni_of[all].for_each([&](std::uint32_t d) {
-    if (!any || p.size[d] < lo) lo = p.size[d];
-    any = true;
-  });
-  if (any && Cost(2u) < lo) increment = lo;
   for (std::size_t k = 0; k < m_g; ++k) {
     legs[std::uint64_t{1} << k] = inputs[g[k]];
     cost[std::uint64_t{1} << k] = Cost(0u);
-    if (largest < p.size_of(inputs[g[k]])) largest = p.size_of(inputs[g[k]]);
   }
-  while (cap < largest && !(largest < raise_cap(cap, increment))) cap = raise_cap(cap, increment);
-  for (;; cap = raise_cap(cap, increment)) {
+  dp_caps<Cost> caps = dp_caps<Cost>::of(p, uni_of[all]);
+  caps.skip_below_largest_input(p, inputs, g);
+  while (true) {
+    const Cost cap = caps.cap;  // (this round's, a local)
     std::size_t n_found = 0;
     for (std::size_t k = 0; k < m_g; ++k) order[n_found++] = std::uint64_t{1} << k;
     for (std::uint64_t s = 1; s <= all; ++s) found[s] = false;
@@ -773,10 +803,7 @@ constexpr small_group<W, S> dp_small_group(const path_problem<Cost, W>& p, const
       end[nn] = n_found;
     }
     if (m_g == 1 || found[all]) break;
-    if (!capped || naive < cap || !(cap < raise_cap(cap, increment)))
-      TXMATH_FAIL(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument,
-                  "txmath: no contraction order keeps every intermediate within memory_limit = " +
-                      cost_traits<Cost>::to_string(*limit) + " elements: raise the limit");
+    caps.raise(capped, naive, limit);
   }
   r.legs = legs[all];
   return r;
@@ -786,7 +813,7 @@ constexpr small_group<W, S> dp_small_group(const path_problem<Cost, W>& p, const
 template <class Cost, std::size_t W>
 constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Cost>& limit,
                           dp_minimize minimize, unsigned combo_factor, bool search_outer,
-                          path_options::cost_cap use_cap = path_options::cost_cap::on) {
+                          path_options::cost_cap use_cap) {
   const std::size_t n = p.in.size();
   const std::size_t n_labels = p.size.size();
   // Indices on one input and not the output are summed first, in a one-operand step.
@@ -978,17 +1005,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         x[1].push(leaf);
       }
 
-      Cost cap = p.size_of(g_inds & p.out);
-      Cost increment(2u);
-      {
-        bool any = false;
-        Cost lo{};
-        g_inds.for_each([&](std::uint32_t d) {
-          if (!any || p.size[d] < lo) lo = p.size[d];
-          any = true;
-        });
-        if (any && Cost(2u) < lo) increment = lo;
-      }
+      dp_caps<Cost> caps = dp_caps<Cost>::of(p, g_inds);
 
       // The pair lists of each (level nn, part size m). Only for the flops objective: the scan
       // order decides which of two equally cheap trees is kept, and there equal cost means
@@ -998,17 +1015,10 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         std::vector<std::uint64_t> pairs;  // (a << 32) | b
       };
       const bool cache_pairs = capped && minimize == dp_minimize::flops;
-      // No tree costs less than its largest input (each input is in a step over all its
-      // indices), so under the flops objective the rounds with a cap below that are skipped
-      // (the caps stay those of opt_einsum's sequence, so the last round is the same).
-      if (cache_pairs) {
-        Cost largest = cap;
-        for (std::size_t k = 0; k < m_g; ++k)
-          if (largest < p.size_of(x[1].e[k].legs)) largest = p.size_of(x[1].e[k].legs);
-        while (cap < largest && !(largest < raise_cap(cap, increment))) cap = raise_cap(cap, increment);
-      }
+      if (cache_pairs) caps.skip_below_largest_input(p, inputs, g);  // (opt_einsum's caps otherwise)
       std::vector<pair_list> pairs(cache_pairs ? (m_g + 1) * (m_g + 1) : 0);
       while (true) {
+        const Cost cap = caps.cap;  // (this round's, a local: the pair test below reads it often)
         const double cap_d = prefilter && capped ? cost_traits<Cost>::to_double(cap) * (1 + 1e-9) : 0.0;
         for (std::size_t nn = 2; nn <= m_g; ++nn) {
           level& xn = x[nn];
@@ -1131,11 +1141,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
           }
         }
         if (!x[m_g].e.empty()) break;
-        if (!capped || naive < cap || !(cap < raise_cap(cap, increment)))
-          TXMATH_FAIL(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument,
-                      "txmath: no contraction order keeps every intermediate within memory_limit = " +
-                          cost_traits<Cost>::to_string(*limit) + " elements: raise the limit");
-        cap = raise_cap(cap, increment);
+        caps.raise(capped, naive, limit);
       }
       const entry& top = x[m_g].e.front();
       sub_nodes.push_back(top.node);
@@ -1178,10 +1184,9 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
 }
 
 // Replays a linear path: opt_einsum's contract_path bookkeeping (find_contraction, flop_count).
+// The caller has checked that every index has a size.
 template <class Cost>
-constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vector<std::size_t>> path,
-                                 bool sizes_checked = false) {
-  if (!sizes_checked) net.check_sizes();
+constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vector<std::size_t>> path) {
   const std::size_t n_labels = net.n_labels();
   std::vector<Cost> converted;  // the sizes as Cost (a count needs no copy)
   if constexpr (!std::is_same_v<Cost, count>) {
@@ -1323,7 +1328,7 @@ constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_
     }
     path = ssa_to_linear(ssa, n);
   }
-  return replay<Cost>(net, std::move(path), true);
+  return replay<Cost>(net, std::move(path));
 }
 }  // namespace detail
 
@@ -1343,6 +1348,7 @@ constexpr path_info<Cost> contract_path(const einsum_network& net, const path_op
 // The costs of a given path (linear ids, as opt_einsum).
 template <class Cost = count>
 constexpr path_info<Cost> contract_path(const einsum_network& net, std::vector<std::vector<std::size_t>> path) {
+  net.check_sizes();
   return detail::replay<Cost>(net, std::move(path));
 }
 
