@@ -161,7 +161,7 @@ TEST_CASE("dp: the cost cap changes the work, never the optimum") {
         count sum = 0;
         for (const auto& st : info.steps) {
           if (st.terms.size() != 2) continue;
-          std::vector<std::uint32_t> ids = st.terms[0];
+          std::vector<std::uint32_t> ids(st.terms[0].begin(), st.terms[0].end());
           ids.insert(ids.end(), st.terms[1].begin(), st.terms[1].end());
           std::sort(ids.begin(), ids.end());
           ids.erase(std::unique(ids.begin(), ids.end()), ids.end());

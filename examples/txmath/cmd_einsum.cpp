@@ -67,7 +67,7 @@ args parse_args(int argc, char** argv, bool path_command) {
   return a;
 }
 
-std::string path_json(const std::vector<std::vector<std::size_t>>& p) {
+std::string path_json(const linear_path& p) {
   std::string s = "[";
   for (std::size_t k = 0; k < p.size(); ++k) {
     s += k ? ", [" : "[";

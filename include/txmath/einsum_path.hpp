@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -88,23 +89,141 @@ struct path_options {
   enum class cost_cap { auto_, on, off } cap = cost_cap::auto_;
 };
 
-// One step of a path: which operands (positions in the current list) it contracts.
+// A list of lists in two vectors (two allocations, not one a list): list k holds
+// items[end(k - 1), end(k)). Lists read as spans, valid while the ragged is unchanged.
+template <class T>
+class ragged {
+ public:
+  class view;  // consecutive lists of a ragged
+
+  constexpr ragged() = default;
+  constexpr ragged(std::initializer_list<std::initializer_list<T>> lists) {
+    for (const auto& l : lists) push_back(l.begin(), l.end());
+  }
+  constexpr ragged(const std::vector<std::vector<T>>& lists) {  // implicit: the nested form
+    for (const auto& l : lists) push_back(l.data(), l.data() + l.size());
+  }
+
+  constexpr std::size_t size() const { return ends_.size(); }
+  constexpr bool empty() const { return ends_.empty(); }
+  constexpr std::size_t offset(std::size_t k) const { return k ? ends_[k - 1] : 0; }  // items before list k
+  constexpr std::span<const T> operator[](std::size_t k) const {
+    return {items_.data() + offset(k), ends_[k] - offset(k)};
+  }
+  constexpr view lists(std::size_t first, std::size_t n) const { return {items_.data(), ends_.data(), first, n}; }
+  constexpr view all() const { return lists(0, size()); }
+  constexpr auto begin() const { return all().begin(); }
+  constexpr auto end() const { return all().end(); }
+  constexpr std::vector<std::vector<T>> nested() const {
+    std::vector<std::vector<T>> r;
+    for (auto l : *this) r.emplace_back(l.begin(), l.end());
+    return r;
+  }
+  friend constexpr bool operator==(const ragged&, const ragged&) = default;
+
+  constexpr void reserve(std::size_t lists, std::size_t items) {
+    ends_.reserve(lists);
+    items_.reserve(items);
+  }
+  constexpr void push_back(const T* first, const T* last) {
+    items_.insert(items_.end(), first, last);
+    close();
+  }
+  constexpr void push_back(std::span<const T> l) { push_back(l.data(), l.data() + l.size()); }
+  constexpr void add(const T& x) { items_.push_back(x); }  // to the list being built ...
+  constexpr void close() { ends_.push_back(items_.size()); }  // ... which this ends
+
+ private:
+  std::vector<T> items_;
+  std::vector<std::size_t> ends_;
+};
+
+template <class T>
+class ragged<T>::view {
+ public:
+  constexpr view(const T* items, const std::size_t* ends, std::size_t first, std::size_t n)
+      : items_(items), ends_(ends), first_(first), n_(n) {}
+  constexpr std::size_t size() const { return n_; }
+  constexpr bool empty() const { return n_ == 0; }
+  constexpr std::span<const T> operator[](std::size_t i) const {
+    const std::size_t k = first_ + i, b = k ? ends_[k - 1] : 0;
+    return {items_ + b, ends_[k] - b};
+  }
+  class iterator {  // holds its own copy of the view: ragged::begin() makes a temporary one
+   public:
+    constexpr iterator(const view& v, std::size_t i) : v_(v), i_(i) {}
+    constexpr std::span<const T> operator*() const { return v_[i_]; }
+    constexpr iterator& operator++() { return ++i_, *this; }
+    constexpr bool operator==(const iterator& o) const { return i_ == o.i_; }
+
+   private:
+    view v_;
+    std::size_t i_;
+  };
+  constexpr iterator begin() const { return {*this, 0}; }
+  constexpr iterator end() const { return {*this, n_}; }
+
+ private:
+  const T* items_;
+  const std::size_t* ends_;
+  std::size_t first_, n_;
+};
+
+// A path in opt_einsum's linear form: step k contracts the operands at positions path[k] of
+// the list as it stands, removes them and appends the result. Built from the nested form
+// ({{1, 2}, {0, 1}} or a vector of vectors); path[k] is a span.
+using linear_path = ragged<std::size_t>;
+
+// One step of a path: a view into the path_info that made it, valid while that is unchanged.
 template <class Cost = count>
 struct contraction_step {
-  std::vector<std::size_t> operands;              // ascending, as in `path`
-  std::vector<std::vector<std::uint32_t>> terms;  // index ids of the operands, in opt_einsum's order
-  std::vector<std::uint32_t> result;              // index ids of the result
-  Cost flops{};                                   // flop_count of the step
+  std::span<const std::size_t> operands;  // positions in the current list, ascending
+  ragged<std::uint32_t>::view terms;      // index ids of the operands, in opt_einsum's order
+  std::span<const std::uint32_t> result;  // index ids of the result
+  Cost flops{};                           // flop_count of the step
   Cost result_elements{};
-  std::size_t scale = 0;                          // number of distinct indices in the step
+  std::size_t scale = 0;                  // number of distinct indices in the step
+};
+
+// The steps of a path, flat (a few allocations for the whole path); steps[k] is a view.
+template <class Cost = count>
+struct step_list {
+  ragged<std::size_t> operands;  // step k's operands, ascending
+  ragged<std::uint32_t> terms;   // one list an operand: step k's are operands.offset(k) onwards
+  ragged<std::uint32_t> results;
+  struct costs_of_step {
+    Cost flops{}, result_elements{};
+    std::size_t scale = 0;
+  };
+  std::vector<costs_of_step> costs;
+
+  constexpr std::size_t size() const { return costs.size(); }
+  constexpr bool empty() const { return costs.empty(); }
+  constexpr contraction_step<Cost> operator[](std::size_t k) const {
+    return {operands[k], terms.lists(operands.offset(k), operands[k].size()), results[k],
+            costs[k].flops, costs[k].result_elements, costs[k].scale};
+  }
+  class iterator {
+   public:
+    constexpr iterator(const step_list* s, std::size_t k) : s_(s), k_(k) {}
+    constexpr contraction_step<Cost> operator*() const { return (*s_)[k_]; }
+    constexpr iterator& operator++() { return ++k_, *this; }
+    constexpr bool operator==(const iterator& o) const { return k_ == o.k_; }
+
+   private:
+    const step_list* s_;
+    std::size_t k_;
+  };
+  constexpr iterator begin() const { return {this, 0}; }
+  constexpr iterator end() const { return {this, size()}; }
 };
 
 // opt_einsum's PathInfo.
 template <class Cost = count>
 struct path_info {
   std::vector<char32_t> labels;  // the letter of each index id
-  std::vector<std::vector<std::size_t>> path;
-  std::vector<contraction_step<Cost>> steps;
+  linear_path path;
+  step_list<Cost> steps;
   Cost naive_flops{};            // everything in one n-ary step (opt_einsum's naive_cost)
   Cost opt_flops{};              // sum of the steps
   Cost largest_intermediate{};   // elements of the largest step result (1 with no step)
@@ -112,8 +231,8 @@ struct path_info {
 
   // The einsum of step i: "kl,jk->lj".
   std::string step_spec(std::size_t i) const {
-    const auto& s = steps[i];
-    auto put = [&](const std::vector<std::uint32_t>& t) {
+    const auto s = steps[i];
+    auto put = [&](std::span<const std::uint32_t> t) {
       std::string r;
       for (auto id : t) r += detail::label_text(labels[id]);
       return r;
@@ -206,21 +325,21 @@ struct signed_cost {
 };
 
 // opt_einsum's ssa_to_linear: static single assignment ids -> recycled positions.
-constexpr std::vector<std::vector<std::size_t>> ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs) {
+constexpr linear_path ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs) {
   std::vector<std::uint32_t> ids(n_inputs, 0);
   for (std::size_t i = 0; i < n_inputs; ++i) ids[i] = static_cast<std::uint32_t>(i);
   auto next = static_cast<std::uint32_t>(n_inputs);
-  std::vector<std::vector<std::size_t>> path;
-  path.reserve(ssa.size());
+  linear_path path;
+  path.reserve(ssa.size(), ssa.data.size() - ssa.size());
+  std::vector<std::size_t> con;
   for (std::size_t at = 0; at < ssa.data.size(); at += 1 + ssa.data[at]) {
-    std::vector<std::size_t> con;
-    con.reserve(ssa.data[at]);
+    con.clear();
     for (std::size_t i = at + 1; i <= at + ssa.data[at]; ++i)
       con.push_back(static_cast<std::size_t>(std::lower_bound(ids.begin(), ids.end(), ssa.data[i]) - ids.begin()));
     std::sort(con.begin(), con.end());
     for (auto it = con.rbegin(); it != con.rend(); ++it) ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(*it));
     ids.push_back(next++);
-    path.push_back(std::move(con));
+    path.push_back(con);
   }
   return path;
 }
@@ -771,8 +890,11 @@ constexpr small_group<W, S> dp_small_group(const path_problem<Cost, W>& p, const
     legs[std::uint64_t{1} << k] = inputs[g[k]];
     cost[std::uint64_t{1} << k] = Cost(0u);
   }
-  dp_caps<Cost> caps = dp_caps<Cost>::of(p, uni_of[all]);
-  caps.skip_below_largest_input(p, inputs, g);
+  dp_caps<Cost> caps{};  // (read only when capped)
+  if (capped) {
+    caps = dp_caps<Cost>::of(p, uni_of[all]);
+    caps.skip_below_largest_input(p, inputs, g);
+  }
   while (true) {
     const Cost cap = caps.cap;  // (this round's, a local)
     std::size_t n_found = 0;
@@ -817,12 +939,12 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
   const std::size_t n = p.in.size();
   const std::size_t n_labels = p.size.size();
   // Indices on one input and not the output are summed first, in a one-operand step.
-  std::vector<std::uint32_t> refs(n_labels, 0);
-  for (const auto& s : p.in) s.for_each([&](std::uint32_t d) { ++refs[d]; });
-  p.out.for_each([&](std::uint32_t d) { ++refs[d]; });
-  label_set<W> single;
-  for (std::uint32_t d = 0; d < n_labels; ++d)
-    if (refs[d] == 1) single.set(d);
+  label_set<W> once = p.out, twice;  // on at least one / two of the inputs and the output
+  for (const auto& s : p.in) {
+    twice = twice | (once & s);
+    once = once | s;
+  }
+  const label_set<W> single = once - twice;
 
   // The contraction tree: leaves (optionally reduced) and pairs.
   struct node {
@@ -1005,7 +1127,8 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         x[1].push(leaf);
       }
 
-      dp_caps<Cost> caps = dp_caps<Cost>::of(p, g_inds);
+      dp_caps<Cost> caps{};  // (read only when capped)
+      if (capped) caps = dp_caps<Cost>::of(p, g_inds);
 
       // The pair lists of each (level nn, part size m). Only for the flops objective: the scan
       // order decides which of two equally cheap trees is kept, and there equal cost means
@@ -1186,8 +1309,8 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
 // Replays a linear path: opt_einsum's contract_path bookkeeping (find_contraction, flop_count).
 // The caller has checked that every index has a size.
 template <class Cost>
-constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vector<std::size_t>> path) {
-  const std::size_t n_labels = net.n_labels();
+constexpr path_info<Cost> replay(const einsum_network& net, linear_path path) {
+  const std::size_t n_labels = net.n_labels(), n = net.operands();
   std::vector<Cost> converted;  // the sizes as Cost (a count needs no copy)
   if constexpr (!std::is_same_v<Cost, count>) {
     converted.resize(n_labels);
@@ -1201,12 +1324,17 @@ constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vec
   info.labels = net.labels;
 
   // Naive cost: one step over everything; "inner" when some index is on two inputs.
-  std::vector<std::uint32_t> stamp(n_labels, 0), refs(n_labels, 0);
+  // (stamp[d] == st: d seen in the current term; in_step[d] == k + 1: seen in step k.)
+  std::vector<std::uint32_t> scratch(3 * n_labels, 0);  // (one allocation for the three)
+  std::uint32_t* stamp = scratch.data();
+  std::uint32_t* in_step = stamp + n_labels;
+  std::uint32_t* refs = in_step + n_labels;
   std::uint32_t st = 1;
-  std::size_t sum_set_sizes = 0, distinct = 0;
+  std::size_t sum_set_sizes = 0, distinct = 0, input_ids = 0;
   Cost all(1u);
   for (const auto& t : net.inputs) {
     ++st;
+    input_ids += t.size();
     for (auto d : t)
       if (stamp[d] != st) {
         stamp[d] = st;
@@ -1220,37 +1348,50 @@ constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vec
   info.naive_flops = flop_count(all, net.operands(), sum_set_sizes > distinct);
   for (auto d : net.output) ++refs[d];
 
-  std::vector<std::vector<std::uint32_t>> list = net.inputs;
+  // The operands as they stand: input i is i, the result of step k is n + k.
+  std::vector<std::uint32_t> list(n, 0);
+  for (std::size_t i = 0; i < n; ++i) list[i] = static_cast<std::uint32_t>(i);
+  auto ids_of = [&](std::uint32_t o) -> std::span<const std::uint32_t> {
+    if (o < n) return net.inputs[o];
+    return info.steps.results[o - n];
+  };
+  step_list<Cost>& steps = info.steps;
+  const std::size_t n_steps = path.size();
+  std::size_t path_items = 0;
+  for (auto l : path) path_items += l.size();
+  steps.operands.reserve(n_steps, path_items);
+  steps.terms.reserve(path_items, 2 * input_ids);
+  steps.results.reserve(n_steps, input_ids);
+  steps.costs.reserve(n_steps);
   info.largest_intermediate = Cost(1u);
-  info.steps.reserve(path.size());
-  bool any_step = false;
-  std::vector<std::uint32_t> uni;  // (reused: one allocation for the whole path)
-  for (std::size_t k = 0; k < path.size(); ++k) {
-    contraction_step<Cost> step;
-    step.operands = path[k];
-    std::vector<std::size_t>& con = step.operands;
-    std::sort(con.begin(), con.end());
+  std::vector<std::size_t> con;
+  std::vector<std::uint32_t> uni;
+  for (std::size_t k = 0; k < n_steps; ++k) {
+    con.assign(path[k].begin(), path[k].end());
+    if (!std::is_sorted(con.begin(), con.end())) std::sort(con.begin(), con.end());
     for (std::size_t i = 0; i < con.size(); ++i)
       if (con[i] >= list.size() || (i > 0 && con[i] == con[i - 1]))
         TXMATH_FAIL(txmath_error_einsum_path_refers_to_a_missing_operand, invalid_argument,
                     "txmath: einsum '" + net.str() + "': step " + std::to_string(k) +
                         " of the path names operand " + std::to_string(con[i]) + " but only " +
                         std::to_string(list.size()) + " distinct operands remain");
-    step.terms.reserve(con.size());
-    for (auto it = con.rbegin(); it != con.rend(); ++it) {
-      step.terms.push_back(std::move(list[*it]));
-      list.erase(list.begin() + static_cast<std::ptrdiff_t>(*it));
-    }
-    // Distinct indices of the step, in order of first appearance; drop the operands' refs.
-    ++st;
+    steps.operands.push_back(con);
+    // The terms, last operand first; the distinct indices of the step in order of first
+    // appearance; each term drops its refs.
     uni.clear();
-    for (const auto& t : step.terms) {
+    for (auto it = con.rbegin(); it != con.rend(); ++it) {
+      const std::span<const std::uint32_t> t = ids_of(list[*it]);
+      list.erase(list.begin() + static_cast<std::ptrdiff_t>(*it));
+      steps.terms.push_back(t);
       ++st;
       for (auto d : t)
         if (stamp[d] != st) {
-          if (std::find(uni.begin(), uni.end(), d) == uni.end()) uni.push_back(d);
           stamp[d] = st;
           --refs[d];
+          if (in_step[d] != k + 1) {
+            in_step[d] = static_cast<std::uint32_t>(k + 1);
+            uni.push_back(d);
+          }
         }
     }
     Cost prod(1u);
@@ -1259,26 +1400,23 @@ constexpr path_info<Cost> replay(const einsum_network& net, std::vector<std::vec
       prod = prod * size(d);
       if (refs[d] == 0) removed = true;
     }
-    step.flops = flop_count(prod, con.size(), removed);
-    step.scale = uni.size();
-    if (k + 1 == path.size()) {
-      step.result = net.output;
+    typename step_list<Cost>::costs_of_step c{flop_count(prod, con.size(), removed), Cost(1u), uni.size()};
+    if (k + 1 == n_steps) {
+      for (auto d : net.output) steps.results.add(d);
     } else {
-      step.result.reserve(uni.size());
       for (auto d : uni)
-        if (refs[d] > 0) step.result.push_back(d);
+        if (refs[d] > 0) steps.results.add(d);
     }
-    step.result_elements = Cost(1u);
-    for (auto d : step.result) {
-      step.result_elements = step.result_elements * size(d);
+    steps.results.close();
+    for (auto d : steps.results[k]) {
+      c.result_elements = c.result_elements * size(d);
       ++refs[d];
     }
-    if (!any_step || info.largest_intermediate < step.result_elements) info.largest_intermediate = step.result_elements;
-    any_step = true;
-    if (info.max_scale < step.scale) info.max_scale = step.scale;
-    info.opt_flops = info.opt_flops + step.flops;
-    list.push_back(step.result);
-    info.steps.push_back(std::move(step));
+    if (k == 0 || info.largest_intermediate < c.result_elements) info.largest_intermediate = c.result_elements;
+    if (info.max_scale < c.scale) info.max_scale = c.scale;
+    info.opt_flops = info.opt_flops + c.flops;
+    list.push_back(static_cast<std::uint32_t>(n + k));
+    steps.costs.push_back(std::move(c));
   }
   info.path = std::move(path);
   return info;
@@ -1313,10 +1451,10 @@ constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_
   }
 
   const std::size_t n = net.operands();
-  std::vector<std::vector<std::size_t>> path;
+  linear_path path;
   if (n <= 2) {  // as opt_einsum: one step over everything
-    path.emplace_back();
-    for (std::size_t i = 0; i < n; ++i) path.back().push_back(i);
+    for (std::size_t i = 0; i < n; ++i) path.add(i);
+    path.close();
   } else {
     path_optimizer o = opt.optimize;
     if (o == path_optimizer::auto_) o = n <= 10 ? path_optimizer::optimal : n <= 20 ? path_optimizer::dp : path_optimizer::greedy;
@@ -1347,7 +1485,7 @@ constexpr path_info<Cost> contract_path(const einsum_network& net, const path_op
 
 // The costs of a given path (linear ids, as opt_einsum).
 template <class Cost = count>
-constexpr path_info<Cost> contract_path(const einsum_network& net, std::vector<std::vector<std::size_t>> path) {
+constexpr path_info<Cost> contract_path(const einsum_network& net, linear_path path) {
   net.check_sizes();
   return detail::replay<Cost>(net, std::move(path));
 }
