@@ -261,3 +261,43 @@ TEST_CASE("memory limits keep every intermediate small or contract the rest at o
                        "txmath: einsum 'abc,bdef,fghj,cem,mhk,ljk->adgl': step 0 of the path names operand 7 but only 6 distinct operands remain",
                        txmath::invalid_argument);
 }
+
+TEST_CASE("the report is flat: a path is a list of spans, a step a view into its report") {
+  // "ij,jk,kl->il" with i, j, k, l = 10, 20, 30, 40: contracting j first costs 2*10*20*30 +
+  // 2*10*30*40 = 36,000 FLOPs, k first 2*20*30*40 + 2*10*20*40 = 64,000. Steps are spelled as
+  // opt_einsum 3.4 does: the last operand first, result indices in order of appearance.
+  constexpr auto check = [] {
+    const linear_path nested = std::vector<std::vector<std::size_t>>{{1, 2}, {0, 1}};
+    const linear_path braced{{1, 2}, {0, 1}};
+    return nested == braced && braced.size() == 2 && braced[0].size() == 2 && braced[0][1] == 2 &&
+           braced.offset(1) == 2 && braced.nested() == std::vector<std::vector<std::size_t>>{{1, 2}, {0, 1}};
+  };
+  static_assert(check());
+  CHECK(check());
+
+  const auto net = parse_network("ij,jk,kl->il", {{'i', 10}, {'j', 20}, {'k', 30}, {'l', 40}});
+  auto make = [&] { return contract_path<count>(net, {.optimize = path_optimizer::optimal}); };
+  const path_info<count> copy = [&] {
+    const auto original = make();
+    return path_info<count>(original);  // the original dies here: the copy's views are its own
+  }();
+  CHECK(copy.path == linear_path{{0, 1}, {0, 1}});
+  CHECK(copy.step_spec(0) == "jk,ij->ki");
+  CHECK(copy.step_spec(1) == "ki,kl->il");
+  std::size_t k = 0;
+  for (const auto step : copy.steps) {  // iteration and indexing agree
+    CHECK(step.operands.size() == copy.path[k].size());
+    CHECK(step.terms.size() == step.operands.size());
+    CHECK(step.flops == copy.steps[k].flops);
+    ++k;
+  }
+  CHECK(k == 2);
+  CHECK(copy.steps[0].flops == 12000);
+  CHECK(copy.steps[0].result_elements == 300);
+  CHECK(copy.steps[1].flops == 24000);
+  CHECK(copy.opt_flops == 36000);
+  CHECK(std::vector<std::uint32_t>(copy.steps[1].result.begin(), copy.steps[1].result.end()) ==
+        std::vector<std::uint32_t>{0, 3});  // i, l
+  // A report's path goes back in as a path.
+  CHECK(contract_path<count>(net, copy.path).opt_flops == copy.opt_flops);
+}

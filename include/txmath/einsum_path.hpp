@@ -3,7 +3,8 @@
 //
 //   auto net = txmath::parse_network("ij,jk,kl->il", {{'i', 10}, {'j', 20}, {'k', 30}, {'l', 40}});
 //   auto info = txmath::contract_path(net, {.optimize = txmath::path_optimizer::optimal});
-//   info.path            // [[1, 2], [0, 1]]: linear (recycled) ids, as opt_einsum
+//   info.path            // [[0, 1], [0, 1]]: linear (recycled) ids, as opt_einsum;
+//                        // info.path[k] and info.steps[k] are views into info
 //   info.naive_flops, info.opt_flops, info.largest_intermediate, info.step_spec(0)
 //
 //   constexpr auto p = txmath::contract_path(txmath::einsum<"ij,jk,kl->il">, sizes);  // compile time
@@ -276,31 +277,40 @@ struct path_problem {
   label_set<W> out;
   std::vector<Cost> size;
   constexpr Cost size_of(const label_set<W>& s) const {
+    return product([&](auto&& f) { s.for_each(f); });
+  }
+  constexpr Cost size_of(std::span<const std::uint32_t> ids) const {
+    return product([&](auto&& f) {
+      for (auto d : ids) f(d);
+    });
+  }
+  // The product of the sizes of the ids that for_each(f) passes to f.
+  template <class ForEach>
+  constexpr Cost product(ForEach for_each) const {
     if constexpr (std::is_same_v<Cost, count>) {
       // On raw values (GCC moves a count through memory at each step, a store-forwarding
       // stall), in 64 bits while the product fits, then in checked 128-bit arithmetic.
       std::uint64_t narrow = 1;
       detail::u128 p = 0;
       bool wide = false;
-      for (std::size_t i = 0; i < W; ++i)
-        for (std::uint64_t x = s.w[i]; x != 0; x &= x - 1) {
-          const detail::u128 v = size[i * 64 + static_cast<std::size_t>(std::countr_zero(x))].rep_value();
-          std::uint64_t t = 0;
-          if (!wide && (v >> 64) == 0 && !__builtin_mul_overflow(narrow, static_cast<std::uint64_t>(v), &t)) {
-            narrow = t;
-            continue;
-          }
-          if (!wide) p = narrow, wide = true;
-          p = count::mul_rep(p, v);
+      for_each([&](std::uint32_t id) {
+        const detail::u128 v = size[id].rep_value();
+        std::uint64_t t = 0;
+        if (!wide && (v >> 64) == 0 && !__builtin_mul_overflow(narrow, static_cast<std::uint64_t>(v), &t)) {
+          narrow = t;
+          return;
         }
+        if (!wide) p = narrow, wide = true;
+        p = count::mul_rep(p, v);
+      });
       return count::from_rep(wide ? p : detail::u128{narrow});
     } else if constexpr (std::is_same_v<Cost, log2_cost>) {
       double l = 0;  // log2 of a product: a sum (a size 0 gives -inf, the log2 of 0)
-      s.for_each([&](std::uint32_t id) { l += size[id].log2(); });
+      for_each([&](std::uint32_t id) { l += size[id].log2(); });
       return log2_cost::from_log2(l);
     } else {
       Cost p(1u);
-      s.for_each([&](std::uint32_t id) { p = p * size[id]; });
+      for_each([&](std::uint32_t id) { p = p * size[id]; });
       return p;
     }
   }
@@ -407,8 +417,22 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
   for (const auto& s : p.in) common = common & s;
   const label_set<W> output = p.out | common;
 
+  // Index sets as ascending id lists, runs of one pool: tensors hold a few indices of up to
+  // 1024, and the queue holds a set per candidate.
+  struct run {
+    std::uint32_t at = 0, len = 0;
+  };
+  std::vector<std::uint32_t> pool;
+  pool.reserve(8 * n);
+  auto ids_of = [&](run r) { return std::span<const std::uint32_t>(pool.data() + r.at, r.len); };
+  auto dense = [&](run r) {
+    label_set<W> s;
+    for (auto d : ids_of(r)) s.set(d);
+    return s;
+  };
+
   struct tensor {
-    label_set<W> key;
+    run key;
     std::uint32_t ssa;
     bool alive;
     Cost footprint;
@@ -427,15 +451,22 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
       t[h].ssa = next++;
     } else {
       handle_of.insert(p.in[id], static_cast<std::uint32_t>(t.size()));
-      t.push_back({p.in[id], id, true, p.size_of(p.in[id])});
+      const auto at = static_cast<std::uint32_t>(pool.size());
+      p.in[id].for_each([&](std::uint32_t d) { pool.push_back(d); });
+      t.push_back({{at, static_cast<std::uint32_t>(pool.size()) - at}, id, true, p.size_of(p.in[id])});
     }
   }
   const std::size_t n_labels = p.size.size();
+  auto for_each_summed = [&](run r, auto f) {
+    for (auto d : ids_of(r))
+      if (!output.test(d)) f(d);
+  };
   // The live tensors holding each summed index, in one array: index d's list starts at
   // first[d] and never outgrows its first length, as a contraction drops both operands from
   // the lists of their indices before its result joins those of its own (all among theirs).
+  // len[d] is opt_einsum's reference count of d.
   std::vector<std::uint32_t> first(n_labels + 1, 0), len(n_labels, 0);
-  for (std::uint32_t h = 0; h < t.size(); ++h) (t[h].key - output).for_each([&](std::uint32_t d) { ++first[d + 1]; });
+  for (const auto& x : t) for_each_summed(x.key, [&](std::uint32_t d) { ++first[d + 1]; });
   for (std::size_t d = 0; d < n_labels; ++d) first[d + 1] += first[d];
   std::vector<std::uint32_t> holders(first[n_labels], 0);
   auto hold = [&](std::uint32_t d, std::uint32_t h) { holders[first[d] + len[d]++] = h; };
@@ -447,17 +478,12 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
         return;
       }
   };
-  for (std::uint32_t h = 0; h < t.size(); ++h) (t[h].key - output).for_each([&](std::uint32_t d) { hold(d, h); });
-  label_set<W> ref2, ref3;  // dims held by >= 2 and >= 3 tensors
-  for (std::uint32_t d = 0; d < n_labels; ++d) {
-    if (len[d] >= 2) ref2.set(d);
-    if (len[d] >= 3) ref3.set(d);
-  }
+  for (std::uint32_t h = 0; h < t.size(); ++h) for_each_summed(t[h].key, [&](std::uint32_t d) { hold(d, h); });
 
   struct candidate {
     signed_cost<Cost> cost;
     std::uint32_t id2, id1, h1, h2;
-    label_set<W> k12;
+    run k12;
   };
   auto before = [](const candidate& a, const candidate& b) {  // a < b
     if (a.cost < b.cost) return true;
@@ -468,12 +494,28 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
   auto heap_cmp = [&](const candidate& a, const candidate& b) { return before(b, a); };
   std::vector<candidate> queue;
 
-  auto make = [&](std::uint32_t h1, std::uint32_t h2) {
-    const label_set<W>& k1 = t[h1].key;
-    const label_set<W>& k2 = t[h2].key;
-    const label_set<W> either = k1 | k2, two = k1 & k2, one = either - two;
-    const label_set<W> k12 = (either & output) | (two & ref3) | (one & ref2);
-    candidate c{signed_cost<Cost>::diff(p.size_of(k12), t[h1].footprint + t[h2].footprint), 0, 0, h1, h2, k12};
+  // The result of contracting h1 and h2 keeps the output indices and those some other live
+  // tensor holds (opt_einsum: reference count >= 3 on both operands, >= 2 on one). Written to
+  // k12 (room for n_labels ids); returns its length.
+  auto result_of = [&](std::uint32_t h1, std::uint32_t h2, std::uint32_t* k12) {
+    const auto a = ids_of(t[h1].key), b = ids_of(t[h2].key);
+    std::uint32_t* out = k12;
+    std::size_t i = 0, j = 0;
+    auto keep = [&](std::uint32_t d, std::uint32_t refs) {
+      *out = d;
+      out += len[d] >= refs || output.test(d);
+    };
+    while (i < a.size() && j < b.size()) {
+      if (a[i] < b[j]) keep(a[i++], 2);
+      else if (b[j] < a[i]) keep(b[j++], 2);
+      else keep(a[i++], 3), ++j;
+    }
+    while (i < a.size()) keep(a[i++], 2);
+    while (j < b.size()) keep(b[j++], 2);
+    return static_cast<std::uint32_t>(out - k12);
+  };
+  auto make = [&](std::uint32_t h1, std::uint32_t h2, const Cost& size12) {
+    candidate c{signed_cost<Cost>::diff(size12, t[h1].footprint + t[h2].footprint), 0, 0, h1, h2, {}};
     std::uint32_t id1 = t[h1].ssa, id2 = t[h2].ssa;
     if (id1 > id2) {
       std::swap(c.h1, c.h2);
@@ -483,13 +525,44 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
     c.id2 = id2;
     return c;
   };
+  std::vector<std::uint32_t> k12_buffers(2 * n_labels, 0);
+  std::uint32_t* best_k12 = k12_buffers.data();
+  std::uint32_t* try_k12 = best_k12 + n_labels;
   auto push_best = [&](std::uint32_t h1, const std::uint32_t* first, const std::uint32_t* last) {
     if (first == last) return;
-    candidate best = make(h1, *first);
-    for (const std::uint32_t* h2 = first + 1; h2 != last; ++h2) {
-      candidate c = make(h1, *h2);
-      if (before(c, best)) best = c;
+    candidate best;
+    if constexpr (std::is_same_v<Cost, log2_cost>) {
+      // A log2 size is a sum, so each partner costs only its own indices: the result holds
+      // what h1 keeps (reference count >= 2 or output), less the indices only the pair held,
+      // plus what h2 alone keeps. (h1's result grows large in big networks, h2's stay small.)
+      const label_set<W> in1 = dense(t[h1].key);
+      double kept1 = 0;
+      for (auto d : ids_of(t[h1].key))
+        if (len[d] >= 2 || output.test(d)) kept1 += p.size[d].log2();
+      for (const std::uint32_t* h2 = first; h2 != last; ++h2) {
+        double l = kept1;
+        for (auto d : ids_of(t[*h2].key)) {
+          const bool out = output.test(d);
+          if (in1.test(d)) l -= out || len[d] >= 3 ? 0.0 : p.size[d].log2();
+          else l += out || len[d] >= 2 ? p.size[d].log2() : 0.0;
+        }
+        const candidate c = make(h1, *h2, log2_cost::from_log2(l));
+        if (h2 == first || before(c, best)) best = c;
+      }
+      best.k12.len = result_of(best.h1, best.h2, best_k12);
+    } else {
+      for (const std::uint32_t* h2 = first; h2 != last; ++h2) {
+        const std::uint32_t n12 = result_of(h1, *h2, try_k12);
+        const candidate c = make(h1, *h2, p.size_of(std::span<const std::uint32_t>(try_k12, n12)));
+        if (h2 == first || before(c, best)) {
+          best = c;
+          best.k12.len = n12;
+          std::swap(best_k12, try_k12);
+        }
+      }
     }
+    best.k12.at = static_cast<std::uint32_t>(pool.size());
+    pool.insert(pool.end(), best_k12, best_k12 + best.k12.len);
     queue.push_back(best);
     std::push_heap(queue.begin(), queue.end(), heap_cmp);
   };
@@ -512,37 +585,31 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
     const std::uint32_t s1 = t[c.h1].ssa, s2 = t[c.h2].ssa;
     t[c.h1].alive = false;
     t[c.h2].alive = false;
-    (t[c.h1].key - output).for_each([&](std::uint32_t d) { drop(d, c.h1); });
-    (t[c.h2].key - output).for_each([&](std::uint32_t d) { drop(d, c.h2); });
+    for_each_summed(t[c.h1].key, [&](std::uint32_t d) { drop(d, c.h1); });
+    for_each_summed(t[c.h2].key, [&](std::uint32_t d) { drop(d, c.h2); });
     path.push_back({s1, s2});
     const std::uint32_t id12 = next++;
-    std::uint32_t h12 = handle_of.find(c.k12);
+    const label_set<W> k12 = dense(c.k12);
+    std::uint32_t h12 = handle_of.find(k12);
     if (h12 != set_index<W>::npos && t[h12].alive) {
       path.push_back({t[h12].ssa, id12});
       t[h12].ssa = next++;
     } else {
       if (h12 == set_index<W>::npos) {
         h12 = static_cast<std::uint32_t>(t.size());
-        handle_of.insert(c.k12, h12);
-        t.push_back({c.k12, id12, true, p.size_of(c.k12)});
+        handle_of.insert(k12, h12);
+        t.push_back({c.k12, id12, true, p.size_of(k12)});
         seen.push_back(0);
       } else {
-        t[h12] = {c.k12, id12, true, p.size_of(c.k12)};
+        t[h12] = {c.k12, id12, true, p.size_of(k12)};
       }
-      (c.k12 - output).for_each([&](std::uint32_t d) { hold(d, h12); });
+      for_each_summed(c.k12, [&](std::uint32_t d) { hold(d, h12); });
     }
-    (t[c.h1].key | (t[c.h2].key - output)).for_each([&](std::uint32_t d) {
-      const std::size_t k = len[d];
-      label_set<W> bit;
-      bit.set(d);
-      ref2 = k >= 2 ? ref2 | bit : ref2 - bit;
-      ref3 = k >= 3 ? ref3 | bit : ref3 - bit;
-    });
     // New candidates: the best partner of the new tensor.
     ++stamp;
     k2s.clear();
     seen[h12] = stamp;
-    c.k12.for_each([&](std::uint32_t d) {
+    for_each_summed(c.k12, [&](std::uint32_t d) {
       for (std::uint32_t i = first[d]; i < first[d] + len[d]; ++i)
         if (const std::uint32_t h = holders[i]; seen[h] != stamp) {
           seen[h] = stamp;
@@ -565,7 +632,7 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
   };
   std::vector<outer> fq;
   for (const auto& x : t)
-    if (x.alive) fq.push_back({p.size_of(x.key & output), x.ssa, x.key});
+    if (x.alive) fq.push_back({p.size_of(dense(x.key) & output), x.ssa, dense(x.key)});
   std::make_heap(fq.begin(), fq.end(), outer_after);
   std::pop_heap(fq.begin(), fq.end(), outer_after);
   outer a = fq.back();

@@ -122,17 +122,31 @@ struct einsum_network {
 };
 
 namespace detail {
-// Builds an einsum_network for parse_einsum_into; finds letters through a sorted index so
-// that networks with hundreds of labels parse in O(n log n).
+// Builds an einsum_network for parse_einsum_into; finds letters through a hash table, so
+// that networks with hundreds of labels parse in linear time.
 struct network_builder {
   einsum_network& r;
+  // Letter -> id by open addressing: a table of at least twice the letters of the text
+  // (reserve_labels), so a probe ends at an empty slot within a few steps.
+  static constexpr std::uint32_t empty = ~std::uint32_t{0};
   std::vector<std::pair<char32_t, std::uint32_t>> by_label{};
   std::vector<std::uint32_t> occ{};
 
   static constexpr bool empty_spec_is_one_scalar() { return true; }
+  constexpr void reserve_labels(std::size_t letters) {
+    std::size_t slots = 16;
+    while (slots < 2 * letters) slots *= 2;
+    by_label.assign(slots, {char32_t{0}, empty});
+  }
+  constexpr std::size_t slot(char32_t c) const {
+    const std::size_t mask = by_label.size() - 1;
+    std::size_t i = static_cast<std::size_t>((std::uint64_t{c} * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+    while (by_label[i].second != empty && by_label[i].first != c) i = (i + 1) & mask;
+    return i;
+  }
   constexpr int find(char32_t c) const {
-    auto it = std::lower_bound(by_label.begin(), by_label.end(), std::pair<char32_t, std::uint32_t>{c, 0});
-    return it != by_label.end() && it->first == c ? static_cast<int>(it->second) : -1;
+    const auto& e = by_label[slot(c)];
+    return e.second != empty ? static_cast<int>(e.second) : -1;
   }
   constexpr std::uint32_t add_label(char32_t c, std::string_view, std::size_t) {
     const auto id = static_cast<std::uint32_t>(r.labels.size());
@@ -140,8 +154,7 @@ struct network_builder {
     r.sizes.push_back(count{});
     r.bound.push_back(0);
     occ.push_back(0);
-    by_label.insert(std::lower_bound(by_label.begin(), by_label.end(), std::pair<char32_t, std::uint32_t>{c, 0}),
-                    {c, id});
+    by_label[slot(c)] = {c, id};
     return id;
   }
   constexpr void add_input(std::string_view spec, std::size_t at) {
@@ -185,7 +198,7 @@ constexpr einsum_network parse_network(std::string_view spec) {
   r.labels.reserve(letters);
   r.sizes.reserve(letters);
   r.bound.reserve(letters);
-  b.by_label.reserve(letters);
+  b.reserve_labels(letters);
   b.occ.reserve(letters);
   detail::parse_einsum_into(spec, b);
   return r;
