@@ -325,6 +325,20 @@ struct signed_cost {
     if (b < a || b == a) return {false, a - b};
     return {true, b - a};
   }
+  // a - b - c. For log2 costs in one pass (one log2 call instead of two): scaled by the
+  // largest term, the others are exp2 of their distance to it.
+  static constexpr signed_cost diff(const Cost& a, const Cost& b, const Cost& c) {
+    if constexpr (std::is_same_v<Cost, log2_cost>) {
+      const double la = a.log2(), lb = b.log2(), lc = c.log2();
+      const double m = la > lb ? (la > lc ? la : lc) : (lb > lc ? lb : lc);
+      if (a.is_zero() && b.is_zero() && c.is_zero()) return {};
+      auto scaled = [m](double l) { return l == m ? 1.0 : std::exp2(l - m); };
+      const double v = scaled(la) - scaled(lb) - scaled(lc);
+      return {v < 0, log2_cost::from_log2(m + std::log2(v < 0 ? -v : v))};
+    } else {
+      return diff(a, b + c);
+    }
+  }
   friend constexpr bool operator<(const signed_cost& x, const signed_cost& y) {
     if (x.negative != y.negative) return x.negative;
     return x.negative ? y.magnitude < x.magnitude : x.magnitude < y.magnitude;
@@ -376,6 +390,14 @@ class set_index {
 
  public:
   static constexpr std::uint32_t npos = ~std::uint32_t{0};
+  constexpr set_index() = default;
+  constexpr explicit set_index(std::size_t expected) {  // room for `expected` keys, no regrowth
+    std::size_t n = 16;
+    while (n < 2 * expected + 2) n *= 2;
+    slots_.assign(n, slot{});
+    keys_.reserve(expected);
+    values_.reserve(expected);
+  }
   constexpr std::uint32_t find(const label_set<W>& k) const {
     const std::size_t i = probe(k, k.hash());
     return slots_[i].at != 0 ? values_[slots_[i].at - 1] : npos;
@@ -439,7 +461,7 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
   };
   std::vector<tensor> t;           // one per distinct key ever seen (a handle)
   t.reserve(2 * n);
-  set_index<W> handle_of;          // key -> handle
+  set_index<W> handle_of(2 * n);   // key -> handle (at most one new key a step)
   path.reserve(n);
   auto next = static_cast<std::uint32_t>(n);
 
@@ -515,7 +537,7 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
     return static_cast<std::uint32_t>(out - k12);
   };
   auto make = [&](std::uint32_t h1, std::uint32_t h2, const Cost& size12) {
-    candidate c{signed_cost<Cost>::diff(size12, t[h1].footprint + t[h2].footprint), 0, 0, h1, h2, {}};
+    candidate c{signed_cost<Cost>::diff(size12, t[h1].footprint, t[h2].footprint), 0, 0, h1, h2, {}};
     std::uint32_t id1 = t[h1].ssa, id2 = t[h2].ssa;
     if (id1 > id2) {
       std::swap(c.h1, c.h2);
@@ -598,10 +620,10 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
       if (h12 == set_index<W>::npos) {
         h12 = static_cast<std::uint32_t>(t.size());
         handle_of.insert(k12, h12);
-        t.push_back({c.k12, id12, true, p.size_of(k12)});
+        t.push_back({c.k12, id12, true, p.size_of(ids_of(c.k12))});
         seen.push_back(0);
       } else {
-        t[h12] = {c.k12, id12, true, p.size_of(k12)};
+        t[h12] = {c.k12, id12, true, p.size_of(ids_of(c.k12))};
       }
       for_each_summed(c.k12, [&](std::uint32_t d) { hold(d, h12); });
     }
@@ -1132,22 +1154,25 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         std::vector<entry> e;
         std::vector<std::uint64_t> sets;   // e[i].s and e[i].legs again, packed: the pair scan
         std::vector<label_set<W>> legs;    // reads only these
-        std::vector<std::uint64_t> keys;   // open addressing: s + 1, 0 = empty (none for leaves)
-        std::vector<std::uint32_t> pos;    // where that s is in e
+        struct slot_t {
+          std::uint64_t key = 0;           // s + 1, 0 = empty
+          std::uint32_t pos = 0;           // where that s is in e
+        };
+        std::vector<slot_t> slots;         // open addressing (none for leaves)
         constexpr void reserve(std::size_t n) {
           e.reserve(n);
           sets.reserve(n);
           legs.reserve(n);
         }
         constexpr std::size_t slot(std::uint64_t s) const {
-          std::size_t i = static_cast<std::size_t>((s * 0x9E3779B97F4A7C15ull) >> 20) & (keys.size() - 1);
-          while (keys[i] != 0 && keys[i] != s + 1) i = (i + 1) & (keys.size() - 1);
+          std::size_t i = static_cast<std::size_t>((s * 0x9E3779B97F4A7C15ull) >> 20) & (slots.size() - 1);
+          while (slots[i].key != 0 && slots[i].key != s + 1) i = (i + 1) & (slots.size() - 1);
           return i;
         }
         constexpr std::uint32_t find(std::uint64_t s) const {
-          if (keys.empty()) return ~std::uint32_t{0};
-          const std::size_t i = slot(s);
-          return keys[i] ? pos[i] : ~std::uint32_t{0};
+          if (slots.empty()) return ~std::uint32_t{0};
+          const slot_t& x = slots[slot(s)];
+          return x.key ? x.pos : ~std::uint32_t{0};
         }
         constexpr void set(std::uint32_t k, const entry& x) {
           e[k] = x;
@@ -1159,18 +1184,11 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
           legs.push_back(x.legs);
         }
         constexpr void add(const entry& x) {
-          if (2 * (e.size() + 1) > keys.size()) {
-            keys.assign(keys.empty() ? 16 : keys.size() * 2, 0);
-            pos.assign(keys.size(), 0);
-            for (std::uint32_t k = 0; k < e.size(); ++k) {
-              const std::size_t i = slot(e[k].s);
-              keys[i] = e[k].s + 1;
-              pos[i] = k;
-            }
+          if (2 * (e.size() + 1) > slots.size()) {
+            slots.assign(slots.empty() ? 16 : slots.size() * 2, slot_t{});
+            for (std::uint32_t k = 0; k < e.size(); ++k) slots[slot(e[k].s)] = {e[k].s + 1, k};
           }
-          const std::size_t i = slot(x.s);
-          keys[i] = x.s + 1;
-          pos[i] = static_cast<std::uint32_t>(e.size());
+          slots[slot(x.s)] = {x.s + 1, static_cast<std::uint32_t>(e.size())};
           push(x);
         }
       };
@@ -1219,9 +1237,9 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
               // A lower bound of the pair's cost in every mode (size: the larger part).
               double lb = e1.cost_d > e2.cost_d ? e1.cost_d : e2.cost_d;
               if (minimize != dp_minimize::size) lb = e1.cost_d + e2.cost_d;
-              if (minimize != dp_minimize::size && minimize != dp_minimize::write)
-                lb += e1.mem_d * e2.mem_d / product_d(e1.legs & e2.legs);  // size of the union
               if (lb > cap_d) return;
+              if (minimize != dp_minimize::size && minimize != dp_minimize::write)
+                if (lb + e1.mem_d * e2.mem_d / product_d(e1.legs & e2.legs) > cap_d) return;  // + the union's size
             }
             const std::uint64_t s = e1.s | e2.s;
             const std::uint64_t r = g_all & ~s;
@@ -1391,11 +1409,14 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path) {
   info.labels = net.labels;
 
   // Naive cost: one step over everything; "inner" when some index is on two inputs.
-  // (stamp[d] == st: d seen in the current term; in_step[d] == k + 1: seen in step k.)
-  std::vector<std::uint32_t> scratch(3 * n_labels, 0);  // (one allocation for the three)
+  // (stamp[d] == st: d seen in the current term; in_step[d] == k + 1: seen in step k; uni:
+  // the distinct indices of the step, in order of first appearance. One allocation for all.)
+  std::vector<std::uint32_t> scratch(4 * n_labels, 0);
   std::uint32_t* stamp = scratch.data();
   std::uint32_t* in_step = stamp + n_labels;
   std::uint32_t* refs = in_step + n_labels;
+  std::uint32_t* const uni = refs + n_labels;
+  std::size_t n_uni = 0;
   std::uint32_t st = 1;
   std::size_t sum_set_sizes = 0, distinct = 0, input_ids = 0;
   Cost all(1u);
@@ -1432,7 +1453,6 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path) {
   steps.costs.reserve(n_steps);
   info.largest_intermediate = Cost(1u);
   std::vector<std::size_t> con;
-  std::vector<std::uint32_t> uni;
   for (std::size_t k = 0; k < n_steps; ++k) {
     con.assign(path[k].begin(), path[k].end());
     if (!std::is_sorted(con.begin(), con.end())) std::sort(con.begin(), con.end());
@@ -1445,7 +1465,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path) {
     steps.operands.push_back(con);
     // The terms, last operand first; the distinct indices of the step in order of first
     // appearance; each term drops its refs.
-    uni.clear();
+    n_uni = 0;
     for (auto it = con.rbegin(); it != con.rend(); ++it) {
       const std::span<const std::uint32_t> t = ids_of(list[*it]);
       list.erase(list.begin() + static_cast<std::ptrdiff_t>(*it));
@@ -1457,22 +1477,23 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path) {
           --refs[d];
           if (in_step[d] != k + 1) {
             in_step[d] = static_cast<std::uint32_t>(k + 1);
-            uni.push_back(d);
+            uni[n_uni++] = d;
           }
         }
     }
     Cost prod(1u);
     bool removed = false;
-    for (auto d : uni) {
+    for (std::size_t i = 0; i < n_uni; ++i) {
+      const std::uint32_t d = uni[i];
       prod = prod * size(d);
       if (refs[d] == 0) removed = true;
     }
-    typename step_list<Cost>::costs_of_step c{flop_count(prod, con.size(), removed), Cost(1u), uni.size()};
+    typename step_list<Cost>::costs_of_step c{flop_count(prod, con.size(), removed), Cost(1u), n_uni};
     if (k + 1 == n_steps) {
       for (auto d : net.output) steps.results.add(d);
     } else {
-      for (auto d : uni)
-        if (refs[d] > 0) steps.results.add(d);
+      for (std::size_t i = 0; i < n_uni; ++i)
+        if (refs[uni[i]] > 0) steps.results.add(uni[i]);
     }
     steps.results.close();
     for (auto d : steps.results[k]) {
