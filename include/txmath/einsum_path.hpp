@@ -1072,9 +1072,10 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
     for (std::uint32_t first = 0; first < inputs.size(); ++first) {
       if (!unused[first]) continue;
       unused[first] = 0;
-      std::vector<std::uint32_t> g, q{first};
+      std::vector<std::uint32_t> g, q;
       g.reserve(inputs.size());
       q.reserve(inputs.size());
+      q.push_back(first);
       while (!q.empty()) {
         const std::uint32_t j = q.back();
         q.pop_back();
@@ -1194,6 +1195,12 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
       };
       std::vector<level> x(m_g + 1);
       x[1].reserve(m_g);
+      // Room for at most 64 subsets a level, about C(m_g, nn) below that: fewer regrowths.
+      for (std::size_t nn = 2, c = m_g; nn <= m_g; ++nn) {
+        c = c * (m_g + 1 - nn) / nn;
+        if (c > 64) c = 64;
+        x[nn].reserve(c);
+      }
       // Exact costs are 128-bit products; most pairs fail the cost cap, which doubles decide
       // first (below). Doubles err by far less than the margin, so no pair within the cap is
       // lost; a pair the doubles let through is decided exactly.
@@ -1336,6 +1343,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
             // Each cost-cap round scans again the same levels, grown a little: keep the
             // joinable pairs found, and scan only the rows and columns added since.
             pair_list& known = pairs[nn * (m_g + 1) + m];
+            if (known.pairs.capacity() == 0) known.pairs.reserve(16);  // (skips four small regrowths)
             for (std::size_t a = 0; a < x1.e.size(); ++a)
               for (std::size_t b = a < known.rows ? known.cols : 0; b < x2.e.size(); ++b)
                 if (joinable(a, b, cut)) known.pairs.push_back((std::uint64_t{a} << 32) | b);
