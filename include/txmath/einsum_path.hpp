@@ -1153,8 +1153,11 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
       constexpr std::uint32_t npos = ~std::uint32_t{0};  // no entry
       struct level {
         std::vector<entry> e;
-        std::vector<std::uint64_t> sets;   // e[i].s and e[i].legs again, packed: the pair scan
-        std::vector<label_set<W>> legs;    // reads only these
+        struct scan_t {                    // e[i].s and e[i].legs again, packed: the pair
+          std::uint64_t s;                 // scan reads only these
+          label_set<W> legs;
+        };
+        std::vector<scan_t> scan;
         struct slot_t {
           std::uint64_t key = 0;           // s + 1, 0 = empty
           std::uint32_t pos = 0;           // where that s is in e
@@ -1162,8 +1165,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         std::vector<slot_t> slots;         // open addressing (none for leaves)
         constexpr void reserve(std::size_t n) {
           e.reserve(n);
-          sets.reserve(n);
-          legs.reserve(n);
+          scan.reserve(n);
         }
         constexpr std::size_t slot(std::uint64_t s) const {
           std::size_t i = static_cast<std::size_t>((s * 0x9E3779B97F4A7C15ull) >> 20) & (slots.size() - 1);
@@ -1177,12 +1179,11 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
         }
         constexpr void set(std::uint32_t k, const entry& x) {
           e[k] = x;
-          legs[k] = x.legs;
+          scan[k].legs = x.legs;
         }
         constexpr void push(const entry& x) {
           e.push_back(x);
-          sets.push_back(x.s);
-          legs.push_back(x.legs);
+          scan.push_back({x.s, x.legs});
         }
         constexpr void add(const entry& x) {
           if (2 * (e.size() + 1) > slots.size()) {
@@ -1328,9 +1329,9 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
             // The pairs worth joining: disjoint, and sharing a summed index (or any, when
             // searching outer products).
             auto joinable = [&](std::size_t a, std::size_t b, label_set<W>& cut) {
-              const std::uint64_t s1 = x1.sets[a], s2 = x2.sets[b];
+              const std::uint64_t s1 = x1.scan[a].s, s2 = x2.scan[b].s;
               if ((s1 & s2) || (same_size && !(s1 < s2))) return false;
-              cut = (x1.legs[a] & x2.legs[b]) - p.out;
+              cut = (x1.scan[a].legs & x2.scan[b].legs) - p.out;
               return search_outer || cut.any();
             };
             label_set<W> cut;
@@ -1351,7 +1352,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
             known.cols = x2.e.size();
             for (const std::uint64_t ab : known.pairs) {
               const std::size_t a = ab >> 32, b = ab & 0xFFFFFFFFu;
-              cut = (x1.legs[a] & x2.legs[b]) - p.out;
+              cut = (x1.scan[a].legs & x2.scan[b].legs) - p.out;
               try_pair(x1.e[a], x2.e[b], cut);
             }
           }
