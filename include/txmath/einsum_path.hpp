@@ -1328,16 +1328,20 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
             const bool same_size = m == nn - m;
             // The pairs worth joining: disjoint, and sharing a summed index (or any, when
             // searching outer products).
+            // (Sizes and arrays read once: the scan's stores could alias them for the compiler.)
+            const std::size_t n1 = x1.e.size(), n2 = x2.e.size();
+            const auto* scan1 = x1.scan.data();
+            const auto* scan2 = x2.scan.data();
             auto joinable = [&](std::size_t a, std::size_t b, label_set<W>& cut) {
-              const std::uint64_t s1 = x1.scan[a].s, s2 = x2.scan[b].s;
+              const std::uint64_t s1 = scan1[a].s, s2 = scan2[b].s;
               if ((s1 & s2) || (same_size && !(s1 < s2))) return false;
-              cut = (x1.scan[a].legs & x2.scan[b].legs) - p.out;
+              cut = (scan1[a].legs & scan2[b].legs) - p.out;
               return search_outer || cut.any();
             };
             label_set<W> cut;
             if (!cache_pairs) {
-              for (std::size_t a = 0; a < x1.e.size(); ++a)
-                for (std::size_t b = 0; b < x2.e.size(); ++b)
+              for (std::size_t a = 0; a < n1; ++a)
+                for (std::size_t b = 0; b < n2; ++b)
                   if (joinable(a, b, cut)) try_pair(x1.e[a], x2.e[b], cut);
               continue;
             }
@@ -1345,11 +1349,12 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
             // joinable pairs found, and scan only the rows and columns added since.
             pair_list& known = pairs[nn * (m_g + 1) + m];
             if (known.pairs.capacity() == 0) known.pairs.reserve(16);  // (skips four small regrowths)
-            for (std::size_t a = 0; a < x1.e.size(); ++a)
-              for (std::size_t b = a < known.rows ? known.cols : 0; b < x2.e.size(); ++b)
+            const std::size_t rows = known.rows, cols = known.cols;
+            for (std::size_t a = 0; a < n1; ++a)
+              for (std::size_t b = a < rows ? cols : 0; b < n2; ++b)
                 if (joinable(a, b, cut)) known.pairs.push_back((std::uint64_t{a} << 32) | b);
-            known.rows = x1.e.size();
-            known.cols = x2.e.size();
+            known.rows = n1;
+            known.cols = n2;
             for (const std::uint64_t ab : known.pairs) {
               const std::size_t a = ab >> 32, b = ab & 0xFFFFFFFFu;
               cut = (x1.scan[a].legs & x2.scan[b].legs) - p.out;
