@@ -301,3 +301,18 @@ TEST_CASE("the report is flat: a path is a list of spans, a step a view into its
   // A report's path goes back in as a path.
   CHECK(contract_path<count>(net, copy.path).opt_flops == copy.opt_flops);
 }
+
+TEST_CASE("a network's text parses back to the same network, hundreds of labels included") {
+  // 754 labels (most past U+00C0: two-byte UTF-8) on 500 operands: the parser's letter table
+  // must map every occurrence of a letter to one id.
+  const auto net = detail::random_network(500, 3, 4, 11);
+  const einsum_network back = parse_network(net.str());
+  CHECK(back.n_labels() == 754);
+  CHECK(back.operands() == 500);
+  CHECK(back.str() == net.str());
+  constexpr auto small = [] {
+    const einsum_network n = parse_network("ab,bc,cd,da->");
+    return n.n_labels() == 4 && n.inputs[3] == std::vector<std::uint32_t>{3, 0};
+  };
+  static_assert(small());
+}
