@@ -1564,7 +1564,10 @@ constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_
     switch (o) {
       case path_optimizer::optimal: ssa = optimal_ssa(p, limit, opt.pre_reduce); break;
       case path_optimizer::dp: ssa = dp_ssa(p, limit, opt.minimize, opt.combo_factor, opt.search_outer, opt.cap); break;
-      default: ssa = limit ? branch1_ssa(p, *limit) : greedy_ssa(p); break;
+      default:  // (if/else: GCC 12 misreads a ?: of two vector-holding prvalues at compile time)
+        if (limit) ssa = branch1_ssa(p, *limit);
+        else ssa = greedy_ssa(p);
+        break;
     }
     path = ssa_to_linear(ssa, n);
   }
