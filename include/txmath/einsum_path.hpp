@@ -239,7 +239,10 @@ struct path_info {
       return r;
     };
     std::string out;
-    for (std::size_t k = 0; k < s.terms.size(); ++k) out += (k ? "," : "") + put(s.terms[k]);
+    for (std::size_t k = 0; k < s.terms.size(); ++k) {
+      if (k) out += ',';  // (not "," + put(...): GCC 12 -O3 warns falsely on that insert)
+      out += put(s.terms[k]);
+    }
     return out + "->" + put(s.result);
   }
 };
@@ -617,13 +620,14 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
       path.push_back({t[h12].ssa, id12});
       t[h12].ssa = next++;
     } else {
+      const tensor made{c.k12, id12, true, p.size_of(ids_of(c.k12))};
       if (h12 == set_index<W>::npos) {
         h12 = static_cast<std::uint32_t>(t.size());
         handle_of.insert(k12, h12);
-        t.push_back({c.k12, id12, true, p.size_of(ids_of(c.k12))});
+        t.push_back(made);
         seen.push_back(0);
       } else {
-        t[h12] = {c.k12, id12, true, p.size_of(ids_of(c.k12))};
+        t[h12] = made;
       }
       for_each_summed(c.k12, [&](std::uint32_t d) { hold(d, h12); });
     }
@@ -654,7 +658,10 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
   };
   std::vector<outer> fq;
   for (const auto& x : t)
-    if (x.alive) fq.push_back({p.size_of(dense(x.key) & output), x.ssa, dense(x.key)});
+    if (x.alive) {
+      const label_set<W> key = dense(x.key);
+      fq.push_back({p.size_of(key & output), x.ssa, key});
+    }
   std::make_heap(fq.begin(), fq.end(), outer_after);
   std::pop_heap(fq.begin(), fq.end(), outer_after);
   outer a = fq.back();
@@ -1405,20 +1412,20 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
   return path;
 }
 
-// Replays a linear path: opt_einsum's contract_path bookkeeping (find_contraction, flop_count).
-// The caller has checked that every index has a size.
+// The index sizes of a network as Cost.
 template <class Cost>
-constexpr path_info<Cost> replay(const einsum_network& net, linear_path path) {
+constexpr std::vector<Cost> sizes_as(const einsum_network& net) {
+  std::vector<Cost> size;
+  size.resize(net.n_labels());
+  for (std::size_t d = 0; d < net.n_labels(); ++d) size[d] = cost_of<Cost>(net.sizes[d]);
+  return size;
+}
+
+// Replays a linear path: opt_einsum's contract_path bookkeeping (find_contraction, flop_count).
+// The caller has checked that every index has a size; `size` holds them as Cost.
+template <class Cost>
+constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, const std::vector<Cost>& size) {
   const std::size_t n_labels = net.n_labels(), n = net.operands();
-  std::vector<Cost> converted;  // the sizes as Cost (a count needs no copy)
-  if constexpr (!std::is_same_v<Cost, count>) {
-    converted.resize(n_labels);
-    for (std::size_t d = 0; d < n_labels; ++d) converted[d] = cost_of<Cost>(net.sizes[d]);
-  }
-  auto size = [&](std::size_t d) -> const Cost& {
-    if constexpr (std::is_same_v<Cost, count>) return net.sizes[d];
-    else return converted[d];
-  };
   path_info<Cost> info;
   info.labels = net.labels;
 
@@ -1443,7 +1450,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path) {
         ++sum_set_sizes;
         if (refs[d]++ == 0) {
           ++distinct;
-          all = all * size(d);
+          all = all * size[d];
         }
       }
   }
@@ -1499,7 +1506,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path) {
     bool removed = false;
     for (std::size_t i = 0; i < n_uni; ++i) {
       const std::uint32_t d = uni[i];
-      prod = prod * size(d);
+      prod = prod * size[d];
       if (refs[d] == 0) removed = true;
     }
     typename step_list<Cost>::costs_of_step c{flop_count(prod, con.size(), removed), Cost(1u), n_uni};
@@ -1511,7 +1518,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path) {
     }
     steps.results.close();
     for (auto d : steps.results[k]) {
-      c.result_elements = c.result_elements * size(d);
+      c.result_elements = c.result_elements * size[d];
       ++refs[d];
     }
     if (k == 0 || info.largest_intermediate < c.result_elements) info.largest_intermediate = c.result_elements;
@@ -1528,8 +1535,7 @@ template <class Cost, std::size_t W>
 constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_options& opt) {
   path_problem<Cost, W> p;
   p.in.reserve(net.operands());
-  p.size.resize(net.n_labels());
-  for (std::size_t d = 0; d < net.n_labels(); ++d) p.size[d] = cost_of<Cost>(net.sizes[d]);
+  p.size = sizes_as<Cost>(net);
   for (const auto& t : net.inputs) {
     label_set<W> s;
     for (auto d : t) s.set(d);
@@ -1571,7 +1577,7 @@ constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_
     }
     path = ssa_to_linear(ssa, n);
   }
-  return replay<Cost>(net, std::move(path));
+  return replay<Cost>(net, std::move(path), p.size);
 }
 }  // namespace detail
 
@@ -1592,7 +1598,7 @@ constexpr path_info<Cost> contract_path(const einsum_network& net, const path_op
 template <class Cost = count>
 constexpr path_info<Cost> contract_path(const einsum_network& net, linear_path path) {
   net.check_sizes();
-  return detail::replay<Cost>(net, std::move(path));
+  return detail::replay<Cost>(net, std::move(path), detail::sizes_as<Cost>(net));
 }
 
 // The compile-time face: a fixed spec and its sizes give a fixed-capacity report.
