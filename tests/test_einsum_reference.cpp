@@ -125,7 +125,7 @@ TEST_CASE("opt_einsum path cases: replay, and our optimizers' costs") {
       CHECK(run(net, path_optimizer::dp, {}, dp_minimize::opt_einsum_flops, true).opt_flops ==
             obs.at("search_outer_True").at("opt_cost").as_count());
       CHECK(run(net, path_optimizer::optimal).opt_flops == obs.at("search_outer_True").at("opt_cost").as_count());
-      // Our exact-FLOP objective over the same space: at most that, at least optimal's.
+      // Our exact-FLOP objective over the same space finds the same cost (optimal's) here.
       CHECK(run(net, path_optimizer::dp, {}, dp_minimize::flops, true).opt_flops ==
             obs.at("search_outer_True").at("opt_cost").as_count());
       continue;
