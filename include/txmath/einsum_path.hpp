@@ -46,6 +46,7 @@ TXMATH_DEFINE_ERROR(txmath_error_einsum_no_contraction_order_fits_the_memory_lim
 TXMATH_DEFINE_ERROR(txmath_error_einsum_too_many_operands_for_optimal_use_dp_or_greedy, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_einsum_too_many_distinct_indices_for_path_search, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_einsum_connected_component_too_large_for_dp_use_greedy, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_dp_level_too_large_use_greedy, invalid_argument)
 
 namespace txmath {
 
@@ -1230,31 +1231,40 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
       dp_caps<Cost> caps{};  // (read only when capped)
       if (capped) caps = dp_caps<Cost>::of(p, g_inds);
 
-      // The pair lists of each (level nn, part size m). Only for the flops objective: the scan
-      // order decides which of two equally cheap trees is kept, and there equal cost means
-      // equal FLOPs; under the other objectives opt_einsum's order is kept exactly.
+      // The waiting pairs of each (level nn, part size m). Only for the flops objective: the
+      // order in which pairs are tried decides which of two equally cheap trees is kept, and
+      // there equal cost means equal FLOPs; under the other objectives opt_einsum's order is
+      // kept exactly.
       struct pair_list {
-        std::size_t rows = 0, cols = 0;     // the part of x[m] x x[nn - m] scanned
-        std::vector<std::uint64_t> pairs;  // (a << 32) | b
+        std::size_t rows = 0, cols = 0;  // the part of x[m] x x[nn - m] scanned
+        // Joinable pairs over the caps so far: (key << 48) | (a << 24) | b for x[m].e[a] and
+        // x[nn - m].e[b], `key` a lower bound of their cost (below).
+        std::vector<std::uint64_t> pairs;
       };
+      // A positive double's top 16 bits (sign, exponent, 4 bits of mantissa) order as the
+      // double does: key(c) > key(cap) means c > cap. (0 without the doubles: always tried.)
+      auto key_of = [](double c) -> std::uint64_t { return std::bit_cast<std::uint64_t>(c) >> 48; };
       const bool cache_pairs = capped && minimize == dp_minimize::flops;
       if (cache_pairs) caps.skip_below_largest_input(p, inputs, g);  // (opt_einsum's caps otherwise)
       std::vector<pair_list> pairs(cache_pairs ? (m_g + 1) * (m_g + 1) : 0);
+      std::vector<std::uint32_t> hits;  // (scratch of the pair scan)
       while (true) {
         const Cost cap = caps.cap;  // (this round's, a local: the pair test below reads it often)
         const double cap_d = prefilter && capped ? cost_traits<Cost>::to_double(cap) * (1 + 1e-9) : 0.0;
+        const std::uint64_t cap_key = prefilter ? key_of(cap_d) : 0;
         for (std::size_t nn = 2; nn <= m_g; ++nn) {
           level& xn = x[nn];
           // Joins e1 and e2 (disjoint; `cut`: their shared summed legs) into level nn when it
           // is the cheapest way to s within the cap.
+          // Returns false when only this round's cap kept the pair out.
           auto try_pair = [&](const entry& e1, const entry& e2, const label_set<W>& cut) {
-            if constexpr (prefilter) if (capped) {
+            if constexpr (prefilter) if (capped && !cache_pairs) {  // (waiting pairs are filtered)
               // A lower bound of the pair's cost in every mode (size: the larger part).
               double lb = e1.cost_d > e2.cost_d ? e1.cost_d : e2.cost_d;
               if (minimize != dp_minimize::size) lb = e1.cost_d + e2.cost_d;
-              if (lb > cap_d) return;
+              if (lb > cap_d) return false;
               if (minimize != dp_minimize::size && minimize != dp_minimize::write)
-                if (lb + e1.mem_d * e2.mem_d / product_d(e1.legs & e2.legs) > cap_d) return;  // + the union's size
+                if (lb + e1.mem_d * e2.mem_d / product_d(e1.legs & e2.legs) > cap_d) return false;  // + the union's size
             }
             const std::uint64_t s = e1.s | e2.s;
             const std::uint64_t r = g_all & ~s;
@@ -1309,16 +1319,16 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
                 break;
               }
             }
-            if (capped && cap < cost) return;
+            if (capped && cap < cost) return false;
             const std::uint32_t old = xn.find(s);
-            if (old != npos && !(cost < xn.e[old].cost)) return;
+            if (old != npos && !(cost < xn.e[old].cost)) return true;
             if (!have_legs) {
               legs = legs_of();
               mem = p.size_of(legs);
             } else if (minimize == dp_minimize::flops) {
               mem = p.size_of(legs);
             }
-            if (limit && *limit < mem) return;
+            if (limit && *limit < mem) return true;
             tree.push_back({e1.node, e2.node, 0, false});
             const int nd = static_cast<int>(tree.size() - 1);
             entry made{s, legs, cost, nd};
@@ -1328,6 +1338,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
             }
             if (old != npos) xn.set(old, made);
             else xn.add(made);
+            return true;
           };
           for (std::size_t m = 1; m <= nn / 2; ++m) {
             const level& x1 = x[m];
@@ -1352,21 +1363,62 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
                   if (joinable(a, b, cut)) try_pair(x1.e[a], x2.e[b], cut);
               continue;
             }
-            // Each cost-cap round scans again the same levels, grown a little: keep the
-            // joinable pairs found, and scan only the rows and columns added since.
+            // Each cost-cap round scans again the same levels, grown a little. But a level's
+            // entries never change after their round (a round finds every subset within its cap
+            // at its least cost: a later round only adds subsets), so a joinable pair's cost is
+            // known when it is found: it waits, with a lower bound of that cost, for a round
+            // whose cap may admit it, and each round scans only the rows and columns added since.
             pair_list& known = pairs[nn * (m_g + 1) + m];
-            if (known.pairs.capacity() == 0) known.pairs.reserve(16);  // (skips four small regrowths)
+            std::size_t kept = 0;
+            for (const std::uint64_t w : known.pairs) {
+              const std::size_t a = (w >> 24) & 0xFFFFFF, b = w & 0xFFFFFF;
+              cut = (scan1[a].legs & scan2[b].legs) - p.out;
+              if ((w >> 48) > cap_key || !try_pair(x1.e[a], x2.e[b], cut)) known.pairs[kept++] = w;
+            }
+            known.pairs.resize(kept);
+            if (n1 >> 24 || n2 >> 24)
+              TXMATH_FAIL(txmath_error_einsum_dp_level_too_large_use_greedy, invalid_argument,
+                          "txmath: dp holds at most 2^24 subsets of one size; this network has " +
+                              std::to_string(n1 > n2 ? n1 : n2) + ": use path_optimizer::greedy");
             const std::size_t rows = known.rows, cols = known.cols;
-            for (std::size_t a = 0; a < n1; ++a)
-              for (std::size_t b = a < rows ? cols : 0; b < n2; ++b)
-                if (joinable(a, b, cut)) known.pairs.push_back((std::uint64_t{a} << 32) | b);
+            if (hits.size() < n2) hits.resize(n2);
+            for (std::size_t a = 0; a < n1; ++a) {
+              // Row a's joinable pairs, found without a branch a pair (whose outcome is random).
+              const std::uint64_t s1 = scan1[a].s;
+              const label_set<W> legs1 = scan1[a].legs - p.out;
+              std::size_t k = 0;
+              for (std::size_t b = a < rows ? cols : 0; b < n2; ++b) {
+                const std::uint64_t s2 = scan2[b].s;
+                hits[k] = static_cast<std::uint32_t>(b);
+                k += ((s1 & s2) == 0) & (!same_size | (s1 < s2)) & (search_outer | legs1.intersects(scan2[b].legs));
+              }
+              for (std::size_t h = 0; h < k; ++h) {
+                const std::size_t b = hits[h];
+                cut = legs1 & scan2[b].legs;
+                {
+                  const entry& e1 = x1.e[a];
+                  const entry& e2 = x2.e[b];
+                  double cost_d = 0;  // (without the doubles every round tries the pair)
+                  if constexpr (prefilter) {
+                    // The union's size, and flop_count's inner: a shared index no other tensor
+                    // holds (in one pass over the shared indices).
+                    const std::uint64_t r = g_all & ~(e1.s | e2.s);
+                    const label_set<W> shared = scan1[a].legs & scan2[b].legs;
+                    double shared_size = 1;
+                    bool summed = false;
+                    shared.for_each([&](std::uint32_t d) {
+                      shared_size *= size_d[d];
+                      summed |= cut.test(d) && !(holders[d] & r);
+                    });
+                    cost_d = e1.cost_d + e2.cost_d + (summed ? 2.0 : 1.0) * (e1.mem_d * e2.mem_d / shared_size);
+                  }
+                  if ((prefilter && cost_d > cap_d) || !try_pair(e1, e2, cut))
+                    known.pairs.push_back((key_of(cost_d) << 48) | (std::uint64_t{a} << 24) | b);
+                }
+              }
+            }
             known.rows = n1;
             known.cols = n2;
-            for (const std::uint64_t ab : known.pairs) {
-              const std::size_t a = ab >> 32, b = ab & 0xFFFFFFFFu;
-              cut = (x1.scan[a].legs & x2.scan[b].legs) - p.out;
-              try_pair(x1.e[a], x2.e[b], cut);
-            }
           }
         }
         if (!x[m_g].e.empty()) break;
