@@ -184,6 +184,21 @@ TEST_CASE("dp: the cost cap changes the work, never the optimum") {
   static_assert(contract_path(einsum<"ea,fb,abcd,gc,hd->efgh">, ten, dp_on).opt_flops == 800000);
 }
 
+TEST_CASE("compile time: dp past its small-group search, with cost caps and waiting pairs") {
+  // Ten connected tensors (detail::random_network(10, 3, 2, 2)): more than the small-group
+  // search takes, so the capped search runs in the constant evaluator. opt_einsum 3.4's 'dp'
+  // and 'optimal' both find 109,312 FLOPs for it.
+  constexpr index_sizes sizes{{'a', 6}, {'b', 2}, {'c', 6}, {'d', 4}, {'e', 4}, {'f', 4},
+                              {'g', 8}, {'h', 8}, {'i', 7}, {'j', 4}, {'k', 8}, {'l', 8},
+                              {'m', 3}, {'n', 6}, {'o', 5}, {'p', 6}, {'q', 9}};
+  constexpr auto p = contract_path(einsum<"ackq,jo,ahkn,dejo,efhlm,bgn,bdgip,m,c,fil->pq">, sizes,
+                                   {.optimize = path_optimizer::dp});
+  static_assert(p.opt_flops == 109312 && p.n_steps == 9);
+  const auto net = parse_network("ackq,jo,ahkn,dejo,efhlm,bgn,bdgip,m,c,fil->pq", sizes);
+  CHECK(contract_path<count>(net, {.optimize = path_optimizer::dp}).opt_flops == 109312);
+  CHECK(contract_path<count>(net, {.optimize = path_optimizer::optimal}).opt_flops == 109312);
+}
+
 TEST_CASE("large networks at run time: dp at 20+, greedy at 500") {
   const auto net20 = detail::random_network(22, 3, 2, 7);
   const auto dp = contract_path<count>(net20, {.optimize = path_optimizer::dp});

@@ -1381,7 +1381,9 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
                           "txmath: dp holds at most 2^24 subsets of one size; this network has " +
                               std::to_string(n1 > n2 ? n1 : n2) + ": use path_optimizer::greedy");
             const std::size_t rows = known.rows, cols = known.cols;
-            if (hits.size() < n2) hits.resize(n2);
+            // (Not resize: libstdc++ 12 writes the new elements before their lifetime begins,
+            // which Clang's constant evaluator rejects.)
+            if (hits.size() < n2) hits.assign(n2, 0);
             for (std::size_t a = 0; a < n1; ++a) {
               // Row a's joinable pairs, found without a branch a pair (whose outcome is random).
               const std::uint64_t s1 = scan1[a].s;
@@ -1394,27 +1396,24 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
               }
               for (std::size_t h = 0; h < k; ++h) {
                 const std::size_t b = hits[h];
+                const entry& e1 = x1.e[a];
+                const entry& e2 = x2.e[b];
                 cut = legs1 & scan2[b].legs;
-                {
-                  const entry& e1 = x1.e[a];
-                  const entry& e2 = x2.e[b];
-                  double cost_d = 0;  // (without the doubles every round tries the pair)
-                  if constexpr (prefilter) {
-                    // The union's size, and flop_count's inner: a shared index no other tensor
-                    // holds (in one pass over the shared indices).
-                    const std::uint64_t r = g_all & ~(e1.s | e2.s);
-                    const label_set<W> shared = scan1[a].legs & scan2[b].legs;
-                    double shared_size = 1;
-                    bool summed = false;
-                    shared.for_each([&](std::uint32_t d) {
-                      shared_size *= size_d[d];
-                      summed |= cut.test(d) && !(holders[d] & r);
-                    });
-                    cost_d = e1.cost_d + e2.cost_d + (summed ? 2.0 : 1.0) * (e1.mem_d * e2.mem_d / shared_size);
-                  }
-                  if ((prefilter && cost_d > cap_d) || !try_pair(e1, e2, cut))
-                    known.pairs.push_back((key_of(cost_d) << 48) | (std::uint64_t{a} << 24) | b);
+                double cost_d = 0;  // (without the doubles every round tries the pair)
+                if constexpr (prefilter) {
+                  // The union's size, and flop_count's inner: a shared index no other tensor
+                  // holds (in one pass over the shared indices).
+                  const std::uint64_t r = g_all & ~(e1.s | e2.s);
+                  double shared_size = 1;
+                  bool summed = false;
+                  (scan1[a].legs & scan2[b].legs).for_each([&](std::uint32_t d) {
+                    shared_size *= size_d[d];
+                    summed |= cut.test(d) && !(holders[d] & r);
+                  });
+                  cost_d = e1.cost_d + e2.cost_d + (summed ? 2.0 : 1.0) * (e1.mem_d * e2.mem_d / shared_size);
                 }
+                if ((prefilter && cost_d > cap_d) || !try_pair(e1, e2, cut))
+                  known.pairs.push_back((key_of(cost_d) << 48) | (std::uint64_t{a} << 24) | b);
               }
             }
             known.rows = n1;
