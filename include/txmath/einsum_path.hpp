@@ -963,8 +963,7 @@ struct dp_caps {
 
 // dp over one group of at most 8 tensors under the flops objective: dp_ssa's search (same
 // caps, same scan order, outer products when asked) on arrays of S entries indexed by subset,
-// with no allocation; each cost-cap round starts afresh. Returns how each subset of the best
-// tree splits.
+// with no allocation. Returns how each subset of the best tree splits.
 template <std::size_t W, std::size_t S>
 struct small_group {
   std::uint64_t split[S]{};  // the first part of each subset
@@ -977,51 +976,73 @@ constexpr small_group<W, S> dp_small_group(const path_problem<Cost, W>& p, const
   const std::size_t m_g = g.size();
   label_set<W> uni_of[S]{}, legs[S]{};  // uni_of[s]: the indices of the inputs in s
   Cost cost[S]{};
-  std::uint64_t order[S]{};  // subsets by level, as found
-  bool found[S]{};
-  std::size_t begin[9]{}, end[9]{};
+  // The subsets of each size nn as found, at order[first[nn]], room for C(m_g, nn).
+  std::uint64_t order[S]{};
+  std::size_t first[10]{}, n_of[9]{};
+  for (std::size_t nn = 1, c = 1; nn <= m_g + 1; ++nn) {
+    first[nn] = first[nn - 1] + c;  // (first[1] = 1: the empty set's room)
+    c = c * (m_g + 1 - nn) / nn;
+  }
+  std::uint16_t made[S]{};  // the round that found each subset, from 1 (0: not found)
+  // Most pairs fail the cost cap, which doubles decide first (as in dp_ssa): the cost and the
+  // result size of each subset found (set when found, read only then).
+  constexpr bool prefilter = std::is_same_v<Cost, count>;
+  double cost_d[S], mem_d[S];
   small_group<W, S> r;
   const std::uint64_t all = (std::uint64_t{1} << m_g) - 1;
   for (std::uint64_t s = 1; s <= all; ++s) uni_of[s] = uni_of[s & (s - 1)] | inputs[g[static_cast<std::size_t>(std::countr_zero(s))]];
   for (std::size_t k = 0; k < m_g; ++k) {
     legs[std::uint64_t{1} << k] = inputs[g[k]];
     cost[std::uint64_t{1} << k] = Cost(0u);
+    cost_d[std::uint64_t{1} << k] = 0;
+    mem_d[std::uint64_t{1} << k] = prefilter && capped ? cost_traits<Cost>::to_double(p.size_of(inputs[g[k]])) : 0.0;
+    order[first[1] + n_of[1]++] = std::uint64_t{1} << k;
   }
   dp_caps<Cost> caps{};  // (read only when capped)
   if (capped) {
     caps = dp_caps<Cost>::of(p, uni_of[all]);
     caps.skip_below_largest_input(p, inputs, g);
   }
-  while (true) {
+  for (std::size_t round = 1;; ++round) {
     const Cost cap = caps.cap;  // (this round's, a local)
-    std::size_t n_found = 0;
-    for (std::size_t k = 0; k < m_g; ++k) order[n_found++] = std::uint64_t{1} << k;
-    for (std::uint64_t s = 1; s <= all; ++s) found[s] = false;
-    end[1] = m_g;
-    for (std::size_t nn = 2; nn <= m_g; ++nn) {
-      begin[nn] = n_found;
+    const double cap_d = prefilter && capped ? cost_traits<Cost>::to_double(cap) * (1 + 1e-9) : 0.0;
+    for (std::size_t nn = 2; nn <= m_g; ++nn)
       for (std::size_t m = 1; m <= nn / 2; ++m)
-        for (std::size_t i = begin[m]; i < end[m]; ++i)
-          for (std::size_t j = begin[nn - m]; j < end[nn - m]; ++j) {
+        for (std::size_t i = first[m], i_end = i + n_of[m], j_begin = first[nn - m], j_end = j_begin + n_of[nn - m];
+             i < i_end; ++i)
+          for (std::size_t j = j_begin; j < j_end; ++j) {
             const std::uint64_t s1 = order[i], s2 = order[j], s = s1 | s2;
             if ((s1 & s2) || (m == nn - m && !(s1 < s2))) continue;
+            // A subset found in an earlier round is final: that round found it at its least
+            // cost within a smaller cap, and the cost of a tree bounds those of its subtrees.
+            if (std::size_t{made[s]} - 1 < round - 1) continue;  // (made in 1 .. round - 1)
             const label_set<W> cut = (legs[s1] & legs[s2]) - p.out;
             if (!search_outer && !cut.any()) continue;
             const label_set<W> uni = legs[s1] | legs[s2];
             const label_set<W> kept = uni - (cut - uni_of[all ^ s]);
+            if constexpr (prefilter) if (capped) {  // (doubles err by far less than the margin)
+              double shared = 1;
+              (legs[s1] & legs[s2]).for_each([&](std::uint32_t d) { shared *= p.size[d].to_double(); });
+              if (cost_d[s1] + cost_d[s2] + (uni == kept ? 1.0 : 2.0) * (mem_d[s1] * mem_d[s2] / shared) > cap_d)
+                continue;
+            }
             const Cost c = cost[s1] + cost[s2] + flop_count(p.size_of(uni), 2, !(uni == kept));
             if (capped && cap < c) continue;
-            if (found[s] && !(c < cost[s])) continue;
-            if (limit && *limit < p.size_of(kept)) continue;
-            if (!found[s]) order[n_found++] = s;
-            found[s] = true;
+            if (made[s] && !(c < cost[s])) continue;
+            Cost mem{};
+            if (limit || (prefilter && capped)) mem = p.size_of(kept);
+            if (limit && *limit < mem) continue;
+            if (!made[s]) order[first[nn] + n_of[nn]++] = s;
+            made[s] = static_cast<std::uint16_t>(round);
             cost[s] = c;
             legs[s] = kept;
+            if constexpr (prefilter) if (capped) {
+              cost_d[s] = c.to_double();
+              mem_d[s] = mem.to_double();
+            }
             r.split[s] = s1;
           }
-      end[nn] = n_found;
-    }
-    if (m_g == 1 || found[all]) break;
+    if (m_g == 1 || made[all]) break;
     caps.raise(capped, naive, limit);
   }
   r.legs = legs[all];
