@@ -978,11 +978,17 @@ constexpr small_group<W, S> dp_small_group(const path_problem<Cost, W>& p, const
   Cost cost[S]{};
   // The subsets of each size nn as found, at order[first[nn]], room for C(m_g, nn).
   std::uint64_t order[S]{};
+  constexpr std::uint8_t binomial[9][9] = {{1},
+                                          {1, 1},
+                                          {1, 2, 1},
+                                          {1, 3, 3, 1},
+                                          {1, 4, 6, 4, 1},
+                                          {1, 5, 10, 10, 5, 1},
+                                          {1, 6, 15, 20, 15, 6, 1},
+                                          {1, 7, 21, 35, 35, 21, 7, 1},
+                                          {1, 8, 28, 56, 70, 56, 28, 8, 1}};
   std::size_t first[10]{}, n_of[9]{};
-  for (std::size_t nn = 1, c = 1; nn <= m_g + 1; ++nn) {
-    first[nn] = first[nn - 1] + c;  // (first[1] = 1: the empty set's room)
-    c = c * (m_g + 1 - nn) / nn;
-  }
+  for (std::size_t nn = 1; nn <= m_g; ++nn) first[nn] = first[nn - 1] + binomial[m_g][nn - 1];
   std::uint16_t made[S]{};  // the round that found each subset, from 1 (0: not found)
   // Most pairs fail the cost cap, which doubles decide first (as in dp_ssa): the cost and the
   // result size of each subset found (set when found, read only then).
