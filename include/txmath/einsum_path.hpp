@@ -962,8 +962,8 @@ struct dp_caps {
 };
 
 // dp over one group of at most 8 tensors under the flops objective: dp_ssa's search (same
-// caps, same scan order, outer products when asked) on arrays of S entries indexed by subset,
-// with no allocation. Returns how each subset of the best tree splits.
+// caps, outer products when asked) on arrays of S entries indexed by subset, with no
+// allocation. Returns how each subset of the best tree splits.
 template <std::size_t W, std::size_t S>
 struct small_group {
   std::uint64_t split[S]{};  // the first part of each subset
