@@ -1398,9 +1398,12 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
             pair_list& known = pairs[nn * (m_g + 1) + m];
             std::size_t kept = 0;
             for (const std::uint64_t w : known.pairs) {
-              const std::size_t a = (w >> 24) & 0xFFFFFF, b = w & 0xFFFFFF;
-              cut = (scan1[a].legs & scan2[b].legs) - p.out;
-              if ((w >> 48) > cap_key || !try_pair(x1.e[a], x2.e[b], cut)) known.pairs[kept++] = w;
+              if ((w >> 48) <= cap_key) {  // (most wait on: nothing else to compute for them)
+                const std::size_t a = (w >> 24) & 0xFFFFFF, b = w & 0xFFFFFF;
+                cut = (scan1[a].legs & scan2[b].legs) - p.out;
+                if (try_pair(x1.e[a], x2.e[b], cut)) continue;
+              }
+              known.pairs[kept++] = w;
             }
             known.pairs.resize(kept);
             if (n1 >> 24 || n2 >> 24)
