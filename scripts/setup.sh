@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build/release -G Ninja -DCMAKE_CXX_COMPILER=g++-12 -DCMAKE_BUILD_TYPE=Release \
       -DTXMATH_BUILD_TESTS=OFF >/dev/null
 cmake --build build/release -j "$(nproc 2>/dev/null || echo 2)"
-./build/release/examples/txmath report examples/configs/llama-3-8b.json
+./build/release/tools/txmath report examples/configs/llama-3-8b.json

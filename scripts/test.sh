@@ -16,5 +16,5 @@ run() {  # run <build dir> <compiler> <build type> [cmake options...]
 }
 run build/test-gcc g++-12 Release
 run build/test-clang clang++-19 Debug
-run build/test-asan clang++-19 Debug -DTXMATH_SANITIZE=ON -DTXMATH_BUILD_BENCHMARKS=OFF -DTXMATH_BUILD_EXAMPLES=OFF
+run build/test-asan clang++-19 Debug -DTXMATH_SANITIZE=ON -DTXMATH_BUILD_BENCHMARKS=OFF -DTXMATH_BUILD_EXAMPLES=OFF -DTXMATH_BUILD_TOOLS=OFF
 echo "txmath: all tests passed with g++-12, clang++-19 and clang++-19 + ASan/UBSan"

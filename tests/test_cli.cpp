@@ -4,7 +4,9 @@
 // message naming the file and the field.
 #include <doctest/doctest.h>
 
-#ifdef TXMATH_TOOL
+#ifndef TXMATH_TOOL
+#error "tests/test_cli.cpp is built only with the txmath tool (TXMATH_TOOL names it)"
+#endif
 
 #include <sys/wait.h>
 
@@ -220,10 +222,3 @@ TEST_CASE("txmath plot context: seed 001 (e), GPT-2 XL from 1,024 to 16,384 toke
   std::filesystem::remove_all(dir);
 }
 
-#else
-
-TEST_CASE("txmath tool tests need the examples (TXMATH_BUILD_EXAMPLES=ON)") {
-  MESSAGE("the txmath tool is not built; its tests did not run");
-}
-
-#endif

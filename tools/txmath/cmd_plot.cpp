@@ -8,7 +8,7 @@
 #include <txmath/core/format.hpp>
 #include <txmath/flops.hpp>
 
-#include "../svg_plot.hpp"
+#include "../../examples/svg_plot.hpp"
 #include "commands.hpp"
 
 namespace txmath::cli {
