@@ -16,7 +16,9 @@
 // 81920 MiB = 80 GiB (79.2 GiB left to CUDA); H200 has 143771 MiB = 140.4 GiB visible of
 // the "141 GB" printed. The table holds the printed figure read as GiB.
 // Bandwidths are decimal (TB/s = 1e12 bytes/s), as vendors mean them.
+#include <charconv>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -32,6 +34,9 @@ TXMATH_DEFINE_ERROR(txmath_error_utilization_must_be_in_0_1, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_device_count_must_be_positive, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_elapsed_time_must_be_positive, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_moe_top_k_must_be_in_1_n_experts, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_rate_must_be_positive_and_finite, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_price_must_be_finite_and_not_negative, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_result_is_not_finite_check_the_inputs, invalid_argument)
 
 namespace txmath {
 
@@ -155,6 +160,32 @@ constexpr flop_rate peak(const accelerator& hw, dtype t) {
   return r;
 }
 
+namespace detail {
+// Shortest text that reads back as the same double: 0.4, 5e-324, 1e+308.
+inline std::string real_text(double v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+// A rate (FLOP/s, byte/s) divides: it must be a positive, finite number.
+constexpr void check_rate(double v, std::string_view what, std::string_view unit) {
+  if (!(v > 0 && v <= std::numeric_limits<double>::max()))
+    TXMATH_FAIL(txmath_error_rate_must_be_positive_and_finite, invalid_argument,
+                "txmath: " + std::string(what) + " must be a positive, finite number of " + std::string(unit) +
+                    ", got " + real_text(v));
+}
+// A figure about to be returned must be finite: an inf or NaN would reach a report as text
+// no JSON reader accepts. `what` says which figure, `inputs` the values it came from.
+template <class Inputs>  // Inputs: () -> std::string, called only to build the message
+constexpr double check_finite(double v, std::string_view what, const Inputs& inputs) {
+  if (!(v >= -std::numeric_limits<double>::max() && v <= std::numeric_limits<double>::max()))
+    TXMATH_FAIL(txmath_error_result_is_not_finite_check_the_inputs, invalid_argument,
+                "txmath: " + std::string(what) + " is " + real_text(v) + " (beyond the range of a double) from " +
+                    inputs() + "; check those inputs");
+  return v;
+}
+}  // namespace detail
+
 // FLOPs per byte at which compute time equals memory time: above it a kernel is
 // compute-bound. TPU v5e bf16: 197e12 / 819e9 = 240.5; H100 SXM bf16: 295.
 constexpr intensity critical_intensity(const accelerator& hw, dtype compute) {
@@ -172,6 +203,7 @@ struct roofline_bound {
 };
 
 constexpr roofline_bound roofline(flops f, bytes b, const accelerator& hw, dtype compute) {
+  detail::check_rate(hw.memory_bandwidth.value(), "an accelerator's memory bandwidth", "byte/s");
   roofline_bound r;
   r.compute_time = f / peak(hw, compute);
   r.memory_time = b / hw.memory_bandwidth;
@@ -213,37 +245,65 @@ constexpr void check_devices(count n) {
 constexpr void check_utilization(double u) {
   if (!(u > 0.0 && u <= 1.0))
     TXMATH_FAIL(txmath_error_utilization_must_be_in_0_1, invalid_argument,
-                "txmath: utilization must be in (0, 1], got " + std::to_string(u) +
+                "txmath: utilization must be in (0, 1], got " + real_text(u) +
                     " (write 40% as 0.4)");
 }
 }  // namespace detail
 
 // Wall-clock time to do `total` FLOPs on n devices of peak `peak_per_device` at model-FLOPs
-// utilization `mfu` (the fraction of peak spent on the model's own FLOPs).
-constexpr seconds training_time(flops total, count n_devices, flop_rate peak_per_device, double mfu) {
+// utilization `mfu` (the fraction of peak spent on the model's own FLOPs). A time beyond a
+// double's range (an mfu of 5e-324, say) is an error naming the inputs, never inf.
+[[nodiscard]] constexpr seconds training_time(flops total, count n_devices, flop_rate peak_per_device, double mfu) {
   detail::check_devices(n_devices);
   detail::check_utilization(mfu);
-  return total / (peak_per_device * (n_devices.to_double() * mfu));
+  detail::check_rate(peak_per_device.value(), "the peak rate per device", "FLOP/s");
+  const seconds t = total / (peak_per_device * (n_devices.to_double() * mfu));
+  detail::check_finite(t.value(), "the training time in seconds", [&] {
+    return total.value().to_string() + " FLOPs / (" + n_devices.to_string() + " devices x " +
+           detail::real_text(peak_per_device.value()) + " FLOP/s x mfu " + detail::real_text(mfu) + ")";
+  });
+  return t;
 }
 
 // MFU from a measurement: `useful` FLOPs (6ND for a training step, say) took `elapsed` on
 // n devices.
-constexpr double model_flops_utilization(flops useful, seconds elapsed, count n_devices,
-                                         flop_rate peak_per_device) {
+[[nodiscard]] constexpr double model_flops_utilization(flops useful, seconds elapsed, count n_devices,
+                                                       flop_rate peak_per_device) {
   detail::check_devices(n_devices);
-  if (!(elapsed.value() > 0))
+  if (!(elapsed.value() > 0 && elapsed.value() <= std::numeric_limits<double>::max()))
     TXMATH_FAIL(txmath_error_elapsed_time_must_be_positive, invalid_argument,
-                "txmath: the elapsed time must be positive, got " + std::to_string(elapsed.value()) + " s");
-  return useful / (peak_per_device * elapsed) / n_devices.to_double();
+                "txmath: the elapsed time must be a positive, finite number of seconds, got " +
+                    detail::real_text(elapsed.value()));
+  detail::check_rate(peak_per_device.value(), "the peak rate per device", "FLOP/s");
+  const double u = useful / (peak_per_device * elapsed) / n_devices.to_double();
+  return detail::check_finite(u, "the utilization", [&] {
+    return useful.value().to_string() + " FLOPs in " + detail::real_text(elapsed.value()) + " s";
+  });
 }
 
-// Device-hours of a run: wall time x devices.
-constexpr double device_hours(seconds wall, count n_devices) {
-  return wall.value() / 3600.0 * n_devices.to_double();
+// Device-hours of a run: wall time x devices. The time must be finite and not negative.
+[[nodiscard]] constexpr double device_hours(seconds wall, count n_devices) {
+  if (!(wall.value() >= 0 && wall.value() <= std::numeric_limits<double>::max()))
+    TXMATH_FAIL(txmath_error_elapsed_time_must_be_positive, invalid_argument,
+                "txmath: the wall-clock time must be a finite, non-negative number of seconds, got " +
+                    detail::real_text(wall.value()));
+  const double h = wall.value() / 3600.0 * n_devices.to_double();
+  return detail::check_finite(h, "the device-hours", [&] {
+    return detail::real_text(wall.value()) + " s x " + n_devices.to_string() + " devices";
+  });
 }
-// Cost in the currency of `price_per_device_hour` (USD in the examples).
-constexpr double run_cost(seconds wall, count n_devices, double price_per_device_hour) {
-  return device_hours(wall, n_devices) * price_per_device_hour;
+// Cost in the currency of `price_per_device_hour` (USD in the examples): a finite price,
+// not negative (0 is free), and a finite product.
+[[nodiscard]] constexpr double run_cost(seconds wall, count n_devices, double price_per_device_hour) {
+  if (!(price_per_device_hour >= 0 && price_per_device_hour <= std::numeric_limits<double>::max()))
+    TXMATH_FAIL(txmath_error_price_must_be_finite_and_not_negative, invalid_argument,
+                "txmath: the price per device-hour must be a finite number, 0 or more, got " +
+                    detail::real_text(price_per_device_hour));
+  const double hours = device_hours(wall, n_devices);
+  return detail::check_finite(hours * price_per_device_hour, "the run's cost", [&] {
+    return detail::real_text(hours) + " device-hours x price " + detail::real_text(price_per_device_hour) +
+           " per device-hour";
+  });
 }
 
 }  // namespace txmath

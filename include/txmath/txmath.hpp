@@ -15,3 +15,5 @@
 #include <txmath/recipe.hpp>
 #include <txmath/scaling.hpp>
 #include <txmath/hf_config.hpp>
+#include <txmath/inference.hpp>
+#include <txmath/report.hpp>

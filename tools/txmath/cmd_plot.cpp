@@ -10,6 +10,7 @@
 
 #include "../../examples/svg_plot.hpp"
 #include "commands.hpp"
+#include "writer.hpp"
 
 namespace txmath::cli {
 
@@ -23,19 +24,19 @@ constexpr const char* plot_usage =
     "  --out FILE     the SVG file [context.svg]\n"
     "  --from N       shortest context [256]; 8k = 8192\n"
     "  --to N         longest context [131072]\n"
-    "  --json         print the table as JSON\n"
+    "  --json | --csv print the table as JSON or CSV (writer.hpp's escaping and decimals)\n"
     "FLOPs are matmul FLOPs of one sequence, causal attention counted in full.\n";
 
 struct shares {
   std::uint64_t seq;
-  double total;  // forward FLOPs of one sequence
+  txmath::count total;  // forward FLOPs of one sequence, exact
   double core, projections, ffn, head;
 };
 
 shares at(const txmath::model_config& m, std::uint64_t seq) {
   const auto r = txmath::flops_per_sequence(m, {.seq_len = seq}).forward;
   const double head = (r[txmath::component::head] + r[txmath::component::embedding]).to_double();
-  return {seq, r.total.to_double(), r.share_of(r.attention_core), r.share_of(r.attention_projections()),
+  return {seq, r.total.value(), r.share_of(r.attention_core), r.share_of(r.attention_projections()),
           r.share_of(r.ffn_all()), r.total.value() == 0 ? 0.0 : head / r.total.to_double()};
 }
 
@@ -54,7 +55,7 @@ int run_plot(int argc, char** argv) {
   }
   std::string model, out = "context.svg";
   std::uint64_t from = 256, to = 131072;
-  bool json = false;
+  bool json = false, csv = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     auto value = [&]() -> std::string_view {
@@ -66,6 +67,7 @@ int run_plot(int argc, char** argv) {
     else if (a == "--from") from = parse_size(value(), "--from");
     else if (a == "--to") to = parse_size(value(), "--to");
     else if (a == "--json") json = true;
+    else if (a == "--csv") csv = true;
     else throw txmath::invalid_argument("txmath: plot context: unknown argument '" + std::string(a) + "' (see --help)");
   }
   if (model.empty()) throw txmath::invalid_argument("txmath: plot context: --model is required (a preset or a config.json)");
@@ -93,23 +95,23 @@ int run_plot(int argc, char** argv) {
   }
   if (!svg::save(p, out)) throw txmath::invalid_argument("txmath: plot context: cannot write " + out);
 
-  if (json) {
-    std::printf("{\"model\": \"%s\", \"svg\": \"%s\", \"rows\": [\n", ma.name.c_str(), out.c_str());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const auto& r = rows[i];
-      std::printf("  {\"seq\": %llu, \"forward_flops\": %.17g, \"attention_core\": %.17g, "
-                  "\"attention_projections\": %.17g, \"ffn\": %.17g, \"head\": %.17g}%s\n",
-                  (unsigned long long)r.seq, r.total, r.core, r.projections, r.ffn, r.head,
-                  i + 1 < rows.size() ? "," : "");
+  if (json || csv) {
+    record r;
+    r.set("model", ma.name).set("svg", out);
+    for (const auto& row : rows) {
+      record& e = r.append("rows");
+      e.set("seq", txmath::count(row.seq)).set("forward_flops", row.total);
+      e.set("attention_core", row.core).set("attention_projections", row.projections);
+      e.set("ffn", row.ffn).set("head", row.head);
     }
-    std::printf("]}\n");
+    std::fputs((json ? r.json() : r.csv()).c_str(), stdout);
     return 0;
   }
   std::printf("Forward FLOPs of one sequence, by part: %s\n", ma.name.c_str());
   std::printf("%10s %12s %12s %12s %12s %12s\n", "context", "FLOPs", "QK^T, AV", "projections", "FFN", "LM head");
   for (const auto& r : rows)
     std::printf("%10llu %12s %11.1f%% %11.1f%% %11.1f%% %11.1f%%\n", (unsigned long long)r.seq,
-                txmath::format_sci(r.total).str().c_str(), 100 * r.core, 100 * r.projections, 100 * r.ffn,
+                txmath::format_sci(r.total.to_double()).str().c_str(), 100 * r.core, 100 * r.projections, 100 * r.ffn,
                 100 * r.head);
   std::printf("wrote %s\n", out.c_str());
   return 0;

@@ -1,4 +1,6 @@
 // txmath report <preset | config.json>: parameters, FLOPs, memory, time and cost of a model.
+// This file parses the flags, calls txmath::make_report (report.hpp) and renders its
+// account as a table, JSON or CSV; it computes nothing itself.
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -6,15 +8,12 @@
 #include <string_view>
 #include <vector>
 
-#include <txmath/activations.hpp>
 #include <txmath/core/format.hpp>
-#include <txmath/flops.hpp>
-#include <txmath/hardware.hpp>
-#include <txmath/kv_cache.hpp>
-#include <txmath/memory.hpp>
-#include <txmath/params.hpp>
+#include <txmath/presets.hpp>
+#include <txmath/report.hpp>
 
 #include "commands.hpp"
+#include "writer.hpp"
 
 namespace txmath::cli {
 
@@ -25,22 +24,28 @@ constexpr const char* report_usage =
     "  The parameters, FLOPs, memory, time and cost of a model, from a preset name (txmath\n"
     "  report --list) or a Hugging Face config.json.\n"
     "options (defaults in brackets):\n"
-    "  --seq N        tokens per sequence [4096, or the model's context if shorter]; 8k = 8192\n"
-    "  --batch N      sequences per step, for activations, KV cache and per-step FLOPs [8]\n"
-    "  --tokens N     training tokens of a run, e.g. 15T, 300B [20 x total parameters]\n"
-    "  --dtype T      weights, KV cache and compute: fp32, bf16, fp16, fp8, int8, int4 [bf16]\n"
-    "  --gpu NAME     a100, h100, h800, h800-pcie, h200, b200, mi300x, tpu-v5e, tpu-v5p,\n"
-    "                 rtx4090 [h100]\n"
-    "  --gpus N       GPUs of the training run [1024]\n"
-    "  --mfu X        model FLOPs utilization of the run, in (0, 1] [0.4]\n"
-    "  --price X      US dollars per GPU-hour [2.0]\n"
-    "  --json | --csv machine-readable output (exact integers; keys in the README)\n"
-    "  --list         the preset names\n"
+    "  --seq N            tokens per sequence [4096, or the model's context if shorter]; 8k = 8192\n"
+    "  --batch N          sequences per step: training micro-batch, KV cache, inference [8]\n"
+    "  --tokens N         training tokens of a run, e.g. 15T, 300B, at most 1e30 [20 x parameters]\n"
+    "  --dtype T          sets the three below at once: fp32, bf16, fp16, fp8, int8, int4 [bf16]\n"
+    "  --weights-dtype T  inference weights [bf16]\n"
+    "  --kv-dtype T       the KV cache [bf16]\n"
+    "  --compute-dtype T  the peak FLOP/s used for every time [bf16]\n"
+    "  --flash on|off     FlashAttention: activations keep no seq x seq scores [on]\n"
+    "  --gpu NAME         a100, h100, h800, h800-pcie, h200, b200, mi300x, tpu-v5e, tpu-v5p,\n"
+    "                     rtx4090 [h100]\n"
+    "  --gpus N           GPUs of the training run [1024]\n"
+    "  --mfu X            model FLOPs utilization of the run, in (0, 1] [0.4]\n"
+    "  --price X          US dollars per GPU-hour, 0 or more [2.0]\n"
+    "  --json | --csv     machine-readable output (exact integers; keys in the README)\n"
+    "  --list             the preset names\n"
     "Conventions: FLOPs count matmuls (a multiply-add is 2), causal attention in full (every\n"
     "query against every key of its window), backward = 2 x forward; training state is\n"
     "mixed-precision Adam, 16 bytes per parameter (ZeRO); activations per Korthikanti et al.\n"
-    "(GPT-style block, 16-bit); inference figures are one GPU's roofline, reading every weight\n"
-    "once per step (all experts of an MoE: an upper bound at small batch).\n";
+    "(GPT-style block, 16-bit). Inference: weights + KV cache against one GPU's memory, else\n"
+    "the smallest tensor-parallel degree (1, 2, 4, ... 64) that holds them; times are one\n"
+    "rank's roofline (no communication), reading each weight once a step (every expert of an\n"
+    "MoE), an untied input embedding only in its gathered rows.\n";
 
 struct accelerator_name {
   const char* key;
@@ -66,172 +71,351 @@ enum class output { table, json, csv };
 struct options {
   std::string model;
   std::uint64_t seq = 0;  // 0: the default
-  std::uint64_t batch = 8;
-  std::optional<txmath::count> tokens;
-  txmath::dtype dtype = txmath::dtype::bf16;
-  const txmath::accelerator* gpu = &txmath::accelerators::h100_sxm;
-  std::uint64_t gpus = 1024;
-  double mfu = 0.4;
-  double price = 2.0;
+  std::optional<txmath::dtype> dtype, weights, kv, compute;
+  txmath::report_options report{};
+  std::vector<std::string> given;  // the flags as typed, for messages about their effect
   output format = output::table;
 };
 
-// ---- output: one tree of named values, written as JSON or CSV ---------------------------
-
-struct node {
-  std::string key;
-  std::string json;  // the value as JSON text; empty for an object
-  std::vector<node> children;
-
-  node& at(std::string_view k) {
-    for (auto& c : children)
-      if (c.key == k) return c;
-    children.push_back({std::string(k), "", {}});
-    return children.back();
-  }
-  void set(std::string_view path, std::string value) {
-    node* n = this;
-    for (std::size_t dot; (dot = path.find('.')) != std::string_view::npos; path.remove_prefix(dot + 1))
-      n = &n->at(path.substr(0, dot));
-    n->at(path).json = std::move(value);
-  }
-};
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out + "\"";
-}
-std::string json_number(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-std::string json_number(txmath::count c) { return c.to_string(); }
-
-void write_json(const node& n, std::string& out, int indent) {
-  if (n.children.empty()) {
-    out += n.json.empty() ? "{}" : n.json;
-    return;
-  }
-  out += "{\n";
-  for (std::size_t i = 0; i < n.children.size(); ++i) {
-    out += std::string(static_cast<std::size_t>(indent + 2), ' ') + json_string(n.children[i].key) + ": ";
-    write_json(n.children[i], out, indent + 2);
-    out += i + 1 < n.children.size() ? ",\n" : "\n";
-  }
-  out += std::string(static_cast<std::size_t>(indent), ' ') + "}";
-}
-void write_csv(const node& n, const std::string& prefix, std::string& out) {
-  for (const auto& c : n.children) {
-    const std::string path = prefix.empty() ? c.key : prefix + "." + c.key;
-    if (c.children.empty()) {
-      std::string v = c.json;
-      if (v.size() >= 2 && v.front() == '"') {  // CSV-quote strings
-        v = v.substr(1, v.size() - 2);
-        std::string q = "\"";
-        for (char ch : v) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-        v = q + "\"";
-      }
-      out += path + "," + v + "\n";
-    } else {
-      write_csv(c, path, out);
-    }
+txmath::dtype dtype_flag(std::string_view flag, std::string_view v) {
+  try {
+    return txmath::parse_dtype(v);
+  } catch (const txmath::error&) {
+    throw txmath::invalid_argument("txmath: " + std::string(flag) + ": unknown dtype '" + std::string(v) +
+                                   "'; use fp32, bf16, fp16, fp8, int8 or int4");
   }
 }
 
-// ---- the report ---------------------------------------------------------------------------
+void set_real(options& o, std::string_view flag, std::string_view v) {
+  const double x = parse_real(v, flag);
+  if (flag == "--mfu") {
+    if (!(x > 0 && x <= 1))
+      throw txmath::invalid_argument("txmath: --mfu: must be in (0, 1] (write 40% as 0.4), found " + std::string(v));
+    o.report.mfu = x;
+  } else {
+    if (!(x >= 0))
+      throw txmath::invalid_argument("txmath: --price: must be 0 or more (US dollars per GPU-hour), found " +
+                                     std::string(v));
+    o.report.price_per_gpu_hour = x;
+  }
+}
+
+bool set_option(options& o, std::string_view a, std::string_view v) {
+  if (a == "--seq") o.seq = parse_size(v, "--seq");
+  else if (a == "--batch") o.report.batch = parse_size(v, "--batch");
+  else if (a == "--tokens") o.report.tokens = parse_amount(v, "--tokens");
+  else if (a == "--dtype") o.dtype = dtype_flag(a, v);
+  else if (a == "--weights-dtype") o.weights = dtype_flag(a, v);
+  else if (a == "--kv-dtype") o.kv = dtype_flag(a, v);
+  else if (a == "--compute-dtype") o.compute = dtype_flag(a, v);
+  else if (a == "--gpu") o.report.gpu = &find_gpu(v);
+  else if (a == "--gpus") o.report.gpus = parse_size(v, "--gpus");
+  else if (a == "--mfu" || a == "--price") set_real(o, a, v);
+  else if (a == "--flash") {
+    if (v != "on" && v != "off")
+      throw txmath::invalid_argument("txmath: --flash: expected on or off, found '" + std::string(v) + "'");
+    o.report.flash_attention = v == "on";
+  } else return false;
+  o.given.push_back(std::string(a) + " " + std::string(v));
+  return true;
+}
 
 options parse_options(int argc, char** argv) {
   options o;
-  auto value = [&](int& i) -> std::string_view {
-    if (i + 1 >= argc)
-      throw txmath::invalid_argument("txmath: " + std::string(argv[i]) + " needs a value (see txmath report --help)");
-    return argv[++i];
-  };
   for (int i = 0; i < argc; ++i) {
     const std::string_view a = argv[i];
-    if (a == "--seq") o.seq = parse_size(value(i), "--seq");
-    else if (a == "--batch") o.batch = parse_size(value(i), "--batch");
-    else if (a == "--tokens") o.tokens = parse_amount(value(i), "--tokens");
-    else if (a == "--dtype") {
-      const std::string_view v = value(i);
-      try {
-        o.dtype = txmath::parse_dtype(v);
-      } catch (const txmath::error&) {
-        throw txmath::invalid_argument("txmath: --dtype: unknown dtype '" + std::string(v) +
-                                       "'; use fp32, bf16, fp16, fp8, int8 or int4");
-      }
-    } else if (a == "--gpu") o.gpu = &find_gpu(value(i));
-    else if (a == "--gpus") o.gpus = parse_size(value(i), "--gpus");
-    else if (a == "--mfu") {
-      o.mfu = parse_real(value(i), "--mfu");
-      if (!(o.mfu > 0 && o.mfu <= 1))
-        throw txmath::invalid_argument("txmath: --mfu: must be in (0, 1] (write 40% as 0.4), found " +
-                                       std::string(argv[i]));
-    } else if (a == "--price") {
-      o.price = parse_real(value(i), "--price");
-      if (!(o.price >= 0)) throw txmath::invalid_argument("txmath: --price: must not be negative");
-    } else if (a == "--json") o.format = output::json;
+    if (a == "--json") o.format = output::json;
     else if (a == "--csv") o.format = output::csv;
-    else if (a.size() > 1 && a[0] == '-')
-      throw txmath::invalid_argument("txmath: report: unknown option '" + std::string(a) + "' (see txmath report --help)");
-    else if (o.model.empty()) o.model = std::string(a);
+    else if (a.size() > 1 && a[0] == '-') {
+      if (i + 1 >= argc)
+        throw txmath::invalid_argument("txmath: " + std::string(a) + " needs a value (see txmath report --help)");
+      if (!set_option(o, a, argv[i + 1]))
+        throw txmath::invalid_argument("txmath: report: unknown option '" + std::string(a) +
+                                       "' (see txmath report --help)");
+      ++i;
+    } else if (o.model.empty()) o.model = std::string(a);
     else throw txmath::invalid_argument("txmath: report: one model only; found '" + o.model + "' and '" + std::string(a) + "'");
   }
   if (o.model.empty()) throw txmath::invalid_argument("txmath: report: name a preset or a config.json (see txmath report --help)");
+  const txmath::dtype all = o.dtype.value_or(txmath::dtype::bf16);
+  o.report.weights = o.weights.value_or(all);
+  o.report.kv_cache = o.kv.value_or(all);
+  o.report.compute = o.compute.value_or(all);
   return o;
 }
 
-std::string fmt_count(txmath::count c) { return grouped(c); }
+// ---- machine-readable ----------------------------------------------------------------------
+
+// A per-token figure: exact when it divides, else a double.
+void set_per_token(record& r, std::string_view key, txmath::count total, txmath::count tokens) {
+  if (total % tokens == 0) r.set(key, total / tokens);
+  else r.set(key, total.to_double() / tokens.to_double());
+}
+
+void set_model(record& r, const model_arg& ma) {
+  const txmath::model_config& m = ma.model;
+  const bool mla = m.attention.kind == txmath::attention_kind::mla;
+  r.set("model.name", ma.name).set("model.source", ma.source).set("model.model_type", ma.model_type);
+  r.set("model.d_model", txmath::count(m.d_model)).set("model.n_layers", txmath::count(m.n_layers));
+  r.set("model.n_heads", txmath::count(m.attention.n_heads)).set("model.n_kv_heads", txmath::count(m.kv_heads()));
+  // MLA has no single head_dim: the query/key head (nope + rope dims).
+  r.set("model.head_dim", txmath::count(mla ? m.attention.qk_nope_head_dim + m.attention.qk_rope_head_dim : m.head_dim()));
+  r.set("model.attention", mla ? "mla" : "standard");
+  r.set("model.d_ff", txmath::count(m.ffn.d_ff)).set("model.vocab", txmath::count(m.vocab));
+  r.set("model.n_experts", txmath::count(m.moe.n_experts)).set("model.top_k", txmath::count(m.moe.top_k));
+  r.set("model.tied_embeddings", m.tied_embeddings);
+  r.set("model.sliding_window", txmath::count(m.attention.sliding_window));
+  r.set("model.sliding_layers", txmath::count(m.n_sliding_layers()));
+  r.set("model.max_context", txmath::count(ma.max_context));
+}
+
+void set_settings(record& r, const txmath::report_options& s) {
+  r.set("settings.seq", txmath::count(s.seq_len)).set("settings.batch", txmath::count(s.batch));
+  r.set("settings.tokens", s.tokens);
+  r.set("settings.weights_dtype", txmath::name_of(s.weights)).set("settings.kv_dtype", txmath::name_of(s.kv_cache));
+  r.set("settings.compute_dtype", txmath::name_of(s.compute));
+  r.set("settings.flash_attention", s.flash_attention);
+  r.set("settings.gpu", s.gpu->name).set("settings.gpus", s.gpus);
+  r.set("settings.mfu", s.mfu).set("settings.price_per_gpu_hour", s.price_per_gpu_hour);
+}
+
+void set_params_and_flops(record& r, const txmath::model_report& rep) {
+  const auto& p = rep.params;
+  r.set("params.total", p.total.value()).set("params.active", p.active.value());
+  r.set("params.non_embedding", p.non_embedding().value());
+  r.set("params.active_excluding_input_embedding", p.active_excluding_input_embedding().value());
+  for (std::size_t c = 0; c < txmath::n_components; ++c)
+    r.set("params.by_component." + std::string(txmath::name_of(static_cast<txmath::component>(c))), p.by_component[c].value());
+  for (std::size_t c = 0; c < txmath::n_components; ++c)
+    r.set("params.active_by_component." + std::string(txmath::name_of(static_cast<txmath::component>(c))),
+          p.active_by_component[c].value());
+  const auto& step = rep.flops.per_step;
+  set_per_token(r, "flops.forward_per_token", step.forward.total.value(), step.tokens.value());
+  set_per_token(r, "flops.training_per_token", step.training.total.value(), step.tokens.value());
+  r.set("flops.forward_per_step", step.forward.total.value()).set("flops.training_per_step", step.training.total.value());
+  r.set("flops.training_per_run", rep.flops.training_per_run.value()).set("flops.six_n_d", rep.flops.six_n_d.value());
+  for (std::size_t c = 0; c < txmath::n_components; ++c)
+    r.set("flops.forward_per_step_by_component." + std::string(txmath::name_of(static_cast<txmath::component>(c))),
+          step.forward.by_component[c].value());
+  r.set("flops.forward_per_step_attention_core", step.forward.attention_core.value());
+}
+
+void set_memory_and_time(record& r, const txmath::model_report& rep) {
+  const auto& m = rep.memory;
+  r.set("memory.weights_bytes", m.weights.value()).set("memory.training_state_bytes", m.training_state.value());
+  r.set("memory.training_state_bytes_per_gpu_zero3", m.training_state_per_gpu_zero3.value());
+  r.set("memory.activations_bytes", m.activations.value());
+  r.set("memory.activations_full_recompute_bytes", m.activations_full_recompute.value());
+  r.set("memory.kv_cache_bytes", m.kv_cache.value()).set("memory.kv_cache_bytes_per_token", m.kv_cache_per_token.value());
+  r.set("memory.kv_cache_bytes_without_windows", m.kv_cache_without_windows.value());
+  r.set("time.peak_flop_per_s", rep.training.peak.value());
+  r.set("time.training_seconds", rep.training.time.value());
+  r.set("time.gpu_hours", rep.training.gpu_hours).set("time.cost_usd", rep.training.cost);
+}
+
+void set_inference(record& r, const txmath::inference_account& a) {
+  r.set("inference.weights_bytes", a.weights.value()).set("inference.kv_cache_bytes", a.kv_cache.value());
+  r.set("inference.gpu_memory_bytes", a.gpu_memory.value());
+  r.set("inference.fits_one_gpu", a.fits_one_gpu);
+  if (a.min_tp_that_fits == 0) {
+    r.set_null("inference.min_tp_that_fits").set_null("inference.memory_per_gpu_bytes");
+    r.set_null("inference.prefill").set_null("inference.decode");
+    return;
+  }
+  r.set("inference.min_tp_that_fits", a.min_tp_that_fits);
+  r.set("inference.memory_per_gpu_bytes", a.memory_per_gpu.value());
+  for (const auto& [name, s] : {std::pair{"prefill", &a.prefill}, std::pair{"decode", &a.decode}}) {
+    const std::string k = std::string("inference.") + name + ".";
+    r.set(k + "flops", s->flops.value()).set(k + "bytes_per_gpu", s->bytes_per_gpu.value());
+    r.set(k + "seconds", s->roof.time().value());
+    r.set(k + "bound", s->roof.compute_bound() ? "compute" : "memory");
+    r.set(k + "tokens_per_second", s->tokens_per_second);
+  }
+}
+
+std::string machine_readable(const model_arg& ma, const txmath::model_report& rep, output format) {
+  record r;
+  set_model(r, ma);
+  set_settings(r, rep.settings);
+  set_params_and_flops(r, rep);
+  set_memory_and_time(r, rep);
+  set_inference(r, rep.inference);
+  r.set("notes", rep.notes);
+  return format == output::json ? r.json() : r.csv();
+}
+
+// ---- the table -----------------------------------------------------------------------------
+
 std::string fmt_sci(double v) { return txmath::format_sci(v).str(); }
 std::string fmt_bytes(txmath::bytes b) { return txmath::format_bytes(b).str(); }
+std::string fmt_seconds(txmath::seconds s) { return txmath::format_seconds(s).str(); }
 // 11604.3 -> "11,604"; beyond 1e15, scientific.
 std::string fmt_whole(double v) {
   if (!(v < 1e15)) return fmt_sci(v);
-  return grouped(txmath::count::from_floating(static_cast<long double>(static_cast<unsigned long long>(v + 0.5))));
+  return grouped(txmath::count(static_cast<unsigned long long>(v + 0.5)));
 }
 std::string fmt_pct(double share) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%.1f%%", 100 * share);
   return buf;
 }
-// A per-token figure: exact when it divides, else a double.
-std::string per_token_json(txmath::count total, txmath::count tokens) {
-  if (total % tokens == 0) return (total / tokens).to_string();
-  return json_number(total.to_double() / tokens.to_double());
+std::string fmt_real(double v) { return shortest_decimal(v, "a figure"); }
+std::string u(std::uint64_t v) { return std::to_string(v); }
+
+void print_model(const model_arg& ma) {
+  const txmath::model_config& m = ma.model;
+  std::printf("txmath report: %s (%s%s%s)\n", ma.name.c_str(), ma.model_type.c_str(),
+              ma.model_type.empty() ? "" : ", ", ma.source.c_str());
+  std::printf("  d_model %s, %s layers, %s heads", u(m.d_model).c_str(), u(m.n_layers).c_str(),
+              u(m.attention.n_heads).c_str());
+  if (m.attention.kind == txmath::attention_kind::mla)
+    std::printf(" (MLA: q/k head %s, v head %s, kv_lora_rank %s)",
+                u(m.attention.qk_nope_head_dim + m.attention.qk_rope_head_dim).c_str(),
+                u(m.attention.v_head_dim).c_str(), u(m.attention.kv_lora_rank).c_str());
+  else
+    std::printf(" (%s kv, head_dim %s)", u(m.kv_heads()).c_str(), u(m.head_dim()).c_str());
+  std::printf(", d_ff %s, vocab %s", u(m.ffn.d_ff).c_str(), u(m.vocab).c_str());
+  if (m.is_moe())
+    std::printf(", %s experts (top %s, d_ff %s)", u(m.moe.n_experts).c_str(), u(m.moe.top_k).c_str(),
+                u(m.moe.d_ff_expert).c_str());
+  if (m.n_sliding_layers() != 0)
+    std::printf(", sliding window %s on %s layers", u(m.attention.sliding_window).c_str(),
+                u(m.n_sliding_layers()).c_str());
+  if (ma.max_context) std::printf(", context %s", u(ma.max_context).c_str());
+  std::printf("\n\n");
 }
 
-int report(int argc, char** argv);
+void print_params(const txmath::model_config& m, const txmath::param_report& p) {
+  std::printf("%-18s %19s %17s %7s\n", "Parameters", "total", "active", "share");
+  for (std::size_t c = 0; c < txmath::n_components; ++c) {
+    if (p.by_component[c].value() == 0) continue;
+    const std::string name(txmath::name_of(static_cast<txmath::component>(c)));
+    std::printf("  %-16s %19s %17s %7s\n", name.c_str(), grouped(p.by_component[c].value()).c_str(),
+                grouped(p.active_by_component[c].value()).c_str(),
+                fmt_pct(p.by_component[c].to_double() / p.total.to_double()).c_str());
+  }
+  std::printf("  %-16s %19s %17s\n", "total", grouped(p.total.value()).c_str(), grouped(p.active.value()).c_str());
+  std::printf("  (%s total, %s active; tied embeddings: %s)\n\n", txmath::format_count(p.total.value()).str().c_str(),
+              txmath::format_count(p.active.value()).str().c_str(), m.tied_embeddings ? "yes" : "no");
+}
 
-}  // namespace
+void print_flops(const txmath::model_report& rep) {
+  const auto& step = rep.flops.per_step;
+  const std::string title = "FLOPs per token (seq " + u(rep.settings.seq_len) + ")";
+  std::printf("%-26s %17s %15s %7s\n", title.c_str(), "forward", "training", "share");
+  const double toks = step.tokens.to_double();
+  auto row = [&](const char* name, txmath::flops fwd, txmath::flops train) {
+    if (fwd.value() == 0 && train.value() == 0) return;
+    std::printf("  %-24s %17s %15s %7s\n", name, fmt_sci(fwd.to_double() / toks).c_str(),
+                fmt_sci(train.to_double() / toks).c_str(), fmt_pct(step.forward.share_of(fwd)).c_str());
+  };
+  using txmath::component;
+  row("attention projections", step.forward.attention_projections(), step.training.attention_projections());
+  row("attention QK^T, AV", step.forward.attention_core, step.training.attention_core);
+  row("ffn", step.forward[component::ffn], step.training[component::ffn]);
+  row("experts", step.forward[component::experts], step.training[component::experts]);
+  row("shared experts", step.forward[component::shared_experts], step.training[component::shared_experts]);
+  row("router", step.forward[component::router], step.training[component::router]);
+  row("lm head", step.forward[component::head] + step.forward[component::embedding],
+      step.training[component::head] + step.training[component::embedding]);
+  row("total", step.forward.total, step.training.total);
+  std::printf("  per step (%s x %s tokens): forward %s, training %s\n", u(rep.settings.batch).c_str(),
+              u(rep.settings.seq_len).c_str(), fmt_sci(step.forward.total.to_double()).c_str(),
+              fmt_sci(step.training.total.to_double()).c_str());
+  std::printf("  per run (%s tokens): training %s (6ND with active N: %s)\n\n",
+              txmath::format_count(rep.settings.tokens).str().c_str(),
+              fmt_sci(rep.flops.training_per_run.to_double()).c_str(), fmt_sci(rep.flops.six_n_d.to_double()).c_str());
+}
 
-// Absurd but accepted sizes can push a per-run figure past 128 bits: say which input to shrink.
-int run_report(int argc, char** argv) {
+void print_memory(const txmath::model_config& m, const txmath::model_report& rep) {
+  const auto& s = rep.settings;
+  const auto& mem = rep.memory;
+  const std::string shape = u(s.batch) + " x " + u(s.seq_len);
+  std::printf("Memory\n");
+  std::printf("  %-34s %12s\n", ("weights (" + std::string(txmath::name_of(s.weights)) + ")").c_str(),
+              fmt_bytes(mem.weights).c_str());
+  std::printf("  %-34s %12s   (%s per GPU, ZeRO-3 over %s)\n", "training state (Adam, 16 B/param)",
+              fmt_bytes(mem.training_state).c_str(), fmt_bytes(mem.training_state_per_gpu_zero3).c_str(),
+              s.gpus.to_string().c_str());
+  std::printf("  %-34s %12s   (full recompute: %s)\n",
+              ("activations (" + shape + ", flash " + (s.flash_attention ? "on" : "off") + ")").c_str(),
+              fmt_bytes(mem.activations).c_str(), fmt_bytes(mem.activations_full_recompute).c_str());
+  std::string kv_detail = fmt_bytes(mem.kv_cache_per_token) + " per token";
+  if (mem.kv_cache != mem.kv_cache_without_windows)
+    kv_detail += "; sliding window " + u(m.attention.sliding_window) + " on " + u(m.n_sliding_layers()) + " of " +
+                 u(m.n_layers) + " layers, " + fmt_bytes(mem.kv_cache_without_windows) + " without";
+  std::printf("  %-34s %12s   (%s)\n\n",
+              ("KV cache (" + shape + ", " + std::string(txmath::name_of(s.kv_cache)) + ")").c_str(),
+              fmt_bytes(mem.kv_cache).c_str(), kv_detail.c_str());
+}
+
+void print_time(const txmath::model_report& rep) {
+  const auto& s = rep.settings;
+  std::printf("Training time and cost (%s x %s, %s peak %s FLOP/s, MFU %s)\n", s.gpus.to_string().c_str(),
+              std::string(s.gpu->name).c_str(), std::string(txmath::name_of(s.compute)).c_str(),
+              fmt_sci(rep.training.peak.value()).c_str(), fmt_real(s.mfu).c_str());
+  std::printf("  %-34s %12s   (%s GPU-hours, $%s at $%s/GPU-hour)\n\n", "training run",
+              fmt_seconds(rep.training.time).c_str(), fmt_whole(rep.training.gpu_hours).c_str(),
+              fmt_whole(rep.training.cost).c_str(), fmt_real(s.price_per_gpu_hour).c_str());
+}
+
+void print_inference(const txmath::model_report& rep) {
+  const auto& s = rep.settings;
+  const auto& a = rep.inference;
+  const std::string gpu(s.gpu->name);
+  std::printf("Inference (%s x %s, weights %s, KV cache %s, on %s with %s)\n", u(s.batch).c_str(),
+              u(s.seq_len).c_str(), std::string(txmath::name_of(s.weights)).c_str(),
+              std::string(txmath::name_of(s.kv_cache)).c_str(), gpu.c_str(), fmt_bytes(a.gpu_memory).c_str());
+  std::string verdict = a.fits_one_gpu ? "fits one GPU" : "does not fit one GPU";
+  if (!a.fits_one_gpu && a.min_tp_that_fits != 0)
+    verdict += "; fits with tensor parallelism " + a.min_tp_that_fits.to_string() + ", " +
+               fmt_bytes(a.memory_per_gpu) + " a GPU";
+  if (a.min_tp_that_fits == 0) verdict += ", nor 64 with tensor parallelism";
+  std::printf("  %-34s %12s   (%s)\n", "weights + KV cache", fmt_bytes(a.weights + a.kv_cache).c_str(), verdict.c_str());
+  if (a.min_tp_that_fits == 0) {
+    std::printf("  no prefill or decode time: the model does not fit\n\n");
+    return;
+  }
+  const std::string where = a.min_tp_that_fits == 1 ? "one GPU" : "TP " + a.min_tp_that_fits.to_string() + " (" + a.min_tp_that_fits.to_string() + " GPUs)";
+  auto line = [&](const std::string& what, const txmath::inference_step& st) {
+    std::printf("  %-34s %12s   (%s-bound, %s; %s tokens/s)\n", what.c_str(), fmt_seconds(st.roof.time()).c_str(),
+                st.roof.compute_bound() ? "compute" : "memory", where.c_str(), fmt_whole(st.tokens_per_second).c_str());
+  };
+  line("prefill (" + u(s.batch) + " x " + u(s.seq_len) + ")", a.prefill);
+  line("decode step (" + u(s.batch) + " at " + u(s.seq_len) + ")", a.decode);
+  std::printf("\n");
+}
+
+void print_table(const model_arg& ma, const txmath::model_report& rep, const std::vector<std::string>& notes) {
+  print_model(ma);
+  print_params(ma.model, rep.params);
+  print_flops(rep);
+  print_memory(ma.model, rep);
+  print_time(rep);
+  print_inference(rep);
+  for (const auto& n : notes) std::printf("note: %s\n", n.c_str());
+}
+
+// The account, with the flags that shaped it named when the library refuses a result.
+txmath::model_report account(const model_arg& ma, const options& o) {
   try {
-    return report(argc, argv);
+    return txmath::make_report(ma.model, o.report);
   } catch (const txmath::overflow_error& e) {
     throw txmath::overflow_error(std::string(e.what()) +
                                  "\ntxmath: report: a figure of this model exceeds 2^128; lower --tokens, --seq or "
                                  "--batch, or check the config's sizes");
+  } catch (const txmath::invalid_argument& e) {
+    std::string flags;
+    for (const auto& g : o.given) flags += (flags.empty() ? "" : ", ") + g;
+    throw txmath::invalid_argument(std::string(e.what()) + "\ntxmath: report: with " +
+                                   (flags.empty() ? std::string("the defaults") : flags) +
+                                   " (see txmath report --help for the flags and their limits)");
   }
 }
 
-namespace {
+}  // namespace
 
-int report(int argc, char** argv) {
+int run_report(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) {
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
       std::fputs(report_usage, stdout);
@@ -246,218 +430,22 @@ int report(int argc, char** argv) {
     std::fputs(report_usage, stderr);
     return 2;
   }
-  const options o = parse_options(argc, argv);
+  options o = parse_options(argc, argv);
   const model_arg ma = load_model_arg(o.model);
-  const txmath::model_config& m = ma.model;
-  std::vector<std::string> notes = ma.notes;
-
-  // Settings, with defaults resolved.
   std::uint64_t seq = o.seq;
   if (seq == 0) seq = ma.max_context != 0 && ma.max_context < 4096 ? ma.max_context : 4096;
-  if (ma.max_context != 0 && seq > ma.max_context)
-    notes.push_back("--seq " + std::to_string(seq) + " exceeds the model's context of " +
-                    std::to_string(ma.max_context) + " tokens");
-  const auto p = txmath::param_count(m);
-  const txmath::count run_tokens = o.tokens ? *o.tokens : txmath::count(20) * p.total.value();
-  if (!o.tokens) notes.push_back("--tokens defaults to 20 tokens per parameter (Chinchilla's rule of thumb)");
-
-  // FLOPs.
-  const txmath::flop_options fo{.seq_len = seq, .batch = o.batch};
-  const auto step = txmath::flops_per_step(m, fo);
-  const auto run = txmath::flops_per_run(m, txmath::tokens(run_tokens), fo);
-  const auto six_nd = txmath::six_n_d(p.active, txmath::tokens(run_tokens));
-  const txmath::count step_tokens = step.tokens.value();
-
-  // Memory.
-  const txmath::bytes weights = txmath::weight_bytes(p.total, o.dtype);
-  const auto state = txmath::training_state_bytes(p.total, txmath::training_precisions::mixed_bf16_adam);
-  const auto state_sharded = txmath::training_state_bytes(
-      p.total, txmath::training_precisions::mixed_bf16_adam, txmath::sharding::zero3, txmath::count(o.gpus));
-  struct {
-    txmath::bytes none, full;
-  } act{txmath::activation_bytes(m, txmath::count(seq), txmath::count(o.batch), {}),
-        txmath::activation_bytes(m, txmath::count(seq), txmath::count(o.batch),
-                                 {.recompute_mode = txmath::recompute::full})};
-  const txmath::bytes kv = txmath::kv_cache_bytes(m, txmath::count(seq), txmath::count(o.batch), o.dtype);
-  const txmath::bytes kv_token = txmath::kv_cache_bytes_per_token(m, o.dtype);
-
-  // Time and cost.
-  const txmath::flop_rate peak = txmath::peak(*o.gpu, o.dtype);
-  const txmath::seconds train_time =
-      txmath::training_time(run.training.total, txmath::count(o.gpus), peak, o.mfu);
-  const double gpu_hours = txmath::device_hours(train_time, txmath::count(o.gpus));
-  const double cost = txmath::run_cost(train_time, txmath::count(o.gpus), o.price);
-  const auto prefill = txmath::prefill_flops(m, seq, o.batch);
-  const auto prefill_roof = txmath::roofline(prefill.forward.total, weights + kv, *o.gpu, o.dtype);
-  const auto decode = txmath::decode_step_flops(m, seq, o.batch);
-  const auto decode_roof = txmath::roofline(decode.forward.total, weights + kv, *o.gpu, o.dtype);
-
-  // MLA has no single head_dim: report the query/key head (nope + rope dims).
-  const bool mla = m.attention.kind == txmath::attention_kind::mla;
-  const std::uint64_t head_dim =
-      mla ? m.attention.qk_nope_head_dim + m.attention.qk_rope_head_dim : m.head_dim();
-
+  o.report.seq_len = seq;
+  o.report.max_context = ma.max_context;
+  txmath::model_report rep = account(ma, o);
+  std::vector<std::string> notes = ma.notes;
+  notes.insert(notes.end(), rep.notes.begin(), rep.notes.end());
+  rep.notes = notes;
   if (o.format != output::table) {
-    node root;
-    root.set("model.name", json_string(ma.name));
-    root.set("model.source", json_string(ma.source));
-    root.set("model.model_type", json_string(ma.model_type));
-    root.set("model.d_model", json_number(txmath::count(m.d_model)));
-    root.set("model.n_layers", json_number(txmath::count(m.n_layers)));
-    root.set("model.n_heads", json_number(txmath::count(m.attention.n_heads)));
-    root.set("model.n_kv_heads", json_number(txmath::count(m.kv_heads())));
-    root.set("model.head_dim", json_number(txmath::count(head_dim)));
-    root.set("model.attention", json_string(mla ? "mla" : "standard"));
-    root.set("model.d_ff", json_number(txmath::count(m.ffn.d_ff)));
-    root.set("model.vocab", json_number(txmath::count(m.vocab)));
-    root.set("model.n_experts", json_number(txmath::count(m.moe.n_experts)));
-    root.set("model.top_k", json_number(txmath::count(m.moe.top_k)));
-    root.set("model.tied_embeddings", m.tied_embeddings ? "true" : "false");
-    root.set("model.max_context", json_number(txmath::count(ma.max_context)));
-    root.set("settings.seq", json_number(txmath::count(seq)));
-    root.set("settings.batch", json_number(txmath::count(o.batch)));
-    root.set("settings.tokens", json_number(run_tokens));
-    root.set("settings.dtype", json_string(txmath::name_of(o.dtype)));
-    root.set("settings.gpu", json_string(o.gpu->name));
-    root.set("settings.gpus", json_number(txmath::count(o.gpus)));
-    root.set("settings.mfu", json_number(o.mfu));
-    root.set("settings.price_per_gpu_hour", json_number(o.price));
-    root.set("params.total", json_number(p.total.value()));
-    root.set("params.active", json_number(p.active.value()));
-    root.set("params.non_embedding", json_number(p.non_embedding().value()));
-    root.set("params.active_excluding_input_embedding", json_number(p.active_excluding_input_embedding().value()));
-    for (std::size_t c = 0; c < txmath::n_components; ++c) {
-      const std::string name(txmath::name_of(static_cast<txmath::component>(c)));
-      root.set("params.by_component." + name, json_number(p.by_component[c].value()));
-    }
-    for (std::size_t c = 0; c < txmath::n_components; ++c) {
-      const std::string name(txmath::name_of(static_cast<txmath::component>(c)));
-      root.set("params.active_by_component." + name, json_number(p.active_by_component[c].value()));
-    }
-    root.set("flops.forward_per_token", per_token_json(step.forward.total.value(), step_tokens));
-    root.set("flops.training_per_token", per_token_json(step.training.total.value(), step_tokens));
-    root.set("flops.forward_per_step", json_number(step.forward.total.value()));
-    root.set("flops.training_per_step", json_number(step.training.total.value()));
-    root.set("flops.training_per_run", json_number(run.training.total.value()));
-    root.set("flops.six_n_d", json_number(six_nd.value()));
-    for (std::size_t c = 0; c < txmath::n_components; ++c) {
-      const std::string name(txmath::name_of(static_cast<txmath::component>(c)));
-      root.set("flops.forward_per_step_by_component." + name, json_number(step.forward.by_component[c].value()));
-    }
-    root.set("flops.forward_per_step_attention_core", json_number(step.forward.attention_core.value()));
-    root.set("memory.weights_bytes", json_number(weights.value()));
-    root.set("memory.training_state_bytes", json_number(state.total().value()));
-    root.set("memory.training_state_bytes_per_gpu_zero3", json_number(state_sharded.total().value()));
-    root.set("memory.activations_bytes", json_number(act.none.value()));
-    root.set("memory.activations_full_recompute_bytes", json_number(act.full.value()));
-    root.set("memory.kv_cache_bytes", json_number(kv.value()));
-    root.set("memory.kv_cache_bytes_per_token", json_number(kv_token.value()));
-    root.set("time.peak_flop_per_s", json_number(peak.value()));
-    root.set("time.training_seconds", json_number(train_time.value()));
-    root.set("time.gpu_hours", json_number(gpu_hours));
-    root.set("time.cost_usd", json_number(cost));
-    root.set("time.prefill_seconds", json_number(prefill_roof.time().value()));
-    root.set("time.prefill_bound", json_string(prefill_roof.compute_bound() ? "compute" : "memory"));
-    root.set("time.decode_step_seconds", json_number(decode_roof.time().value()));
-    root.set("time.decode_bound", json_string(decode_roof.compute_bound() ? "compute" : "memory"));
-    std::string list = "[";
-    for (std::size_t i = 0; i < notes.size(); ++i) list += (i ? ", " : "") + json_string(notes[i]);
-    root.set("notes", list + "]");
-    std::string out;
-    if (o.format == output::json) {
-      write_json(root, out, 0);
-      out += "\n";
-    } else {
-      out = "key,value\n";
-      write_csv(root, "", out);
-    }
-    std::fputs(out.c_str(), stdout);
+    std::fputs(machine_readable(ma, rep, o.format).c_str(), stdout);
     return 0;
   }
-
-  // ---- the table -------------------------------------------------------------------------
-  std::printf("txmath report: %s (%s%s%s)\n", ma.name.c_str(), ma.model_type.c_str(),
-              ma.model_type.empty() ? "" : ", ", ma.source.c_str());
-  std::printf("  d_model %llu, %llu layers, %llu heads", (unsigned long long)m.d_model,
-              (unsigned long long)m.n_layers, (unsigned long long)m.attention.n_heads);
-  if (mla)
-    std::printf(" (MLA: q/k head %llu, v head %llu, kv_lora_rank %llu)", (unsigned long long)head_dim,
-                (unsigned long long)m.attention.v_head_dim, (unsigned long long)m.attention.kv_lora_rank);
-  else
-    std::printf(" (%llu kv, head_dim %llu)", (unsigned long long)m.kv_heads(), (unsigned long long)head_dim);
-  std::printf(", d_ff %llu, vocab %llu", (unsigned long long)m.ffn.d_ff, (unsigned long long)m.vocab);
-  if (m.is_moe())
-    std::printf(", %llu experts (top %llu, d_ff %llu)", (unsigned long long)m.moe.n_experts,
-                (unsigned long long)m.moe.top_k, (unsigned long long)m.moe.d_ff_expert);
-  if (ma.max_context) std::printf(", context %llu", (unsigned long long)ma.max_context);
-  std::printf("\n\n");
-
-  std::printf("%-18s %19s %17s %7s\n", "Parameters", "total", "active", "share");
-  for (std::size_t c = 0; c < txmath::n_components; ++c) {
-    if (p.by_component[c].value() == 0) continue;
-    const std::string name(txmath::name_of(static_cast<txmath::component>(c)));
-    std::printf("  %-16s %19s %17s %7s\n", name.c_str(), fmt_count(p.by_component[c].value()).c_str(),
-                fmt_count(p.active_by_component[c].value()).c_str(),
-                fmt_pct(p.by_component[c].to_double() / p.total.to_double()).c_str());
-  }
-  std::printf("  %-16s %19s %17s\n", "total", fmt_count(p.total.value()).c_str(), fmt_count(p.active.value()).c_str());
-  std::printf("  (%s total, %s active; tied embeddings: %s)\n\n", txmath::format_count(p.total.value()).str().c_str(),
-              txmath::format_count(p.active.value()).str().c_str(), m.tied_embeddings ? "yes" : "no");
-
-  const std::string flops_title = "FLOPs per token (seq " + std::to_string(seq) + ")";
-  std::printf("%-26s %17s %15s %7s\n", flops_title.c_str(), "forward", "training", "share");
-  const double toks = step_tokens.to_double();
-  auto row = [&](const char* name, txmath::flops fwd, txmath::flops train) {
-    if (fwd.value() == 0 && train.value() == 0) return;
-    std::printf("  %-24s %17s %15s %7s\n", name, fmt_sci(fwd.to_double() / toks).c_str(),
-                fmt_sci(train.to_double() / toks).c_str(), fmt_pct(step.forward.share_of(fwd)).c_str());
-  };
-  row("attention projections", step.forward.attention_projections(), step.training.attention_projections());
-  row("attention QK^T, AV", step.forward.attention_core, step.training.attention_core);
-  row("ffn", step.forward[txmath::component::ffn], step.training[txmath::component::ffn]);
-  row("experts", step.forward[txmath::component::experts], step.training[txmath::component::experts]);
-  row("shared experts", step.forward[txmath::component::shared_experts],
-      step.training[txmath::component::shared_experts]);
-  row("router", step.forward[txmath::component::router], step.training[txmath::component::router]);
-  row("lm head", step.forward[txmath::component::head] + step.forward[txmath::component::embedding],
-      step.training[txmath::component::head] + step.training[txmath::component::embedding]);
-  row("total", step.forward.total, step.training.total);
-  std::printf("  per step (%llu x %llu tokens): forward %s, training %s\n", (unsigned long long)o.batch,
-              (unsigned long long)seq, fmt_sci(step.forward.total.to_double()).c_str(),
-              fmt_sci(step.training.total.to_double()).c_str());
-  std::printf("  per run (%s tokens): training %s (6ND with active N: %s)\n\n",
-              txmath::format_count(run_tokens).str().c_str(), fmt_sci(run.training.total.to_double()).c_str(),
-              fmt_sci(six_nd.to_double()).c_str());
-
-  const std::string dt(txmath::name_of(o.dtype));
-  std::printf("Memory\n");
-  std::printf("  %-34s %12s\n", ("weights (" + dt + ")").c_str(), fmt_bytes(weights).c_str());
-  std::printf("  %-34s %12s   (%s per GPU, ZeRO-3 over %llu)\n", "training state (Adam, 16 B/param)",
-              fmt_bytes(state.total()).c_str(), fmt_bytes(state_sharded.total()).c_str(), (unsigned long long)o.gpus);
-  std::printf("  %-34s %12s   (full recompute: %s)\n",
-              ("activations (" + std::to_string(o.batch) + " x " + std::to_string(seq) + ")").c_str(),
-              fmt_bytes(act.none).c_str(), fmt_bytes(act.full).c_str());
-  std::printf("  %-34s %12s   (%s per token)\n\n",
-              ("KV cache (" + std::to_string(o.batch) + " x " + std::to_string(seq) + ", " + dt + ")").c_str(),
-              fmt_bytes(kv).c_str(), fmt_bytes(kv_token).c_str());
-
-  std::printf("Time and cost (%llu x %s, %s peak %s FLOP/s, MFU %.2f)\n", (unsigned long long)o.gpus,
-              std::string(o.gpu->name).c_str(), dt.c_str(), fmt_sci(peak.value()).c_str(), o.mfu);
-  std::printf("  %-34s %12s   (%s GPU-hours, $%s at $%.2f/GPU-hour)\n", "training run",
-              txmath::format_seconds(train_time).str().c_str(), fmt_whole(gpu_hours).c_str(),
-              fmt_whole(cost).c_str(), o.price);
-  std::printf("  %-34s %12s   (%s-bound, one GPU)\n",
-              ("prefill (" + std::to_string(o.batch) + " x " + std::to_string(seq) + ")").c_str(),
-              txmath::format_seconds(prefill_roof.time()).str().c_str(),
-              prefill_roof.compute_bound() ? "compute" : "memory");
-  std::printf("  %-34s %12s   (%s-bound, one GPU)\n",
-              ("decode step (" + std::to_string(o.batch) + " at " + std::to_string(seq) + ")").c_str(),
-              txmath::format_seconds(decode_roof.time()).str().c_str(),
-              decode_roof.compute_bound() ? "compute" : "memory");
-  for (const auto& n : notes) std::printf("note: %s\n", n.c_str());
+  print_table(ma, rep, rep.notes);
   return 0;
 }
-
-}  // namespace
 
 }  // namespace txmath::cli

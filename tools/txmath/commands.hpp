@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the txmath tool. Each takes the arguments after its own name and
 // returns the process exit code; errors go to stderr as "txmath: ...".
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,9 +28,14 @@ struct model_arg {
   std::vector<std::string> notes;
 };
 model_arg load_model_arg(std::string_view arg);
+// A config.json's bytes: at most `limit` (16 MiB by default; real ones are a few KiB), so
+// /dev/zero or a huge file is an error naming the limit, never an exhausted memory.
+inline constexpr std::size_t config_size_limit = std::size_t{16} << 20;
+std::string read_config_text(const std::string& path, std::size_t limit = config_size_limit);
 // "4096", "8k" (x1024), "128K": a positive integer; `what` names the option in errors.
 std::uint64_t parse_size(std::string_view text, std::string_view what);
-// "15T", "300B", "2.5M", "1e12", "1000000": a positive token count (decimal suffixes).
+// "15T", "300B", "2.5M", "1e12", "1000000": a positive token count (decimal suffixes), at
+// most 1e30.
 txmath::count parse_amount(std::string_view text, std::string_view what);
 double parse_real(std::string_view text, std::string_view what);
 // 124439808 -> "124,439,808".

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <exception>
 
+#include <txmath/version.hpp>
+
 #include "commands.hpp"
 
 namespace {
@@ -13,13 +15,50 @@ void usage(std::FILE* out) {
       "  path SPEC idx=size... [--optimize dp|greedy]\n"
       "                                 contraction order of a many-operand einsum\n"
       "  report <preset | config.json> [--seq N --batch N --tokens 15T --dtype bf16\n"
+      "         --weights-dtype T --kv-dtype T --compute-dtype T --flash on|off\n"
       "         --gpu h100 --gpus N --mfu 0.4 --price X] [--json | --csv]\n"
       "                                 params, FLOPs, memory, time and cost of a model\n"
-      "  plot context --model X [--out context.svg]\n"
+      "  plot context --model X [--out context.svg] [--json | --csv]\n"
       "                                 SVG of FLOP shares against the context length\n"
-      "Run 'txmath <command> --help' for a command's options and defaults.\n"
+      "Run 'txmath <command> --help' for a command's options and defaults;\n"
+      "'txmath --version' for the version.\n"
       "Add --json to any command for machine-readable output.\n",
       out);
+}
+// Help for the commands whose own parser has none (einsum and path); the others answer
+// --help themselves.
+constexpr const char* einsum_help =
+    "usage: txmath einsum SPEC idx=size... [--dtype T] [--json]\n"
+    "  The cost of one einsum: FLOPs (a multiply-add is 2), bytes moved (each operand read\n"
+    "  once, the result written once), arithmetic intensity and the backward pass.\n"
+    "  SPEC     e.g. \"btd,df->btf\"; every index letter needs a size: b=8 t=1024 ...\n"
+    "  --dtype  element type of the operands: fp32, bf16, fp16, fp8, int8, int4 [bf16]\n"
+    "  --json   machine-readable output\n";
+constexpr const char* path_help =
+    "usage: txmath path SPEC idx=size... [--optimize auto|dp|greedy|optimal] [--dtype T] [--json]\n"
+    "  The contraction order of a many-operand einsum and its cost, as opt_einsum's\n"
+    "  contract_path reports it.\n"
+    "  --optimize  auto (the default: optimal up to 10 operands, dp up to 20, greedy beyond),\n"
+    "              dp (opt_einsum's dynamic programming), greedy, optimal (exact search)\n"
+    "  --dtype     element type for the bytes: fp32, bf16, fp16, fp8, int8, int4 [bf16]\n"
+    "  --json      machine-readable output\n";
+struct command_help {
+  const char* name;
+  const char* text;
+};
+constexpr command_help helps[] = {{"einsum", einsum_help}, {"path", path_help}};
+
+// True (and the help printed) when argv asks a command without its own help for it.
+bool printed_help(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") != 0 && std::strcmp(argv[i], "-h") != 0) continue;
+    for (const auto& h : helps)
+      if (std::strcmp(argv[1], h.name) == 0) {
+        std::fputs(h.text, stdout);
+        return true;
+      }
+  }
+  return false;
 }
 }  // namespace
 
@@ -28,6 +67,11 @@ int main(int argc, char** argv) {
     usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
+  if (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-V") == 0) {
+    std::printf("txmath %s\n", TXMATH_VERSION_STRING);
+    return 0;
+  }
+  if (printed_help(argc, argv)) return 0;
   struct command {
     const char* name;
     int (*run)(int, char**);

@@ -1,9 +1,12 @@
 // Shared by `txmath report` and `txmath plot`: the model argument and option values.
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <system_error>
 #include <string>
 
 #include <txmath/hf_config.hpp>
@@ -23,6 +26,37 @@ bool looks_like_path(std::string_view s) {
 }
 }  // namespace
 
+std::string read_config_text(const std::string& path, std::size_t limit) {
+  errno = 0;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f)
+    throw txmath::invalid_argument("txmath: cannot open " + path + ": " +
+                                   std::generic_category().message(errno ? errno : ENOENT));
+  std::string out;
+  char buf[1 << 16];
+  bool too_big = false;
+  for (;;) {  // reads at most limit + 1 bytes: /dev/zero and huge files stop here
+    const std::size_t want = std::min(sizeof buf, limit + 1 - out.size());
+    const std::size_t n = std::fread(buf, 1, want, f);
+    out.append(buf, n);
+    if (out.size() > limit) {
+      too_big = true;
+      break;
+    }
+    if (n < want) break;
+  }
+  const bool bad = std::ferror(f) != 0;
+  const int err = errno;
+  std::fclose(f);
+  if (too_big)
+    throw txmath::invalid_argument("txmath: " + path + ": larger than " + std::to_string(limit >> 20) +
+                                   " MiB, txmath's limit for a config.json (real ones are a few KiB)");
+  if (bad)
+    throw txmath::invalid_argument("txmath: cannot read " + path + ": " +
+                                   std::generic_category().message(err ? err : EIO));
+  return out;
+}
+
 model_arg load_model_arg(std::string_view arg) {
   model_arg out;
   if (!looks_like_path(arg)) {
@@ -40,7 +74,7 @@ model_arg load_model_arg(std::string_view arg) {
                                      "' is neither a preset nor a config.json file; presets: " + names);
     }
   }
-  const txmath::hf_config c = txmath::load_hf_config(std::string(arg));
+  const txmath::hf_config c = txmath::parse_hf_config(read_config_text(std::string(arg)), arg);
   out.model = c.model;
   out.source = std::string(arg);
   out.model_type = c.model_type;
@@ -70,7 +104,8 @@ txmath::count parse_amount(std::string_view text, std::string_view what) {
   // Exact: digits, an optional fraction, an optional e<exponent>, an optional suffix; the
   // value must be a whole number (1.5T is fine, 1.5 is not).
   auto fail = [&] {
-    bad_value(what, text, "a positive whole number, with K, M, B, T or P for 1e3 ... 1e15 (e.g. 15T, 1.5e12)");
+    bad_value(what, text,
+              "a positive whole number up to 1e30, with K, M, B, T or P for 1e3 ... 1e15 (e.g. 15T, 1.5e12)");
   };
   std::string_view s = text;
   int exp10 = 0;
@@ -104,11 +139,13 @@ txmath::count parse_amount(std::string_view text, std::string_view what) {
     digits.pop_back();
     ++exp10;
   }
-  if (exp10 < 0 || digits.size() + static_cast<std::size_t>(exp10) > 30) fail();
+  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));  // 0015T: 15T
+  // At most 1e30 (31 digits), far beyond any run, and exact in 128 bits.
+  if (exp10 < 0 || digits.empty() || digits.size() + static_cast<std::size_t>(exp10) > 31) fail();
   txmath::count v = 0;
   for (char c : digits) v = v * 10 + (c - '0');
   for (int k = 0; k < exp10; ++k) v = v * 10;
-  if (v == 0) fail();
+  if (v > txmath::pow(txmath::count(10), 30)) fail();
   return v;
 }
 
@@ -116,7 +153,7 @@ double parse_real(std::string_view text, std::string_view what) {
   double v = 0;
   const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc{} || p != text.data() + text.size() || !std::isfinite(v))
-    bad_value(what, text, "a number");
+    bad_value(what, text, "a finite number (e.g. 0.4 or 2.5)");
   return v;
 }
 

@@ -1,0 +1,196 @@
+#pragma once
+// The whole account of a model in one plain struct: parameters by component, FLOPs, memory,
+// training time and cost, inference (fit, tensor-parallel degree, roofline times, tokens
+// per second) and notes that say which conventions changed a figure. Front ends (the txmath
+// tool, the web page, planners) only render it; every figure comes from the library:
+// param_count, flops_per_step/run, the memory and KV-cache accounts, hardware, inference.
+//
+//   const txmath::model_report r = txmath::make_report(txmath::presets::llama_3_8b,
+//                                                      {.seq_len = 4096, .batch = 8});
+//   r.params.total, r.flops.per_step.training.total, r.memory.kv_cache, r.training.time,
+//   r.inference.min_tp_that_fits, r.notes
+//
+// Defaults: 4096 tokens x 8 sequences, bf16 weights, KV cache and compute, 1024 H100 SXM at
+// 40% MFU and $2 per GPU-hour, 20 training tokens per parameter, mixed-precision Adam
+// (16 bytes per parameter), FlashAttention on (every current training stack uses it).
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <txmath/activations.hpp>
+#include <txmath/core/count.hpp>
+#include <txmath/core/dtype.hpp>
+#include <txmath/core/error.hpp>
+#include <txmath/core/format.hpp>
+#include <txmath/core/quantity.hpp>
+#include <txmath/flops.hpp>
+#include <txmath/hardware.hpp>
+#include <txmath/inference.hpp>
+#include <txmath/kv_cache.hpp>
+#include <txmath/layout.hpp>
+#include <txmath/memory.hpp>
+#include <txmath/model.hpp>
+#include <txmath/params.hpp>
+
+TXMATH_DEFINE_ERROR(txmath_error_report_needs_an_accelerator, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_report_seq_len_and_batch_must_be_positive, invalid_argument)
+
+namespace txmath {
+
+struct report_options {
+  std::uint64_t seq_len = 4096;  // tokens per sequence
+  std::uint64_t batch = 8;       // sequences per step (training micro-batch, inference batch)
+  count tokens = 0;              // training tokens of a run; 0: 20 per parameter (Chinchilla)
+  dtype weights = dtype::bf16;   // inference weights
+  dtype kv_cache = dtype::bf16;  // the KV cache
+  dtype compute = dtype::bf16;   // the peak used for time
+  const accelerator* gpu = &accelerators::h100_sxm;
+  count gpus = 1024;             // GPUs of the training run
+  double mfu = 0.4;
+  double price_per_gpu_hour = 2.0;
+  bool flash_attention = true;   // activations keep no seq x seq score tensor
+  std::uint64_t max_context = 0;  // the model's context, for a note (0: unknown)
+  training_precision precision = training_precisions::mixed_bf16_adam;
+};
+
+struct report_flops {
+  flop_report per_step{};            // batch x seq_len tokens
+  txmath::flops training_per_run{};  // `tokens` in sequences of seq_len
+  txmath::flops six_n_d{};           // 6 x active parameters x tokens, for comparison
+};
+
+struct report_memory {
+  txmath::bytes weights{};                       // in the weights dtype
+  txmath::bytes training_state{};                // weights, gradients, Adam: unsharded
+  txmath::bytes training_state_per_gpu_zero3{};  // sharded over `gpus`
+  txmath::bytes activations{};                   // one micro-batch, no recompute
+  txmath::bytes activations_full_recompute{};
+  txmath::bytes kv_cache{};                      // batch x seq_len, sliding windows applied
+  txmath::bytes kv_cache_per_token{};            // one more token, every layer
+  txmath::bytes kv_cache_without_windows{};      // as if every layer kept every token
+};
+
+struct report_training {
+  flop_rate peak{};  // one GPU, compute dtype
+  txmath::seconds time{};
+  double gpu_hours = 0;
+  double cost = 0;   // in the currency of price_per_gpu_hour
+};
+
+struct model_report {
+  report_options settings{};  // as used: tokens resolved
+  param_report params{};
+  report_flops flops{};
+  report_memory memory{};
+  report_training training{};
+  inference_account inference{};
+  std::vector<std::string> notes;  // conventions that changed a figure, in plain words
+};
+
+// Activation memory of one training micro-batch under layout `l`. The report takes the
+// figure from here and nowhere else: today Korthikanti et al.'s closed form (activations.hpp),
+// later the account derived from the lowering.
+[[nodiscard]] constexpr bytes activation_memory(const model_config& m, count seq, const training_layout& l) {
+  return activation_bytes(m, seq, l.micro_batch,
+                          {.tensor_parallel = l.tp, .sequence_parallel = l.sequence_parallel,
+                           .recompute_mode = l.recompute_mode, .flash_attention = l.flash_attention});
+}
+
+namespace detail::report {
+constexpr std::string decimal(count c) {
+  char buf[48]{};
+  char* end = buf + sizeof buf;
+  return std::string(to_decimal(end, static_cast<u128>(c.rep_value())), end);
+}
+constexpr std::string str(const text& t) { return std::string(t.view()); }
+
+constexpr void add_flash_note(const model_report& r, std::vector<std::string>& notes) {
+  if (r.settings.flash_attention)
+    notes.push_back("FlashAttention assumed: activations keep no seq x seq attention scores");
+  else
+    notes.push_back("FlashAttention off: activations include every layer's seq x seq attention scores "
+                    "(5 x heads x seq^2 x batch bytes a layer)");
+}
+constexpr void add_window_note(const model_config& m, const model_report& r, std::vector<std::string>& notes) {
+  const auto& s = r.settings;
+  if (m.n_sliding_layers() == 0 || s.seq_len <= m.attention.sliding_window) return;
+  notes.push_back("sliding window: " + decimal(m.n_sliding_layers()) + " of " + decimal(m.n_layers) +
+                  " layers attend to and cache only the last " + decimal(m.attention.sliding_window) +
+                  " tokens, so at " + decimal(s.seq_len) + " tokens the KV cache is " +
+                  str(format_bytes(r.memory.kv_cache)) + " (" + str(format_bytes(r.memory.kv_cache_without_windows)) +
+                  " if every layer kept every token) and attention FLOPs count at most " +
+                  decimal(m.attention.sliding_window) + " keys a query there");
+}
+constexpr void add_inference_note(const model_config& m, const model_report& r, std::vector<std::string>& notes) {
+  const inference_account& a = r.inference;
+  const std::string need = str(format_bytes(a.weights + a.kv_cache));
+  const std::string gpu(r.settings.gpu->name);
+  if (a.min_tp_that_fits == 0)
+    notes.push_back("inference: weights and KV cache (" + need + ") do not fit on " + gpu +
+                    " GPUs with tensor parallelism up to 64 (" + str(format_bytes(a.gpu_memory)) +
+                    " each); no inference times");
+  else if (!a.fits_one_gpu)
+    notes.push_back("inference: weights and KV cache (" + need + ") exceed one " + gpu + " (" +
+                    str(format_bytes(a.gpu_memory)) + "); the smallest tensor-parallel degree that fits is " +
+                    decimal(a.min_tp_that_fits) + " (" + str(format_bytes(a.memory_per_gpu)) +
+                    " a GPU), and inference times are for that many GPUs");
+  if (m.is_moe())
+    notes.push_back("inference reads every expert's weights each step (an upper bound at small batch)");
+}
+}  // namespace detail::report
+
+// The whole account of `m` under `o` (defaults above).
+[[nodiscard]] constexpr model_report make_report(const model_config& m, const report_options& o = {}) {
+  if (o.gpu == nullptr)
+    TXMATH_FAIL(txmath_error_report_needs_an_accelerator, invalid_argument,
+                "txmath: report_options.gpu is null; name an accelerator (txmath::accelerators)");
+  if (o.seq_len == 0 || o.batch == 0)
+    TXMATH_FAIL(txmath_error_report_seq_len_and_batch_must_be_positive, invalid_argument,
+                "txmath: report_options: seq_len = " + std::to_string(o.seq_len) + " and batch = " +
+                    std::to_string(o.batch) + " must both be at least 1");
+  model_report r;
+  r.settings = o;
+  r.params = param_count(m);
+  if (o.tokens == 0) r.settings.tokens = count(20) * r.params.total.value();
+  const txmath::tokens run_tokens(r.settings.tokens);
+
+  const flop_options fo{.seq_len = o.seq_len, .batch = o.batch};
+  r.flops.per_step = flops_per_step(m, fo);
+  r.flops.training_per_run = flops_per_run(m, run_tokens, fo).training.total;
+  r.flops.six_n_d = six_n_d(r.params.active, run_tokens);
+
+  const count seq(o.seq_len), batch(o.batch);
+  training_layout layout;  // not const: GCC 12 rejects a const aggregate of counts in constant evaluation
+  layout.micro_batch = batch;
+  layout.flash_attention = o.flash_attention;
+  training_layout full = layout;
+  full.recompute_mode = recompute::full;
+  r.memory.weights = weight_bytes(r.params.total, o.weights);
+  r.memory.training_state = training_state_bytes(r.params.total, o.precision).total();
+  r.memory.training_state_per_gpu_zero3 = training_state_bytes(r.params.total, o.precision, sharding::zero3, o.gpus).total();
+  r.memory.activations = activation_memory(m, seq, layout);
+  r.memory.activations_full_recompute = activation_memory(m, seq, full);
+  r.memory.kv_cache = kv_cache_bytes(m, seq, batch, o.kv_cache);
+  r.memory.kv_cache_per_token = kv_cache_bytes_per_token(m, o.kv_cache);
+  r.memory.kv_cache_without_windows = r.memory.kv_cache_per_token * seq * batch;
+
+  r.training.peak = peak(*o.gpu, o.compute);
+  r.training.time = training_time(r.flops.training_per_run, o.gpus, r.training.peak, o.mfu);
+  r.training.gpu_hours = device_hours(r.training.time, o.gpus);
+  r.training.cost = run_cost(r.training.time, o.gpus, o.price_per_gpu_hour);
+
+  r.inference = inference(m, *o.gpu, {.context = o.seq_len, .batch = o.batch, .weights = o.weights,
+                                      .kv_cache = o.kv_cache, .compute = o.compute});
+
+  detail::report::add_flash_note(r, r.notes);
+  if (o.tokens == 0) r.notes.push_back("training tokens default to 20 per parameter (Chinchilla's rule of thumb)");
+  if (o.max_context != 0 && o.seq_len > o.max_context)
+    r.notes.push_back("seq_len " + detail::report::decimal(o.seq_len) + " exceeds the model's context of " +
+                      detail::report::decimal(o.max_context) + " tokens");
+  detail::report::add_window_note(m, r, r.notes);
+  detail::report::add_inference_note(m, r, r.notes);
+  return r;
+}
+
+}  // namespace txmath
