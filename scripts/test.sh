@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds txmath and runs every test three times: g++-12 optimised (Release: the optimiser's
 # warnings are errors too), clang-19 (Debug), and clang-19 with AddressSanitizer +
-# UndefinedBehaviorSanitizer. All with -Wall -Wextra -Wpedantic -Werror.
+# UndefinedBehaviorSanitizer. All with -Wall -Wextra -Wpedantic -Werror. Then a bounded
+# libFuzzer run of every fuzz target (scripts/fuzz-smoke.sh).
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -17,4 +18,6 @@ run() {  # run <build dir> <compiler> <build type> [cmake options...]
 run build/test-gcc g++-12 Release
 run build/test-clang clang++-19 Debug
 run build/test-asan clang++-19 Debug -DTXMATH_SANITIZE=ON -DTXMATH_BUILD_BENCHMARKS=OFF -DTXMATH_BUILD_EXAMPLES=OFF -DTXMATH_BUILD_TOOLS=OFF
-echo "txmath: all tests passed with g++-12, clang++-19 and clang++-19 + ASan/UBSan"
+# Every libFuzzer target in tests/fuzz, ~45 s each (FUZZ_SECONDS overrides).
+./scripts/fuzz-smoke.sh build/test-fuzz
+echo "txmath: all tests passed with g++-12, clang++-19 and clang++-19 + ASan/UBSan; fuzz targets ran clean"

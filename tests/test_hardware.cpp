@@ -4,6 +4,8 @@
 
 #include "support.hpp"
 
+#include <limits>
+
 #include <txmath/hardware.hpp>
 
 using namespace txmath;
@@ -107,4 +109,45 @@ TEST_CASE("seed 004: LLaMA-7B training time and cost, inference FLOPs") {
   CHECK(t.value() < 2e-3);
   CHECK_THROWS_WITH_AS(training_time(c, 1000, a100, runtime(40.0)), doctest::Contains("0.4"), invalid_argument);
   CHECK_THROWS_AS(training_time(c, runtime(count(0)), a100, 0.5), invalid_argument);
+}
+
+// Time and money stay finite: the functions take the same figures in constant evaluation.
+static_assert(run_cost(seconds(3600), 8, 2.0) == 16.0);  // 8 device-hours at $2
+static_assert(run_cost(seconds(3600), 8, 0.0) == 0.0);   // free is fine
+static_assert(device_hours(seconds(7200), 4) == 8.0);
+
+TEST_CASE("time and money: NaN, negative and non-finite inputs or results are errors naming the value") {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  const flop_rate h100 = peak(runtime(accelerators::h100_sxm), dtype::bf16);
+  const flops f = flops(runtime(count(2'126'523'008'876'544'000ULL)));
+  // mfu 5e-324 passes the (0, 1] range but makes the time infinite: an error, not inf.
+  CHECK_THROWS_WITH_AS(training_time(f, 1024, h100, runtime(5e-324)),
+                       doctest::Contains("training time in seconds is inf"), invalid_argument);
+  CHECK_THROWS_WITH_AS(training_time(f, 1024, h100, runtime(5e-324)), doctest::Contains("mfu 5e-324"),
+                       invalid_argument);
+  CHECK_THROWS_WITH_AS(training_time(f, 1024, h100, runtime(nan)), doctest::Contains("got nan"), invalid_argument);
+  CHECK_THROWS_WITH_AS(training_time(f, 1024, flop_rate(runtime(inf)), 0.4),
+                       doctest::Contains("peak rate per device must be a positive, finite number"), invalid_argument);
+  CHECK_THROWS_WITH_AS(training_time(f, 1024, flop_rate(runtime(-1.0)), 0.4), doctest::Contains("got -1"),
+                       invalid_argument);
+  // Prices: NaN, negative and infinite are refused by value; a finite price with an infinite
+  // product (1e308 x 5,802 GPU-hours) too.
+  const seconds hour(runtime(3600.0));
+  CHECK_THROWS_WITH_AS(run_cost(hour, 1, runtime(nan)), doctest::Contains("got nan"), invalid_argument);
+  CHECK_THROWS_WITH_AS(run_cost(hour, 1, runtime(-2.0)), doctest::Contains("0 or more, got -2"), invalid_argument);
+  CHECK_THROWS_WITH_AS(run_cost(hour, 1, runtime(inf)), doctest::Contains("got inf"), invalid_argument);
+  CHECK_THROWS_WITH_AS(run_cost(seconds(runtime(5802.0 * 3600)), 1, runtime(1e308)),
+                       doctest::Contains("the run's cost is inf"), invalid_argument);
+  CHECK(run_cost(hour, 1, runtime(1e308)) == 1e308);  // the largest finite products pass
+  // Wall times and measured elapsed times.
+  CHECK_THROWS_WITH_AS(device_hours(seconds(runtime(nan)), 1), doctest::Contains("got nan"), invalid_argument);
+  CHECK_THROWS_WITH_AS(device_hours(seconds(runtime(-1.0)), 1), doctest::Contains("got -1"), invalid_argument);
+  CHECK_THROWS_WITH_AS(model_flops_utilization(f, seconds(runtime(inf)), 1, h100), doctest::Contains("got inf"),
+                       invalid_argument);
+  CHECK_THROWS_WITH_AS(model_flops_utilization(f, seconds(runtime(5e-324)), 1, h100),
+                       doctest::Contains("the utilization is inf"), invalid_argument);
+  // A made-up accelerator with no bandwidth has no memory time to give.
+  const accelerator no_bw{.name = "no bandwidth", .bf16 = tflop_per_s(100)};
+  CHECK_THROWS_WITH_AS(roofline(flops(100), bytes(100), runtime(no_bw), dtype::bf16),
+                       doctest::Contains("memory bandwidth must be a positive, finite number"), invalid_argument);
 }

@@ -174,15 +174,24 @@ constexpr void check_rate(double v, std::string_view what, std::string_view unit
                 "txmath: " + std::string(what) + " must be a positive, finite number of " + std::string(unit) +
                     ", got " + real_text(v));
 }
-// A figure about to be returned must be finite: an inf or NaN would reach a report as text
-// no JSON reader accepts. `what` says which figure, `inputs` the values it came from.
+// A figure about to be returned must be finite: an inf would reach a report as text no JSON
+// reader accepts. These test before they compute (a constant expression may not overflow),
+// for non-negative a and b; `what` says which figure, `inputs` the values it came from.
 template <class Inputs>  // Inputs: () -> std::string, called only to build the message
-constexpr double check_finite(double v, std::string_view what, const Inputs& inputs) {
-  if (!(v >= -std::numeric_limits<double>::max() && v <= std::numeric_limits<double>::max()))
-    TXMATH_FAIL(txmath_error_result_is_not_finite_check_the_inputs, invalid_argument,
-                "txmath: " + std::string(what) + " is " + real_text(v) + " (beyond the range of a double) from " +
-                    inputs() + "; check those inputs");
-  return v;
+[[noreturn]] constexpr void not_finite(std::string_view what, const Inputs& inputs) {
+  TXMATH_FAIL(txmath_error_result_is_not_finite_check_the_inputs, invalid_argument,
+              "txmath: " + std::string(what) + " is inf (beyond the range of a double) from " + inputs() +
+                  "; check those inputs");
+}
+template <class Inputs>
+constexpr double finite_product(double a, double b, std::string_view what, const Inputs& inputs) {
+  if (b > 1 && a > std::numeric_limits<double>::max() / b) not_finite(what, inputs);
+  return a * b;
+}
+template <class Inputs>
+constexpr double finite_quotient(double a, double b, std::string_view what, const Inputs& inputs) {
+  if (b < 1 && (b == 0 || a > std::numeric_limits<double>::max() * b)) not_finite(what, inputs);
+  return a / b;
 }
 }  // namespace detail
 
@@ -253,54 +262,54 @@ constexpr void check_utilization(double u) {
 // Wall-clock time to do `total` FLOPs on n devices of peak `peak_per_device` at model-FLOPs
 // utilization `mfu` (the fraction of peak spent on the model's own FLOPs). A time beyond a
 // double's range (an mfu of 5e-324, say) is an error naming the inputs, never inf.
-[[nodiscard]] constexpr seconds training_time(flops total, count n_devices, flop_rate peak_per_device, double mfu) {
+constexpr seconds training_time(flops total, count n_devices, flop_rate peak_per_device, double mfu) {
   detail::check_devices(n_devices);
   detail::check_utilization(mfu);
   detail::check_rate(peak_per_device.value(), "the peak rate per device", "FLOP/s");
-  const seconds t = total / (peak_per_device * (n_devices.to_double() * mfu));
-  detail::check_finite(t.value(), "the training time in seconds", [&] {
+  const double rate = peak_per_device.value() * (n_devices.to_double() * mfu);
+  return seconds(detail::finite_quotient(total.to_double(), rate, "the training time in seconds", [&] {
     return total.value().to_string() + " FLOPs / (" + n_devices.to_string() + " devices x " +
            detail::real_text(peak_per_device.value()) + " FLOP/s x mfu " + detail::real_text(mfu) + ")";
-  });
-  return t;
+  }));
 }
 
 // MFU from a measurement: `useful` FLOPs (6ND for a training step, say) took `elapsed` on
 // n devices.
-[[nodiscard]] constexpr double model_flops_utilization(flops useful, seconds elapsed, count n_devices,
-                                                       flop_rate peak_per_device) {
+constexpr double model_flops_utilization(flops useful, seconds elapsed, count n_devices,
+                                         flop_rate peak_per_device) {
   detail::check_devices(n_devices);
   if (!(elapsed.value() > 0 && elapsed.value() <= std::numeric_limits<double>::max()))
     TXMATH_FAIL(txmath_error_elapsed_time_must_be_positive, invalid_argument,
                 "txmath: the elapsed time must be a positive, finite number of seconds, got " +
                     detail::real_text(elapsed.value()));
   detail::check_rate(peak_per_device.value(), "the peak rate per device", "FLOP/s");
-  const double u = useful / (peak_per_device * elapsed) / n_devices.to_double();
-  return detail::check_finite(u, "the utilization", [&] {
-    return useful.value().to_string() + " FLOPs in " + detail::real_text(elapsed.value()) + " s";
-  });
+  const auto inputs = [&] {
+    return useful.value().to_string() + " FLOPs in " + detail::real_text(elapsed.value()) + " s on " +
+           n_devices.to_string() + " devices of " + detail::real_text(peak_per_device.value()) + " FLOP/s";
+  };
+  const double peak_work = detail::finite_product(peak_per_device.value(), elapsed.value(), "peak FLOPs", inputs);
+  return detail::finite_quotient(useful.to_double() / n_devices.to_double(), peak_work, "the utilization", inputs);
 }
 
 // Device-hours of a run: wall time x devices. The time must be finite and not negative.
-[[nodiscard]] constexpr double device_hours(seconds wall, count n_devices) {
+constexpr double device_hours(seconds wall, count n_devices) {
   if (!(wall.value() >= 0 && wall.value() <= std::numeric_limits<double>::max()))
     TXMATH_FAIL(txmath_error_elapsed_time_must_be_positive, invalid_argument,
                 "txmath: the wall-clock time must be a finite, non-negative number of seconds, got " +
                     detail::real_text(wall.value()));
-  const double h = wall.value() / 3600.0 * n_devices.to_double();
-  return detail::check_finite(h, "the device-hours", [&] {
+  return detail::finite_product(wall.value() / 3600.0, n_devices.to_double(), "the device-hours", [&] {
     return detail::real_text(wall.value()) + " s x " + n_devices.to_string() + " devices";
   });
 }
 // Cost in the currency of `price_per_device_hour` (USD in the examples): a finite price,
 // not negative (0 is free), and a finite product.
-[[nodiscard]] constexpr double run_cost(seconds wall, count n_devices, double price_per_device_hour) {
+constexpr double run_cost(seconds wall, count n_devices, double price_per_device_hour) {
   if (!(price_per_device_hour >= 0 && price_per_device_hour <= std::numeric_limits<double>::max()))
     TXMATH_FAIL(txmath_error_price_must_be_finite_and_not_negative, invalid_argument,
                 "txmath: the price per device-hour must be a finite number, 0 or more, got " +
                     detail::real_text(price_per_device_hour));
   const double hours = device_hours(wall, n_devices);
-  return detail::check_finite(hours * price_per_device_hour, "the run's cost", [&] {
+  return detail::finite_product(hours, price_per_device_hour, "the run's cost", [&] {
     return detail::real_text(hours) + " device-hours x price " + detail::real_text(price_per_device_hour) +
            " per device-hour";
   });

@@ -1,0 +1,174 @@
+// The report API (report.hpp) and the inference account (inference.hpp), checked against
+// published parameter counts (tests/reference/models.json, Meta's 405,853,388,800), hand
+// derivations written out here, Korthikanti et al.'s activation formula and identities.
+#include <doctest/doctest.h>
+
+#include "support.hpp"
+
+#include <string>
+
+#include <txmath/presets.hpp>
+#include <txmath/report.hpp>
+
+using namespace txmath;
+using namespace txmath::literals;
+using txmath_test::runtime;
+
+namespace {
+constexpr count llama3_8b_params = 8'030'261'248;     // meta-llama/Meta-Llama-3-8B
+constexpr count llama3_8b_embedding = 128256 * 4096;  // 525,336,576: vocab x d_model
+bool has_note(const model_report& r, std::string_view words) {
+  for (const auto& n : r.notes)
+    if (n.find(words) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
+
+// ---- at compile time -------------------------------------------------------------------------
+// The whole account is a constant expression: parameters, KV cache, the fit verdict.
+static_assert(make_report(presets::llama_3_8b).params.total.value() == llama3_8b_params);
+// KV cache, 8 x 4096 bf16: 2 (K, V) x 8 kv heads x 128 x 32 layers x 2 bytes x 32768 tokens = 4 GiB.
+static_assert(make_report(presets::llama_3_8b).memory.kv_cache == 4_GiB);
+// 15.0 GiB of weights + 4 GiB of cache on one 80 GiB H100.
+static_assert(make_report(presets::llama_3_8b).inference.fits_one_gpu);
+static_assert(make_report(presets::llama_3_8b).inference.min_tp_that_fits == 1);
+// FlashAttention on by default: Korthikanti's 34 sbh a layer, 34 x 4096 x 8 x 4096 x 32
+// layers = 34 x 2^32 bytes = 136 GiB (the 776 GiB was without it, below).
+static_assert(make_report(presets::llama_3_8b).memory.activations == 136_GiB);
+
+TEST_CASE("make_report: the defaults and the figures of Llama-3-8B") {
+  const model_report r = make_report(runtime(presets::llama_3_8b));
+  CHECK(r.params.total.value() == llama3_8b_params);
+  CHECK(r.settings.tokens == count(20) * llama3_8b_params);  // Chinchilla's 20 tokens per parameter
+  CHECK(r.memory.weights == bytes(count(2) * llama3_8b_params));
+  CHECK(r.memory.training_state == bytes(count(16) * llama3_8b_params));  // ZeRO paper's 16 B/param
+  // ZeRO-3 over 1024 GPUs: 16 x ceil(8,030,261,248 / 1024) = 16 x 7,842,052 bytes.
+  CHECK(r.memory.training_state_per_gpu_zero3 == bytes(count(16) * 7'842'052));
+  CHECK(r.memory.kv_cache == 4_GiB);
+  CHECK(r.memory.kv_cache_per_token == 128_KiB);  // 2 x 8 x 128 x 32 x 2
+  CHECK(r.memory.kv_cache_without_windows == r.memory.kv_cache);  // no sliding window
+  // Full recompute keeps only each layer's input: 2 sbh x 32 = 2 x 4096 x 8 x 4096 x 32 = 8 GiB.
+  CHECK(r.memory.activations_full_recompute == 8_GiB);
+  // Time = FLOPs / (1024 x 989.4e12 x 0.4); cost = hours x 1024 x $2.
+  CHECK(r.training.time.value() ==
+        doctest::Approx(r.flops.training_per_run.to_double() / (1024 * 989.4e12 * 0.4)));
+  CHECK(r.training.cost == doctest::Approx(r.training.time.value() / 3600 * 1024 * 2.0));
+  CHECK(has_note(r, "FlashAttention assumed"));
+  CHECK(has_note(r, "20 per parameter"));
+  CHECK(!has_note(r, "sliding window"));
+}
+
+TEST_CASE("make_report: FlashAttention off stores the s x s scores (Korthikanti's 5as/h term)") {
+  const model_report r = make_report(runtime(presets::llama_3_8b), {.flash_attention = false});
+  // 34 sbh + 5 a s^2 b a layer: 34 x 2^32 + 5 x 32 x 4096^2 x 8 = 136 GiB + 20 GiB, x 32
+  // layers of the second term: 136 + 640 = 776 GiB, the figure.
+  CHECK(r.memory.activations == 776_GiB);
+  CHECK(has_note(r, "FlashAttention off"));
+  // The one activation function agrees with the closed form it routes to.
+  training_layout l;
+  l.micro_batch = 8;
+  l.flash_attention = false;
+  CHECK(activation_memory(presets::llama_3_8b, 4096, l) ==
+        activation_bytes(presets::llama_3_8b, 4096, 8, {.flash_attention = false}));
+}
+
+TEST_CASE("make_report: weights, KV cache and compute dtypes are separate") {
+  report_options o;
+  o.weights = dtype::fp8;
+  o.kv_cache = dtype::fp8;
+  o.compute = dtype::fp8;
+  const model_report r = make_report(runtime(presets::llama_3_8b), o);
+  CHECK(r.memory.weights == bytes(llama3_8b_params));  // 1 byte a weight
+  CHECK(r.memory.kv_cache == 2_GiB);                   // half of bf16's 4 GiB
+  CHECK(r.training.peak.value() == doctest::Approx(1978.9e12));  // H100 SXM dense fp8
+  // Training state stays mixed-precision Adam whatever the inference dtypes.
+  CHECK(r.memory.training_state == bytes(count(16) * llama3_8b_params));
+}
+
+TEST_CASE("inference: Llama-3.1-405B in fp8 does not fit one H200; TP 4 does") {
+  // Weights: 405,853,388,800 bytes = 378 GiB > 141 GiB. KV cache, fp8, 8 x 4096: 2 x 8 kv heads
+  // x 128 x 126 layers x 1 byte x 32768 tokens = 8,455,716,864 bytes (7.875 GiB).
+  // TP 2: 189 GiB of weights alone > 141. TP 4: 405,853,388,800 / 4 = 101,463,347,200 bytes
+  // of weights + 8 kv heads / 4 ranks = a quarter of the cache, 2,113,929,216 -> 96.5 GiB.
+  report_options o;
+  o.weights = o.kv_cache = o.compute = dtype::fp8;
+  o.gpu = &accelerators::h200_sxm;
+  const model_report r = make_report(runtime(presets::llama_3_1_405b), o);
+  const inference_account& a = r.inference;
+  CHECK(a.weights == bytes(405'853'388'800));
+  CHECK(a.kv_cache == bytes(8'455'716'864));
+  CHECK(!a.fits_one_gpu);
+  CHECK(a.min_tp_that_fits == 4);
+  CHECK(a.memory_per_gpu == bytes(count(101'463'347'200) + 2'113'929'216));
+  CHECK(has_note(r, "the smallest tensor-parallel degree that fits is 4"));
+  // Times at TP 4: one rank does a quarter of the FLOPs.
+  CHECK(a.prefill.roof.compute_time.value() ==
+        doctest::Approx(a.prefill.flops.to_double() / 4 / 1978.9e12));
+}
+
+TEST_CASE("inference: Mixtral-8x7B in bf16 (87 GiB) needs two 80 GiB H100s") {
+  const inference_account a = inference(runtime(presets::mixtral_8x7b), accelerators::h100_sxm,
+                                        {.context = 4096, .batch = 8});
+  CHECK(a.weights == bytes(count(2) * 46'702'792'704));  // models.json's exact count
+  CHECK(!a.fits_one_gpu);
+  CHECK(a.min_tp_that_fits == 2);
+  // A model that fits nowhere up to max_tp: no degree, no times.
+  const inference_account none = inference(presets::llama_3_1_405b, accelerators::rtx_4090, {.max_tp = 4});
+  CHECK(none.min_tp_that_fits == 0);
+  CHECK(none.decode.tokens_per_second == 0);
+}
+
+TEST_CASE("inference: decode reads only the gathered rows of an untied input embedding") {
+  const lowered_model ops = lower(runtime(presets::llama_3_8b));
+  // Batch 8: every weight but the 128256 x 4096 input table, plus 8 of its rows; bf16.
+  CHECK(weight_bytes_read(ops, 8, dtype::bf16) ==
+        bytes(count(2) * (llama3_8b_params - llama3_8b_embedding + count(8) * 4096)));
+  // Tied (GPT-2): the head reads the whole matrix; the lookups gather 8 token rows and 8
+  // learned-position rows. 124,439,808 - 38,597,376 (wte) - 786,432 (wpe) + 38,597,376
+  // (head) + 8 x 768 + 8 x 768.
+  CHECK(weight_bytes_read(lower(presets::gpt2_small), 8, dtype::fp32) ==
+        bytes(count(4) * (count(124'439'808) - 786'432 + 16 * 768)));
+  // A step with more tokens than rows reads the whole table once.
+  CHECK(weight_bytes_read(ops, 1'000'000, dtype::bf16) == bytes(count(2) * llama3_8b_params));
+  // The decode step: memory-bound, time = (weights read + the 4 GiB cache) / 3.35 TB/s, and
+  // 8 tokens a step. The old account read the whole table: 5.5% slower.
+  const inference_account a = inference(presets::llama_3_8b, accelerators::h100_sxm, {.context = 4096, .batch = 8});
+  const double read = 2.0 * (llama3_8b_params - llama3_8b_embedding + count(8) * 4096).to_double() + 4.0 * (1 << 30);
+  CHECK(!a.decode.roof.compute_bound());
+  CHECK(a.decode.roof.time().value() == doctest::Approx(read / 3.35e12));
+  CHECK(a.decode.tokens_per_second == doctest::Approx(8 / a.decode.roof.time().value()));
+  const double whole = 2.0 * llama3_8b_params.to_double() + 4.0 * (1 << 30);
+  CHECK(whole / read == doctest::Approx(1.055).epsilon(0.002));
+  // Prefill: 8 x 4096 tokens in its time.
+  CHECK(a.prefill.tokens_per_second == doctest::Approx(8 * 4096 / a.prefill.roof.time().value()));
+}
+
+TEST_CASE("make_report: Mistral-7B's sliding window is stated where it changes the KV cache") {
+  // 32k context, batch 1: 128 KiB a token x the 4,096-token window = 512 MiB, where every
+  // token kept would be 128 KiB x 32768 = 4 GiB.
+  const model_report r = make_report(runtime(presets::mistral_7b), {.seq_len = 32768, .batch = 1});
+  CHECK(r.memory.kv_cache == 512_MiB);
+  CHECK(r.memory.kv_cache_without_windows == 4_GiB);
+  CHECK(has_note(r, "32 of 32 layers attend to and cache only the last 4096 tokens"));
+  CHECK(has_note(r, "512 MiB (4.00 GiB if every layer kept every token)"));
+  // Within the window there is nothing to say.
+  CHECK(!has_note(make_report(presets::mistral_7b, {.seq_len = 4096, .batch = 1}), "sliding window"));
+}
+
+TEST_CASE("make_report: bad options and non-finite results are errors naming the value") {
+  auto message = [](const report_options& o) -> std::string {
+    try {
+      (void)make_report(presets::llama_3_8b, o);
+    } catch (const txmath::invalid_argument& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK(message({.seq_len = 0}).find("seq_len = 0") != std::string::npos);
+  CHECK(message({.gpu = nullptr}).find("report_options.gpu is null") != std::string::npos);
+  CHECK(message({.mfu = 5e-324}).find("training time in seconds is inf") != std::string::npos);
+  CHECK(message({.mfu = 5e-324}).find("mfu 5e-324") != std::string::npos);
+  CHECK(message({.price_per_gpu_hour = 1e308}).find("the run's cost is inf") != std::string::npos);
+  CHECK(message({.price_per_gpu_hour = -1}).find("got -1") != std::string::npos);
+  CHECK(message({.mfu = 1.5}).find("utilization must be in (0, 1], got 1.5") != std::string::npos);
+}
