@@ -18,7 +18,7 @@ namespace {
 constexpr count llama3_8b_params = 8'030'261'248;     // meta-llama/Meta-Llama-3-8B
 constexpr count llama3_8b_embedding = 128256 * 4096;  // 525,336,576: vocab x d_model
 bool has_note(const model_report& r, std::string_view words) {
-  for (const auto& n : r.notes)
+  for (const auto& n : note_texts(r))
     if (n.find(words) != std::string::npos) return true;
   return false;
 }
@@ -35,6 +35,11 @@ static_assert(make_report(presets::llama_3_8b).inference.min_tp_that_fits == 1);
 // FlashAttention on by default: Korthikanti's 34 sbh a layer, 34 x 4096 x 8 x 4096 x 32
 // layers = 34 x 2^32 bytes = 136 GiB (the 776 GiB was without it, below).
 static_assert(make_report(presets::llama_3_8b).memory.activations == 136_GiB);
+static_assert(make_report(presets::llama_3_8b).notes.has(note::flash_attention_assumed));
+static_assert(make_report(presets::llama_3_8b).notes.size() == 2);  // and the default tokens
+// Mixtral-8x7B, bf16: 2 x 46,702,792,704 bytes = 87 GiB > 80 GiB: TP 2, and an MoE note.
+static_assert(make_report(presets::mixtral_8x7b).notes.has(note::inference_needs_tp));
+static_assert(make_report(presets::mixtral_8x7b).notes.has(note::inference_reads_all_experts));
 
 TEST_CASE("make_report: the defaults and the figures of Llama-3-8B") {
   const model_report r = make_report(runtime(presets::llama_3_8b));

@@ -8,7 +8,11 @@
 //   const txmath::model_report r = txmath::make_report(txmath::presets::llama_3_8b,
 //                                                      {.seq_len = 4096, .batch = 8});
 //   r.params.total, r.flops.per_step.training.total, r.memory.kv_cache, r.training.time,
-//   r.inference.min_tp_that_fits, r.notes
+//   r.inference.min_tp_that_fits, r.notes.has(note::flash_attention_assumed)
+//   for (const std::string& line : txmath::note_texts(r)) ...   // the notes in words
+//
+// Notes are a short list of kinds (a constant expression, as the rest of the struct);
+// note_text() words them at run time from the report's own figures.
 //
 // Defaults: 4096 tokens x 8 sequences, bf16 weights, KV cache and compute, 1024 H100 SXM at
 // 40% MFU and $2 per GPU-hour, 20 training tokens per parameter, mixed-precision Adam
@@ -78,6 +82,46 @@ struct report_training {
   double cost = 0;   // in the currency of price_per_gpu_hour
 };
 
+// A convention or a condition that changed a figure of the report.
+enum class note : std::uint8_t {
+  flash_attention_assumed,     // activations keep no seq x seq scores
+  flash_attention_off,         // activations include them
+  default_training_tokens,     // 20 tokens per parameter
+  seq_exceeds_context,         // seq_len > the model's max_context
+  sliding_window_limits_kv,    // seq_len > the window: KV cache and attention FLOPs smaller
+  inference_needs_tp,          // does not fit one GPU; min_tp_that_fits does
+  inference_does_not_fit,      // no tensor-parallel degree up to 64 holds it
+  inference_reads_all_experts  // MoE: every expert read each step (an upper bound)
+};
+
+// The notes of a report, in the order they were added (at most one of each kind).
+class report_notes {
+ public:
+  static constexpr std::size_t capacity = 8;
+  constexpr void add(note n) {
+    if (!has(n) && size_ < capacity) items_[size_++] = n;
+  }
+  [[nodiscard]] constexpr bool has(note n) const {
+    for (std::size_t i = 0; i < size_; ++i)
+      if (items_[i] == n) return true;
+    return false;
+  }
+  [[nodiscard]] constexpr std::size_t size() const { return size_; }
+  [[nodiscard]] constexpr const note* begin() const { return items_; }
+  [[nodiscard]] constexpr const note* end() const { return items_ + size_; }
+
+ private:
+  note items_[capacity]{};
+  std::size_t size_ = 0;
+};
+
+// The sliding window of the model, for the notes: `layers` of `n_layers` keep `window` tokens.
+struct report_window {
+  std::uint64_t window = 0;  // 0: none
+  std::uint64_t layers = 0;
+  std::uint64_t n_layers = 0;
+};
+
 struct model_report {
   report_options settings{};  // as used: tokens resolved
   param_report params{};
@@ -85,7 +129,8 @@ struct model_report {
   report_memory memory{};
   report_training training{};
   inference_account inference{};
-  std::vector<std::string> notes;  // conventions that changed a figure, in plain words
+  report_window sliding{};
+  report_notes notes{};
 };
 
 // Activation memory of one training micro-batch under layout `l`. The report takes the
@@ -97,48 +142,6 @@ struct model_report {
                            .recompute_mode = l.recompute_mode, .flash_attention = l.flash_attention});
 }
 
-namespace detail::report {
-constexpr std::string decimal(count c) {
-  char buf[48]{};
-  char* end = buf + sizeof buf;
-  return std::string(to_decimal(end, static_cast<u128>(c.rep_value())), end);
-}
-constexpr std::string str(const text& t) { return std::string(t.view()); }
-
-constexpr void add_flash_note(const model_report& r, std::vector<std::string>& notes) {
-  if (r.settings.flash_attention)
-    notes.push_back("FlashAttention assumed: activations keep no seq x seq attention scores");
-  else
-    notes.push_back("FlashAttention off: activations include every layer's seq x seq attention scores "
-                    "(5 x heads x seq^2 x batch bytes a layer)");
-}
-constexpr void add_window_note(const model_config& m, const model_report& r, std::vector<std::string>& notes) {
-  const auto& s = r.settings;
-  if (m.n_sliding_layers() == 0 || s.seq_len <= m.attention.sliding_window) return;
-  notes.push_back("sliding window: " + decimal(m.n_sliding_layers()) + " of " + decimal(m.n_layers) +
-                  " layers attend to and cache only the last " + decimal(m.attention.sliding_window) +
-                  " tokens, so at " + decimal(s.seq_len) + " tokens the KV cache is " +
-                  str(format_bytes(r.memory.kv_cache)) + " (" + str(format_bytes(r.memory.kv_cache_without_windows)) +
-                  " if every layer kept every token) and attention FLOPs count at most " +
-                  decimal(m.attention.sliding_window) + " keys a query there");
-}
-constexpr void add_inference_note(const model_config& m, const model_report& r, std::vector<std::string>& notes) {
-  const inference_account& a = r.inference;
-  const std::string need = str(format_bytes(a.weights + a.kv_cache));
-  const std::string gpu(r.settings.gpu->name);
-  if (a.min_tp_that_fits == 0)
-    notes.push_back("inference: weights and KV cache (" + need + ") do not fit on " + gpu +
-                    " GPUs with tensor parallelism up to 64 (" + str(format_bytes(a.gpu_memory)) +
-                    " each); no inference times");
-  else if (!a.fits_one_gpu)
-    notes.push_back("inference: weights and KV cache (" + need + ") exceed one " + gpu + " (" +
-                    str(format_bytes(a.gpu_memory)) + "); the smallest tensor-parallel degree that fits is " +
-                    decimal(a.min_tp_that_fits) + " (" + str(format_bytes(a.memory_per_gpu)) +
-                    " a GPU), and inference times are for that many GPUs");
-  if (m.is_moe())
-    notes.push_back("inference reads every expert's weights each step (an upper bound at small batch)");
-}
-}  // namespace detail::report
 
 // The whole account of `m` under `o` (defaults above).
 [[nodiscard]] constexpr model_report make_report(const model_config& m, const report_options& o = {}) {
@@ -183,14 +186,65 @@ constexpr void add_inference_note(const model_config& m, const model_report& r, 
   r.inference = inference(m, *o.gpu, {.context = o.seq_len, .batch = o.batch, .weights = o.weights,
                                       .kv_cache = o.kv_cache, .compute = o.compute});
 
-  detail::report::add_flash_note(r, r.notes);
-  if (o.tokens == 0) r.notes.push_back("training tokens default to 20 per parameter (Chinchilla's rule of thumb)");
-  if (o.max_context != 0 && o.seq_len > o.max_context)
-    r.notes.push_back("seq_len " + detail::report::decimal(o.seq_len) + " exceeds the model's context of " +
-                      detail::report::decimal(o.max_context) + " tokens");
-  detail::report::add_window_note(m, r, r.notes);
-  detail::report::add_inference_note(m, r, r.notes);
+  r.sliding = {.window = m.attention.sliding_window, .layers = m.n_sliding_layers(), .n_layers = m.n_layers};
+  r.notes.add(o.flash_attention ? note::flash_attention_assumed : note::flash_attention_off);
+  if (o.tokens == 0) r.notes.add(note::default_training_tokens);
+  if (o.max_context != 0 && o.seq_len > o.max_context) r.notes.add(note::seq_exceeds_context);
+  if (r.sliding.layers != 0 && o.seq_len > r.sliding.window) r.notes.add(note::sliding_window_limits_kv);
+  if (r.inference.min_tp_that_fits == 0) r.notes.add(note::inference_does_not_fit);
+  else if (!r.inference.fits_one_gpu) r.notes.add(note::inference_needs_tp);
+  if (m.is_moe()) r.notes.add(note::inference_reads_all_experts);
   return r;
+}
+
+// ---- the notes in words (run time) ------------------------------------------------------------
+
+namespace detail {
+inline std::string bytes_text(bytes b) { return format_bytes(b).str(); }
+}  // namespace detail
+
+inline std::string note_text(const model_report& r, note n) {
+  const auto& s = r.settings;
+  const auto& a = r.inference;
+  const std::string gpu(s.gpu->name), need = detail::bytes_text(a.weights + a.kv_cache);
+  const std::string window = std::to_string(r.sliding.window);
+  switch (n) {
+    case note::flash_attention_assumed:
+      return "FlashAttention assumed: activations keep no seq x seq attention scores";
+    case note::flash_attention_off:
+      return "FlashAttention off: activations include every layer's seq x seq attention scores "
+             "(5 x heads x seq^2 x batch bytes a layer)";
+    case note::default_training_tokens:
+      return "training tokens default to 20 per parameter (Chinchilla's rule of thumb)";
+    case note::seq_exceeds_context:
+      return "seq_len " + std::to_string(s.seq_len) + " exceeds the model's context of " +
+             std::to_string(s.max_context) + " tokens";
+    case note::sliding_window_limits_kv:
+      return "sliding window: " + std::to_string(r.sliding.layers) + " of " + std::to_string(r.sliding.n_layers) +
+             " layers attend to and cache only the last " + window + " tokens, so at " + std::to_string(s.seq_len) +
+             " tokens the KV cache is " + detail::bytes_text(r.memory.kv_cache) + " (" +
+             detail::bytes_text(r.memory.kv_cache_without_windows) +
+             " if every layer kept every token) and attention FLOPs count at most " + window + " keys a query there";
+    case note::inference_needs_tp:
+      return "inference: weights and KV cache (" + need + ") exceed one " + gpu + " (" +
+             detail::bytes_text(a.gpu_memory) + "); the smallest tensor-parallel degree that fits is " +
+             a.min_tp_that_fits.to_string() + " (" + detail::bytes_text(a.memory_per_gpu) +
+             " a GPU), and inference times are for that many GPUs";
+    case note::inference_does_not_fit:
+      return "inference: weights and KV cache (" + need + ") do not fit on " + gpu +
+             " GPUs with tensor parallelism up to 64 (" + detail::bytes_text(a.gpu_memory) +
+             " each); no inference times";
+    case note::inference_reads_all_experts:
+      return "inference reads every expert's weights each step (an upper bound at small batch)";
+  }
+  return "";
+}
+
+// Every note of `r`, worded.
+inline std::vector<std::string> note_texts(const model_report& r) {
+  std::vector<std::string> out;
+  for (note n : r.notes) out.push_back(note_text(r, n));
+  return out;
 }
 
 }  // namespace txmath

@@ -233,14 +233,15 @@ void set_inference(record& r, const txmath::inference_account& a) {
   }
 }
 
-std::string machine_readable(const model_arg& ma, const txmath::model_report& rep, output format) {
+std::string machine_readable(const model_arg& ma, const txmath::model_report& rep,
+                             const std::vector<std::string>& notes, output format) {
   record r;
   set_model(r, ma);
   set_settings(r, rep.settings);
   set_params_and_flops(r, rep);
   set_memory_and_time(r, rep);
   set_inference(r, rep.inference);
-  r.set("notes", rep.notes);
+  r.set("notes", notes);
   return format == output::json ? r.json() : r.csv();
 }
 
@@ -436,15 +437,14 @@ int run_report(int argc, char** argv) {
   if (seq == 0) seq = ma.max_context != 0 && ma.max_context < 4096 ? ma.max_context : 4096;
   o.report.seq_len = seq;
   o.report.max_context = ma.max_context;
-  txmath::model_report rep = account(ma, o);
-  std::vector<std::string> notes = ma.notes;
-  notes.insert(notes.end(), rep.notes.begin(), rep.notes.end());
-  rep.notes = notes;
+  const txmath::model_report rep = account(ma, o);
+  std::vector<std::string> notes = ma.notes;  // the config reader's, then the report's
+  for (const std::string& n : txmath::note_texts(rep)) notes.push_back(n);
   if (o.format != output::table) {
-    std::fputs(machine_readable(ma, rep, o.format).c_str(), stdout);
+    std::fputs(machine_readable(ma, rep, notes, o.format).c_str(), stdout);
     return 0;
   }
-  print_table(ma, rep, rep.notes);
+  print_table(ma, rep, notes);
   return 0;
 }
 
