@@ -18,6 +18,7 @@
 
 #include <txmath/detail/json.hpp>
 #include <txmath/presets.hpp>
+#include <txmath/version.hpp>
 
 namespace {
 
@@ -222,3 +223,244 @@ TEST_CASE("txmath plot context: seed 001 (e), GPT-2 XL from 1,024 to 16,384 toke
   std::filesystem::remove_all(dir);
 }
 
+
+// ---- issue 14: a report a practitioner can trust ------------------------------------------------
+
+namespace {
+constexpr std::uint64_t GiB = std::uint64_t{1} << 30, MiB = std::uint64_t{1} << 20;
+std::string llama_config() { return quote(std::string(TXMATH_SOURCE_DIR) + "/examples/configs/llama-3-8b.json"); }
+// The one CSV row of `key`, its value field as written.
+std::string csv_value(const std::string& csv, const std::string& key) {
+  const auto at = csv.find("\n" + key + ",");
+  if (at == std::string::npos) return "<no row " + key + ">";
+  const auto start = at + key.size() + 2;
+  return csv.substr(start, csv.find('\n', start) - start);
+}
+}  // namespace
+
+TEST_CASE("txmath report: inputs are read with a stated size limit") {
+  // /dev/zero never ends and /dev/urandom neither: the read stops at 16 MiB with an error.
+  for (const char* dev : {"/dev/zero", "/dev/urandom"}) {
+    const result r = run(std::string("report ") + dev);
+    CAPTURE(r.out);
+    CHECK(r.status == 1);
+    CHECK(r.out.find(std::string("txmath: ") + dev + ": larger than 16 MiB, txmath's limit for a config.json") == 0);
+  }
+  // A regular file one byte over the limit, and one under it (then a JSON error, not a size one).
+  const auto dir = scratch_dir();
+  const std::string big = (dir / "big.json").string();
+  {
+    std::ofstream f(big);
+    f << "{" << std::string((16u << 20) - 1, ' ') << "}";  // 16 MiB + 1 bytes
+  }
+  CHECK(run("report " + quote(big)).out.find("larger than 16 MiB") != std::string::npos);
+  std::filesystem::resize_file(big, 16u << 20);
+  const result under = run("report " + quote(big));
+  CHECK(under.status == 1);
+  CHECK(under.out.find("larger than") == std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("txmath report: no inf or NaN reaches the output; the error names the flag and value") {
+  struct bad {
+    const char* args;
+    const char* expected;
+  };
+  const bad cases[] = {
+      // mfu 5e-324 is in (0, 1], but the time it gives is beyond a double.
+      {"gpt2 --mfu 5e-324", "training time in seconds is inf"},
+      {"gpt2 --mfu 5e-324", "with --mfu 5e-324"},
+      // $1e308 x 5,802 GPU-hours.
+      {"llama-3-8b --price 1e308", "the run's cost is inf"},
+      {"llama-3-8b --price 1e308", "with --price 1e308"},
+      {"gpt2 --price nan", "--price: expected a finite number"},
+      {"gpt2 --price inf", "--price: expected a finite number"},
+      {"gpt2 --price -1", "--price: must be 0 or more"},
+      {"gpt2 --mfu nan", "--mfu: expected a finite number"},
+      {"gpt2 --mfu 0", "--mfu: must be in (0, 1]"},
+      // Limits stated in the message.
+      {"gpt2 --tokens 1e40", "--tokens: expected a positive whole number up to 1e30"},
+      {"gpt2 --tokens 1000000000000000000000000000001", "up to 1e30"},
+      {"gpt2 --seq 2000000000000", "--seq: expected a positive integer up to 2^40"},
+      {"gpt2 --gpus 0", "--gpus: expected a positive integer up to 2^40"},
+      {"gpt2 --flash maybe", "--flash: expected on or off, found 'maybe'"},
+      {"gpt2 --kv-dtype fp7", "--kv-dtype: unknown dtype 'fp7'"},
+      {"gpt2 --weights-dtype q4", "--weights-dtype: unknown dtype 'q4'"},
+      {"gpt2 --compute-dtype x", "--compute-dtype: unknown dtype 'x'"},
+  };
+  for (const auto& c : cases) {
+    const result r = run(std::string("report ") + c.args);
+    CAPTURE(c.args);
+    CAPTURE(r.out);
+    CHECK(r.status == 1);
+    CHECK(r.out.rfind("txmath: ", 0) == 0);
+    CHECK(r.out.find(c.expected) != std::string::npos);
+    CHECK(r.out.find("$inf") == std::string::npos);
+  }
+  // 1e30 itself passes the flag's check (the limit is inclusive); GPT-2's run FLOPs then
+  // exceed 128 bits, which is said with what to lower.
+  const result at_limit = run("report gpt2 --tokens 1e30");
+  CHECK(at_limit.status == 1);
+  CHECK(at_limit.out.find("exceeds 2^128; lower --tokens") != std::string::npos);
+  CHECK(run_json("gpt2 --tokens 1e20").at("settings").at("tokens_exact").as_string() ==
+        std::string("1") + std::string(20, '0'));
+}
+
+TEST_CASE("txmath report --json and plot --json: names with quotes, backslashes and control characters") {
+  const auto dir = scratch_dir();
+  const std::string file = (dir / "odd.json").string();
+  // _name_or_path holds a quote, a backslash, a comma, a tab and a newline (JSON escapes).
+  const std::string name = "my \"model\", v2\\b\tx\ny";
+  std::ofstream(file) << R"({"_name_or_path": "my \"model\", v2\\b\tx\ny", "model_type": "gpt2",)"
+                      << R"("vocab_size": 50257, "n_embd": 768, "n_layer": 12, "n_head": 12, "n_positions": 1024})";
+  const auto j = run_json(quote(file));
+  CHECK(j.at("model").at("name").as_string() == name);
+  const result p = run("plot context --model " + quote(file) + " --json --out " + quote((dir / "p.svg").string()));
+  REQUIRE(p.status == 0);
+  CHECK(txmath::json::parse(p.out).at("model").as_string() == name);
+  // CSV: the field is quoted, its quotes doubled, nothing JSON-escaped (RFC 4180).
+  const result c = run("report " + quote(file) + " --csv");
+  REQUIRE(c.status == 0);
+  CHECK(c.out.find("\nmodel.name,\"my \"\"model\"\", v2\\b\tx\ny\"\n") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("txmath report: shortest decimals, and exact integers beyond 2^53 as strings too") {
+  const result c = run("report gpt2 --csv --mfu 0.4 --price 2.5");
+  REQUIRE(c.status == 0);
+  CHECK(csv_value(c.out, "settings.mfu") == "0.4");  // not 0.40000000000000002
+  CHECK(csv_value(c.out, "settings.price_per_gpu_hour") == "2.5");
+  const result j = run("report " + llama_config() + " --json");
+  REQUIRE(j.status == 0);
+  CHECK(j.out.find("\"mfu\": 0.4,") != std::string::npos);
+  const auto doc = txmath::json::parse(j.out);
+  // Llama-3-8B's run: 161 B tokens -> 8.27e21 FLOPs, beyond 2^53: a number and its string.
+  const auto flops = doc.at("flops");
+  const txmath::count run_flops = flops.at("training_per_run").as_count();
+  CHECK(run_flops > txmath::count(std::uint64_t{1} << 53));
+  CHECK(flops.at("training_per_run_exact").as_string() == run_flops.to_string());
+  // 6ND = 6 x 8,030,261,248 x 160,605,224,960 (20 tokens a parameter), by hand.
+  CHECK(flops.at("six_n_d_exact").as_string() ==
+        (txmath::count(6) * 8'030'261'248 * (txmath::count(20) * 8'030'261'248)).to_string());
+  // Figures below 2^53 have no string twin.
+  CHECK(!doc.at("params").contains("total_exact"));
+  // CSV has the exact digits once (no _exact rows).
+  CHECK(run("report " + llama_config() + " --csv").out.find("_exact") == std::string::npos);
+}
+
+TEST_CASE("txmath report: inference states fit per GPU and the smallest TP degree that fits") {
+  // Llama-3.1-405B in fp8 on H200: 405,853,388,800 bytes (378 GiB) of weights; TP 2 holds
+  // 189 GiB a GPU > 141; TP 4 holds 94.5 GiB + a quarter of the 7.875 GiB fp8 cache.
+  const auto big = run_json("llama-3.1-405b --dtype fp8 --gpu h200");
+  CHECK(big.at("inference").at("fits_one_gpu").as_bool() == false);
+  CHECK(big.at("inference").at("min_tp_that_fits").as_count() == txmath::count(4));
+  const auto table = run("report llama-3.1-405b --dtype fp8 --gpu h200");
+  CHECK(table.out.find("-bound, one GPU") == std::string::npos);  // no "prefill ... (compute-bound, one GPU)"
+  CHECK(table.out.find("does not fit one GPU; fits with tensor parallelism 4") != std::string::npos);
+  CHECK(table.out.find("TP 4 (4 GPUs)") != std::string::npos);
+  // Mixtral-8x7B, bf16: 2 x 46,702,792,704 bytes = 87 GiB > 80 GiB of an H100: TP 2.
+  const auto mixtral = run_json(quote(reference("configs/mixtral-8x7b.json")));
+  CHECK(mixtral.at("inference").at("fits_one_gpu").as_bool() == false);
+  CHECK(mixtral.at("inference").at("min_tp_that_fits").as_count() == txmath::count(2));
+  // Llama-3-8B fits one H100; tokens per second = tokens of the step / its time.
+  const auto small = run_json(llama_config());
+  const auto inf = small.at("inference");
+  CHECK(inf.at("fits_one_gpu").as_bool());
+  CHECK(inf.at("min_tp_that_fits").as_count() == txmath::count(1));
+  CHECK(inf.at("prefill").at("tokens_per_second").as_double() ==
+        doctest::Approx(8 * 4096 / inf.at("prefill").at("seconds").as_double()));
+  CHECK(inf.at("decode").at("tokens_per_second").as_double() ==
+        doctest::Approx(8 / inf.at("decode").at("seconds").as_double()));
+  // No degree up to 64 holds 405B on 24 GiB cards at 8 x 128k in bf16: the KV cache is
+  // 2 x 8 x 128 x 126 x 2 bytes x 131072 x 8 = 1,008 GiB and splits over at most the 8 KV
+  // heads (126 GiB a rank): null, and no times.
+  const auto none = run_json("llama-3.1-405b --gpu rtx4090 --seq 128k");
+  CHECK(none.at("inference").at("min_tp_that_fits").is_null());
+  CHECK(none.at("inference").at("decode").is_null());
+  CHECK(run("report llama-3.1-405b --gpu rtx4090 --seq 128k").out.find("no prefill or decode time") != std::string::npos);
+}
+
+TEST_CASE("txmath report: decode reads only the gathered rows of the untied input embedding") {
+  // Llama-3-8B, batch 8, bf16: every weight once but the 128256 x 4096 input table, of which
+  // 8 rows; plus the 4 GiB KV cache.
+  const auto inf = run_json(llama_config()).at("inference");
+  const txmath::count read = txmath::count(2) * (txmath::count(8'030'261'248) - 128256 * 4096 + 8 * 4096);
+  CHECK(inf.at("decode").at("bytes_per_gpu").as_count() == read + (txmath::count(4) * GiB));
+  CHECK(inf.at("decode").at("seconds").as_double() == doctest::Approx((read + (txmath::count(4) * GiB)).to_double() / 3.35e12));
+}
+
+TEST_CASE("txmath report: --flash on|off, said in the output") {
+  // Korthikanti: 34 sbh a layer with FlashAttention = 34 x 2^32 bytes = 136 GiB for Llama-3-8B
+  // at 8 x 4096; without it + 5 a s^2 b a layer x 32 layers = + 640 GiB = 776 GiB.
+  const auto on = run_json(llama_config());
+  CHECK(on.at("settings").at("flash_attention").as_bool());
+  CHECK(on.at("memory").at("activations_bytes").as_count() == txmath::count(136) * GiB);
+  const auto off = run_json(llama_config() + " --flash off");
+  CHECK(!off.at("settings").at("flash_attention").as_bool());
+  CHECK(off.at("memory").at("activations_bytes").as_count() == txmath::count(776) * GiB);
+  const result table = run("report " + llama_config());
+  CHECK(table.out.find("activations (8 x 4096, flash on)") != std::string::npos);
+  CHECK(table.out.find("note: FlashAttention assumed") != std::string::npos);
+  CHECK(run("report " + llama_config() + " --flash off").out.find("flash off") != std::string::npos);
+}
+
+TEST_CASE("txmath report: --weights-dtype, --kv-dtype, --compute-dtype, and --dtype for all three") {
+  const std::uint64_t n = 8'030'261'248;
+  const auto split = run_json(llama_config() + " --weights-dtype int4 --kv-dtype fp8 --compute-dtype fp8");
+  CHECK(split.at("memory").at("weights_bytes").as_count() == txmath::count(n / 2));  // 4 bits a weight
+  CHECK(split.at("memory").at("kv_cache_bytes").as_count() == txmath::count(2) * GiB);  // 1 byte: half of 4 GiB
+  CHECK(split.at("time").at("peak_flop_per_s").as_double() == doctest::Approx(1978.9e12));  // H100 fp8 dense
+  CHECK(split.at("settings").at("weights_dtype").as_string() == "int4");
+  const auto all = run_json(llama_config() + " --dtype fp8");
+  CHECK(all.at("settings").at("weights_dtype").as_string() == "fp8");
+  CHECK(all.at("settings").at("kv_dtype").as_string() == "fp8");
+  CHECK(all.at("settings").at("compute_dtype").as_string() == "fp8");
+  // A specific flag wins over --dtype, in either order.
+  for (const char* args : {" --dtype fp8 --kv-dtype bf16", " --kv-dtype bf16 --dtype fp8"}) {
+    const auto j = run_json(llama_config() + args);
+    CHECK(j.at("settings").at("kv_dtype").as_string() == "bf16");
+    CHECK(j.at("memory").at("weights_bytes").as_count() == txmath::count(n));
+  }
+}
+
+TEST_CASE("txmath report: Mistral-7B's sliding window is stated where it changes the KV cache") {
+  // 128 KiB a token (2 x 8 x 128 x 32 layers x 2 bytes) x the 4,096-token window = 512 MiB;
+  // every token of 32k kept would be 4 GiB.
+  const result r = run("report mistral-7b --seq 32k --batch 1");
+  CAPTURE(r.out);
+  CHECK(r.out.find("512 MiB   (128 KiB per token; sliding window 4096 on 32 of 32 layers, 4.00 GiB without)") !=
+        std::string::npos);
+  CHECK(r.out.find("note: sliding window: 32 of 32 layers") != std::string::npos);
+  const auto j = run_json("mistral-7b --seq 32k --batch 1");
+  CHECK(j.at("memory").at("kv_cache_bytes").as_count() == txmath::count(512) * MiB);
+  CHECK(j.at("memory").at("kv_cache_bytes_without_windows").as_count() == txmath::count(4) * GiB);
+  CHECK(j.at("model").at("sliding_window").as_count() == txmath::count(4096));
+}
+
+TEST_CASE("txmath: every subcommand answers --help, and --version prints the version") {
+  for (const char* cmd : {"einsum", "path", "report", "plot"}) {
+    for (const char* flag : {"--help", "-h"}) {
+      const result r = run(std::string(cmd) + " " + flag);
+      CAPTURE(cmd);
+      CHECK(r.status == 0);
+      CHECK(r.out.rfind("usage: txmath " + std::string(cmd), 0) == 0);
+    }
+  }
+  CHECK(run("path \"ij,jk->ik\" i=2 --help").status == 0);  // anywhere on the line
+  CHECK(run("--help").status == 0);
+  const result v = run("--version");
+  CHECK(v.status == 0);
+  CHECK(v.out == std::string("txmath ") + TXMATH_VERSION_STRING + "\n");
+}
+
+TEST_CASE("txmath plot context --csv and --json share the writers") {
+  const auto dir = scratch_dir();
+  const std::string svg = quote((dir / "c.svg").string());
+  const result c = run("plot context --model gpt2-xl-swiglu-untied --from 1024 --to 2048 --csv --out " + svg);
+  REQUIRE(c.status == 0);
+  CHECK(c.out.rfind("key,value\n", 0) == 0);
+  // Seed 001 (b): 4,513,336,524,800 forward FLOPs at 1,024 tokens, exact.
+  CHECK(csv_value(c.out, "rows.0.forward_flops") == "4513336524800");
+  CHECK(csv_value(c.out, "rows.0.seq") == "1024");
+  std::filesystem::remove_all(dir);
+}

@@ -1,6 +1,7 @@
 // txmath report <preset | config.json>: parameters, FLOPs, memory, time and cost of a model.
 // This file parses the flags, calls txmath::make_report (report.hpp) and renders its
 // account as a table, JSON or CSV; it computes nothing itself.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -100,7 +101,11 @@ void set_real(options& o, std::string_view flag, std::string_view v) {
   }
 }
 
-bool set_option(options& o, std::string_view a, std::string_view v) {
+constexpr std::string_view valued_flags[] = {"--seq", "--batch", "--tokens", "--dtype", "--weights-dtype",
+                                             "--kv-dtype", "--compute-dtype", "--gpu", "--gpus", "--mfu",
+                                             "--price", "--flash"};
+
+void set_option(options& o, std::string_view a, std::string_view v) {
   if (a == "--seq") o.seq = parse_size(v, "--seq");
   else if (a == "--batch") o.report.batch = parse_size(v, "--batch");
   else if (a == "--tokens") o.report.tokens = parse_amount(v, "--tokens");
@@ -115,9 +120,8 @@ bool set_option(options& o, std::string_view a, std::string_view v) {
     if (v != "on" && v != "off")
       throw txmath::invalid_argument("txmath: --flash: expected on or off, found '" + std::string(v) + "'");
     o.report.flash_attention = v == "on";
-  } else return false;
+  }
   o.given.push_back(std::string(a) + " " + std::string(v));
-  return true;
 }
 
 options parse_options(int argc, char** argv) {
@@ -127,12 +131,12 @@ options parse_options(int argc, char** argv) {
     if (a == "--json") o.format = output::json;
     else if (a == "--csv") o.format = output::csv;
     else if (a.size() > 1 && a[0] == '-') {
-      if (i + 1 >= argc)
-        throw txmath::invalid_argument("txmath: " + std::string(a) + " needs a value (see txmath report --help)");
-      if (!set_option(o, a, argv[i + 1]))
+      if (std::find(std::begin(valued_flags), std::end(valued_flags), a) == std::end(valued_flags))
         throw txmath::invalid_argument("txmath: report: unknown option '" + std::string(a) +
                                        "' (see txmath report --help)");
-      ++i;
+      if (i + 1 >= argc)
+        throw txmath::invalid_argument("txmath: " + std::string(a) + " needs a value (see txmath report --help)");
+      set_option(o, a, argv[++i]);
     } else if (o.model.empty()) o.model = std::string(a);
     else throw txmath::invalid_argument("txmath: report: one model only; found '" + o.model + "' and '" + std::string(a) + "'");
   }
