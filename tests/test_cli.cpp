@@ -453,6 +453,28 @@ TEST_CASE("txmath: every subcommand answers --help, and --version prints the ver
   CHECK(v.out == std::string("txmath ") + TXMATH_VERSION_STRING + "\n");
 }
 
+TEST_CASE("txmath path: a refused --optimize is answered with flag values, not C++ names") {
+  // 24 operands a_b, b_c, ... x_y -> a_y: beyond the 20 operands the exact search takes.
+  std::string spec, sizes;
+  const std::string letters = "abcdefghijklmnopqrstuvwxyz";
+  // (appended piece by piece: GCC 12 -O3 warns falsely on const char* + std::string here)
+  for (std::size_t i = 0; i < 24; ++i) {
+    if (i != 0) spec += ',';
+    spec.append(letters, i, 2);
+  }
+  for (std::size_t i = 0; i < 25; ++i) {
+    sizes += ' ';
+    sizes += letters[i];
+    sizes += "=2";
+  }
+  const result r = run("path " + quote(spec + "->ay") + sizes + " --optimize optimal");
+  CAPTURE(r.out);
+  CHECK(r.status == 1);
+  CHECK(r.out.find("24 operands") != std::string::npos);
+  CHECK(r.out.find("--optimize dp") != std::string::npos);
+  CHECK(r.out.find("path_optimizer::") == std::string::npos);
+}
+
 TEST_CASE("txmath plot context --csv and --json share the writers") {
   const auto dir = scratch_dir();
   const std::string svg = quote((dir / "c.svg").string());

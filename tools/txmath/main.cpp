@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <string>
+#include <string_view>
 
 #include <txmath/version.hpp>
 
@@ -60,6 +62,13 @@ bool printed_help(int argc, char** argv) {
   }
   return false;
 }
+// The library's messages name C++ spellings where a user of the tool typed a flag: say the
+// flag. (path_optimizer::dp -> --optimize dp.)
+std::string in_cli_words(std::string message) {
+  static constexpr std::string_view cxx = "path_optimizer::";
+  for (std::size_t at; (at = message.find(cxx)) != std::string::npos;) message.replace(at, cxx.size(), "--optimize ");
+  return message;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,7 +92,7 @@ int main(int argc, char** argv) {
     try {
       return c.run(argc - 2, argv + 2);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "%s\n", e.what());
+      std::fprintf(stderr, "%s\n", in_cli_words(e.what()).c_str());
       return 1;
     }
   }
