@@ -322,6 +322,11 @@ TEST_CASE("txmath report --json and plot --json: names with quotes, backslashes 
   const result c = run("report " + quote(file) + " --csv");
   REQUIRE(c.status == 0);
   CHECK(c.out.find("\nmodel.name,\"my \"\"model\"\", v2\\b\tx\ny\"\n") != std::string::npos);
+  // A file name that is not UTF-8 (byte 0xFF) names the model: JSON gets U+FFFD for it.
+  const std::string latin = (dir / "caf\xff.json").string();
+  std::ofstream(latin) << R"({"model_type": "gpt2", "vocab_size": 50257, "n_embd": 768, "n_layer": 12,)"
+                       << R"("n_head": 12, "n_positions": 1024})";
+  CHECK(run_json(quote(latin)).at("model").at("name").as_string() == "caf\xEF\xBF\xBD");
   std::filesystem::remove_all(dir);
 }
 
