@@ -62,6 +62,12 @@ constexpr bytes huge = bytes(count(std::uint64_t{1} << 50) * count(std::uint64_t
 static_assert(!(term(huge + bytes(1)) <= huge).holds);
 static_assert((term(huge + bytes(1)) <= huge).message == "1.13e15 PiB > budget 1.13e15 PiB (by 1 B)");
 
+TEST_CASE("TXMATH_BUDGET in a function body, over local constants") {
+  constexpr bytes kv = kv_cache_bytes(presets::llama_3_8b, 8192, 8);
+  TXMATH_BUDGET(term("KV cache", kv) <= 8_GiB);
+  CHECK((term("KV cache", kv) <= 8_GiB).holds);
+}
+
 TEST_CASE("exact comparisons at run time") {
   const bytes kv = runtime(llama_kv);
   CHECK((term("KV cache", kv) <= 8_GiB).holds);

@@ -172,7 +172,11 @@ class budget_sum {
                   "txmath: a budget sums at most 8 terms; '" + std::string(t.label) +
                       "' would be the 9th (group terms into one)");
     terms_[size_++] = t;
-    total_ = total_ + t.value;
+    // A figure that is not finite becomes the total (no NaN arithmetic: clang rejects it in
+    // constant evaluation); the budget then fails and says "not finite".
+    using traits = detail::figure_traits<Q>;
+    if (!detail::is_finite(traits::approx(t.value))) total_ = t.value;
+    else if (detail::is_finite(traits::approx(total_))) total_ = total_ + t.value;
     return *this;
   }
   [[nodiscard]] constexpr std::size_t size() const { return size_; }
