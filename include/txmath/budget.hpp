@@ -478,7 +478,6 @@ struct txmath_budget_exceeded {
 };
 
 namespace txmath::detail {
-struct budget_holds {};
 template <budget_check Check>
 inline constexpr budget_pieces pieces_of = split_message(Check.message.view(), budget_piece_width);
 
@@ -487,12 +486,15 @@ auto exceeded_type(std::index_sequence<I...>)
     -> txmath_budget_exceeded<message_piece<pieces_of<Check>.end[I] - pieces_of<Check>.begin[I] + 1>(
         Check.message.view(), pieces_of<Check>.begin[I])...>;
 
-// A failed check instantiates txmath_budget_exceeded<its message> through the base class.
+// A check that holds instantiates nothing more; one that fails instantiates
+// txmath_budget_exceeded<its message> as its base class, whose static_assert stops the build.
+template <budget_check Check, bool Holds = Check.holds>
+struct budget_gate {
+  static constexpr bool holds = true;
+};
 template <budget_check Check>
-struct budget_gate
-    : std::conditional_t<Check.holds, budget_holds,
-                         decltype(exceeded_type<Check>(std::make_index_sequence<pieces_of<Check>.n>{}))> {
-  static constexpr bool holds = true;  // a failure stops in the base class
+struct budget_gate<Check, false> : decltype(exceeded_type<Check>(std::make_index_sequence<pieces_of<Check>.n>{})) {
+  static constexpr bool holds = true;  // never read: the base class fails first
 };
 }  // namespace txmath::detail
 
