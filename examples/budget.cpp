@@ -42,10 +42,10 @@ TXMATH_BUDGET(term("8k sequences that fit", max_batch) >= batch);  // 65 >= mini
 //     (the figures are in the template arguments of txmath_budget_exceeded)
 //
 // clang++-19 -std=c++20 (clang cuts a string template argument after 34 characters, so the
-// message travels in pieces of at most 32)
+// message travels in pieces of at most 32, cut after an operator)
 //   include/txmath/budget.hpp:L:C: error: static assertion failed due to requirement
-//     '::txmath::detail::never<txmath_text<30>{"weights 14.96 GiB + KV cache "},
-//     txmath_text<32>{"8.00 GiB = 22.96 GiB > TPU v5e "}, txmath_text<24>{"16.00 GiB (by 6.96 GiB)"}>':
+//     '::txmath::detail::never<txmath_text<21>{"weights 14.96 GiB + "},
+//     txmath_text<33>{"KV cache 8.00 GiB = 22.96 GiB > "}, txmath_text<32>{"TPU v5e 16.00 GiB (by 6.96 GiB)"}>':
 //     txmath: budget exceeded (the figures are in the template arguments of txmath_budget_exceeded)
 //
 // clang++-19 -std=c++2c (the C++26 static_assert message, P2741)

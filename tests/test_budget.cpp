@@ -68,6 +68,12 @@ TEST_CASE("TXMATH_BUDGET in a function body, over local constants") {
   CHECK((term("KV cache", kv) <= 8_GiB).holds);
 }
 
+// TXMATH_BUDGET is a member declaration too.
+struct serving_plan {
+  static constexpr bytes kv = kv_cache_bytes(presets::llama_3_8b, 8192, 8);
+  TXMATH_BUDGET(term("KV cache", kv) <= 8_GiB);
+};
+
 TEST_CASE("exact comparisons at run time") {
   const bytes kv = runtime(llama_kv);
   CHECK((term("KV cache", kv) <= 8_GiB).holds);
@@ -234,14 +240,21 @@ TEST_CASE("a sum of more than 8 terms is an error naming the 9th") {
 }
 
 // ---- how a failed message is cut into pieces for clang-19's diagnostics ----
+// At most 32 characters each, cut after an operator so that labels stay with their figures.
 constexpr std::string_view issue_message =
     "KV cache 8.00 GiB + weights 14.96 GiB = 22.96 GiB > budget 16.00 GiB (by 6.96 GiB)";
 constexpr detail::budget_pieces issue_pieces = detail::split_message(issue_message, 32);
+constexpr std::string_view piece(std::string_view m, const detail::budget_pieces& p, std::size_t i) {
+  return m.substr(p.begin[i], p.end[i] - p.begin[i]);
+}
 static_assert(issue_pieces.n == 3);
-static_assert(issue_message.substr(issue_pieces.begin[0], issue_pieces.end[0]) == "KV cache 8.00 GiB + weights ");
-static_assert(issue_message.substr(issue_pieces.begin[1], issue_pieces.end[1] - issue_pieces.begin[1]) ==
-              "14.96 GiB = 22.96 GiB > budget ");
-static_assert(issue_message.substr(issue_pieces.begin[2]) == "16.00 GiB (by 6.96 GiB)");
-// A word longer than the width is cut inside it; the pieces still cover the message.
+static_assert(piece(issue_message, issue_pieces, 0) == "KV cache 8.00 GiB + ");
+static_assert(piece(issue_message, issue_pieces, 1) == "weights 14.96 GiB = 22.96 GiB > ");
+static_assert(piece(issue_message, issue_pieces, 2) == "budget 16.00 GiB (by 6.96 GiB)");
+// Before " (" when no operator is in reach; else after the last space; else inside a word.
+constexpr detail::budget_pieces before_paren = detail::split_message("abc def (ghi)", 10);
+static_assert(before_paren.n == 2 && piece("abc def (ghi)", before_paren, 0) == "abc def ");
+constexpr detail::budget_pieces at_spaces = detail::split_message("aaaa bbbb cccc", 6);
+static_assert(at_spaces.n == 3 && piece("aaaa bbbb cccc", at_spaces, 1) == "bbbb ");
 constexpr detail::budget_pieces long_word = detail::split_message("0123456789abcdefghij", 8);
 static_assert(long_word.n == 3 && long_word.end[0] == 8 && long_word.end[1] == 16 && long_word.end[2] == 20);

@@ -21,11 +21,12 @@
 // - C++26 (P2741, `static_assert(cond, msg)` with a constant-expression message; clang-19
 //   with -std=c++2c defines __cpp_static_assert = 202306L there, 201411L with -std=c++20):
 //   "static assertion failed: txmath: budget exceeded: KV cache 8.00 GiB + ...".
-// - C++20: the message becomes a template argument of class type, a char array holding
-//   exactly the message and its '\0', and instantiating `txmath_budget_exceeded<...>` fails.
-//   Both compilers print such an argument as a string literal ("{"KV cache 8.00 GiB ..."}");
-//   clang-19 prints a char array with more than one trailing '\0' as character codes
-//   ({75, 86, 32, ...}), hence the exact size.
+// - C++20: the message becomes template arguments of class type, char arrays holding exactly
+//   their characters and a '\0', and instantiating `txmath_budget_exceeded<...>` fails. Both
+//   compilers print such an argument as a string literal (`txmath_text<83>{"KV cache ..."}`).
+//   clang-19 prints a char array padded with zeros, or one whose '\0' was not written
+//   explicitly, as character codes ({75, 86, 32, ...}), and cuts a string argument longer than
+//   36 characters to 34 and "[...]": on clang the message goes in pieces of at most 32.
 // Budgets over the library's own results (memory per device, FLOPs per step, training time
 // and cost) are in txmath::budgets below; any other function that returns one of the figure
 // types plugs in as `term("label", f(...))`.
@@ -440,23 +441,33 @@ inline constexpr std::size_t budget_piece_width = 32;
 inline constexpr std::size_t budget_piece_width = budget_check::message_capacity;
 #endif
 
-// Where a message is cut into pieces: after the last space that keeps a piece within the width.
+// Where a message is cut into pieces of at most `width` characters: preferably after an
+// operator ("+ ", "= ", "> ", "<= ") or before " (", so that a label stays with its figure;
+// else after the last space; else inside a word.
 struct budget_pieces {
   std::size_t begin[budget_check::message_capacity]{};
   std::size_t end[budget_check::message_capacity]{};
   std::size_t n = 0;
 };
+constexpr bool is_preferred_cut(std::string_view m, std::size_t p) {  // a cut before m[p]
+  if (p < 2 || m[p - 1] != ' ') return false;
+  const char c = m[p - 2];
+  return c == '+' || c == '=' || c == '>' || c == '<' || m[p] == '(';
+}
+constexpr std::size_t piece_end(std::string_view m, std::size_t at, std::size_t width) {
+  if (m.size() - at <= width) return m.size();
+  const std::size_t last = at + width;
+  for (std::size_t p = last; p > at; --p)
+    if (is_preferred_cut(m, p)) return p;
+  for (std::size_t p = last; p > at; --p)
+    if (m[p - 1] == ' ') return p;
+  return last;
+}
 consteval budget_pieces split_message(std::string_view m, std::size_t width) {
   budget_pieces p;
   for (std::size_t at = 0; at < m.size(); ++p.n) {
-    std::size_t end = at + width < m.size() ? at + width : m.size();
-    if (end < m.size()) {
-      const std::size_t space = m.substr(at, end - at).rfind(' ');
-      if (space != std::string_view::npos && space > 0) end = at + space + 1;
-    }
     p.begin[p.n] = at;
-    p.end[p.n] = end;
-    at = end;
+    p.end[p.n] = at = piece_end(m, at, width);
   }
   return p;
 }

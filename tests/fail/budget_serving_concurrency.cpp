@@ -1,6 +1,6 @@
 // expect: 8k sequences that fit 65 < minimum 80 \(by 15\)
 // expect-gcc-c++20: txmath_budget_exceeded<txmath_text<46>\{"8k sequences that fit 65 < minimum 80 \(by 15\)"\}>
-// expect-clang-c++20: txmath_budget_exceeded<txmath_text<[0-9]+UL>\{"8k sequences that fit 65 < "\}, txmath_text<[0-9]+UL>\{"minimum 80 \(by 15\)"\}>
+// expect-clang-c++20: txmath_budget_exceeded<txmath_text<28UL>\{"8k sequences that fit 65 < "\}, txmath_text<19UL>\{"minimum 80 \(by 15\)"\}>
 // expect-clang-c++2c: static assertion failed due to requirement '.*': txmath: budget exceeded: 8k sequences that fit 65 < minimum 80 \(by 15\)
 // A lower bound on a count: next to Llama-3-8B's bf16 weights (14.9575 GiB), an 80 GiB GPU
 // holds (80 - 14.9575) / 1 GiB = 65.04 -> 65 KV caches of 8192 tokens, not 80.
