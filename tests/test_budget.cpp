@@ -210,6 +210,14 @@ static_assert((term("tokens", tokens(2'000'000'000'000)) >= tokens(15'000'000'00
               "tokens 2.00 T tokens < minimum 15.00 T tokens (by 13.00 T tokens)");
 static_assert((term("decode step", seconds(0.0123)) <= seconds(0.01)).message ==
               "decode step 12.30 ms > budget 10.00 ms (by 2.30 ms)");
+// Rounding that would print "1024.00 KiB" or "60.00 s" moves to the next unit: 1 MiB - 1 B
+// is 0.999999 MiB, "1.00 MiB"; 59.999 s is 0.99998 min.
+static_assert((term(1_MiB - bytes(1)) <= 1_MiB).message == "1.00 MiB <= budget 1.00 MiB (1 B to spare)");
+static_assert((term(seconds(59.999)) <= seconds(60.0)).message == "1.00 min <= budget 1.00 min (1.00 ms to spare)");
+// Below 0.995 of the next unit it stays: 1,018 B is 0.9941 KiB.
+static_assert((term(bytes(1018)) <= bytes(1018)).message == "1018 B <= budget 1018 B (0 B to spare)");
+// Negative durations and amounts keep their sign.
+static_assert((term("refund", dollars{-5.0}) <= dollars{0.0}).message == "refund -$5.00 <= budget $0.00 ($5.00 to spare)");
 // A limit of another representation of the same kind: 90% of an H100 (a double of bytes),
 // 72 GiB; 22.9575 GiB fits with 49.04 GiB to spare.
 static_assert((term("KV cache", llama_kv) + term("weights", llama_weights) <= accelerators::h100_sxm.memory * 0.9)
