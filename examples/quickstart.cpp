@@ -1,5 +1,6 @@
 // The README's quick start: a model's figures as constants the compiler checks.
 #include <cstdio>
+#include <string>
 
 #include <txmath/budget.hpp>
 #include <txmath/core/format.hpp>

@@ -32,6 +32,7 @@
 // types plugs in as `term("label", f(...))`.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
