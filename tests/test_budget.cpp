@@ -127,6 +127,17 @@ static_assert((llama_2_training <= 40_GiB).message ==
               "activations 17.00 GiB = 51.52 GiB > budget 40.00 GiB (by 11.52 GiB)");
 static_assert(llama_2_training.total() == bytes(55'314'896'896));
 
+// The same model on tp = 2 x pp = 2 without ZeRO: each device holds 6,738,415,616 / 4 =
+// 1,684,603,904 parameters (parallel.hpp's even split) at 2 + 2 + 4 + 8 bytes: 3.14, 3.14,
+// 6.28 and 12.55 GiB. Activations with tensor parallelism and selective recompute
+// (Korthikanti Table 2: sbh (10 + 24/t) per layer): 4096 x 4096 x 22 x 32 layers =
+// 11,811,160,064 B = 11.00 GiB; the first of 2 stages holds 2 micro-batches of 16 layers, the
+// same as 1 of 32. Total 38,764,822,528 B = 36.10 GiB, 3.90 GiB under 40 GiB.
+static_assert((budgets::training_memory(presets::llama_2_7b, 4096, 1, {.tp = 2, .pp = 2}, training_precisions::mixed_bf16_adam,
+                                        sharding::none, selective) <= 40_GiB)
+                  .message == "weights 3.14 GiB + gradients 3.14 GiB + master weights 6.28 GiB + optimizer states 12.55 GiB + "
+                              "activations 11.00 GiB = 36.10 GiB <= budget 40.00 GiB (3.90 GiB to spare)");
+
 TEST_CASE("training memory at run time") {
   const count dp = runtime(count(8));
   const budget_sum<bytes> s = budgets::training_memory(presets::llama_2_7b, 4096, 1, {.dp = dp},

@@ -381,7 +381,8 @@ namespace budgets {
 // `s` over par.dp ranks) and the activations of one micro-batch of `micro_batch` sequences
 // over all layers (activations.hpp, Korthikanti et al.): with 1F1B the first pipeline stage
 // holds pp micro-batches of n_layers / pp layers each, one micro-batch's worth of all layers.
-// Parts that are zero (no master gradients, say) are left out of the sum.
+// The activations' tensor_parallel and sequence_parallel come from `par`. Parts that are zero
+// (no master gradients, say) are left out of the sum.
 [[nodiscard]] constexpr budget_sum<bytes> training_memory(const model_config& m, count seq, count micro_batch,
                                                           const parallelism& par = {},
                                                           const training_precision& precision = {},
