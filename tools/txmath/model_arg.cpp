@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include <txmath/detail/decimal_to_double.hpp>
 #include <txmath/hf_config.hpp>
 #include <txmath/presets.hpp>
 
@@ -113,11 +114,12 @@ txmath::count parse_amount(std::string_view text, std::string_view what) {
 }
 
 double parse_real(std::string_view text, std::string_view what) {
-  double v = 0;
-  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc{} || p != text.data() + text.size() || !std::isfinite(v))
-    bad_value(what, text, "a number");
-  return v;
+  // The library's exact reader, not the floating std::from_chars that libc++ 19 lacks; a
+  // leading '.' (".5") is read as "0.5".
+  const std::string t = !text.empty() && text[0] == '.' ? "0" + std::string(text) : std::string(text);
+  const auto r = txmath::detail::decimal_to_double(t);
+  if (r.status != txmath::detail::decimal_to_double_result::ok) bad_value(what, text, "a number");
+  return r.value;
 }
 
 std::string grouped(txmath::count c) {
