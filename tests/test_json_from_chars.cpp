@@ -168,6 +168,22 @@ TEST_CASE("decimal_to_double: the ends of the range") {
     CHECK(agrees(s));
 }
 
+TEST_CASE("decimal_to_double: every power of ten and every binade edge") {
+  // The search is bracketed by the decimal exponent: check each end of each bracket.
+  int mismatches = 0;
+  for (int e = -345; e <= 320; ++e) {
+    const std::string p = "1e" + std::to_string(e);
+    if (!agrees(p) || !agrees("9.999999999999999999e" + std::to_string(e))) ++mismatches;
+  }
+  for (int e = -1074; e <= 1023; ++e) {
+    const double d = std::ldexp(1.0, e);
+    for (const double v : {d, std::nextafter(d, 0.0), std::nextafter(d, INFINITY)})
+      if (std::isfinite(v) && (!agrees(printed("%.17g", v)) || decimal_to_double(printed("%.17g", v)).value != v))
+        ++mismatches;
+  }
+  CHECK(mismatches == 0);
+}
+
 TEST_CASE("decimal_to_double: long inputs keep only a sticky digit past the 800th") {
   // 1 + 2^-53 is halfway between 1 and its successor: ties to even gives 1; a 1 in the
   // 1,000th decimal place puts it above, so it rounds up. Both far past 800 digits.
