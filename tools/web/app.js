@@ -169,7 +169,14 @@ async function costEinsum(event) {
   $('einsum-out').replaceChildren(renderTable(summary), renderTable(steps));
 }
 
+const maxConfigBytes = 16 << 20;  // a config.json is a few KB; refuse to hand a huge file to the module
+
 function useConfig(name, text) {
+  if (text.length > maxConfigBytes) {
+    showError(`txmath: ${name}: ${text.length} bytes is too large for a config.json (at most ${maxConfigBytes} here)`);
+    setState('error');
+    return;
+  }
   config = { name, text };
   $('config-name').textContent = `using ${name}`;
   $('drop').classList.add('loaded');

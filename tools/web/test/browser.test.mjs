@@ -189,6 +189,27 @@ try {
     assert.equal(report.model.source, 'qwen3-30b-a3b.json');
   });
 
+  await check('drop a config.json, and paste one: the CLI\'s figures for those files', async () => {
+    const gpt2 = path.join(root, 'examples/configs/gpt2.json');
+    const text = fs.readFileSync(gpt2, 'utf8');
+    await page.evaluate(async ({ text }) => {  // a drop event as a file manager sends it
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'gpt2.json', { type: 'application/json' }));
+      document.querySelector('#drop').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true }));
+    }, { text });
+    await page.waitForFunction(() => document.querySelector('#config-name').textContent.includes('gpt2.json'));
+    const want = cliJson('report', gpt2, '--seq', '4096', '--batch', '8');
+    assertEqualExcept(await pageReport(page), want, ['model.source']);
+    assert.equal(want.params.total, 124439808);  // GPT-2 small, as Hugging Face counts it
+    await page.click('#paste-toggle');
+    const mixtral = path.join(root, 'examples/configs/mixtral-8x7b.json');
+    await page.fill('#paste-text', fs.readFileSync(mixtral, 'utf8'));
+    await page.click('#paste-use');
+    await page.waitForFunction(() => document.querySelector('#config-name').textContent.includes('pasted'));
+    assertEqualExcept(await pageReport(page), cliJson('report', mixtral, '--seq', '4096', '--batch', '8'),
+                      ['model.source', 'model.name']);
+  });
+
   await check('a malformed config.json shows the txmath: message, and the page keeps working', async () => {
     await page.setInputFiles('#file', { name: 'broken.json', mimeType: 'application/json',
                                         buffer: Buffer.from('{"model_type": "llama", "hidden_size": 4096,,}') });
