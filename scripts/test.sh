@@ -1,8 +1,9 @@
 #!/bin/sh
-# Builds txmath and runs every test three times: g++-12 optimised (Release: the optimiser's
-# warnings are errors too), clang-19 (Debug), and clang-19 with AddressSanitizer +
-# UndefinedBehaviorSanitizer. All with -Wall -Wextra -Wpedantic -Werror. Then a bounded
-# libFuzzer run of every fuzz target (scripts/fuzz-smoke.sh).
+# Builds txmath and runs every test four times: g++-12 optimised (Release: the optimiser's
+# warnings are errors too), clang-19 (Debug), clang-19 with AddressSanitizer +
+# UndefinedBehaviorSanitizer, and clang-19 with libc++. All with -Wall -Wextra -Wpedantic
+# -Werror. Then a bounded libFuzzer run of every fuzz target (scripts/fuzz-smoke.sh) and the
+# web page (tools/web) in headless Chromium.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -18,6 +19,12 @@ run() {  # run <build dir> <compiler> <build type> [cmake options...]
 run build/test-gcc g++-12 Release
 run build/test-clang clang++-19 Debug
 run build/test-asan clang++-19 Debug -DTXMATH_SANITIZE=ON -DTXMATH_BUILD_BENCHMARKS=OFF -DTXMATH_BUILD_EXAMPLES=OFF -DTXMATH_BUILD_TOOLS=OFF
+# clang-19 with libc++ (LLVM's standard library, macOS's default); benchmarks, examples and
+# the web page off to save CI time (the g++ run builds the page).
+run build/test-libcxx clang++-19 Debug -DCMAKE_CXX_FLAGS=-stdlib=libc++ -DCMAKE_EXE_LINKER_FLAGS=-stdlib=libc++ \
+    -DTXMATH_BUILD_BENCHMARKS=OFF -DTXMATH_BUILD_EXAMPLES=OFF -DTXMATH_BUILD_WEB=OFF
 # Every libFuzzer target in tests/fuzz, ~45 s each (FUZZ_SECONDS overrides).
 ./scripts/fuzz-smoke.sh build/test-fuzz
-echo "txmath: all tests passed with g++-12, clang++-19 and clang++-19 + ASan/UBSan; fuzz targets ran clean"
+# The web page in headless Chromium, checked against the g++ build's CLI; screenshot in build/test-gcc/web.
+./tools/web/test.sh build/test-gcc/tools/txmath build/test-gcc/web
+echo "txmath: all tests passed with g++-12, clang++-19, clang++-19 + ASan/UBSan, clang++-19 + libc++, fuzz targets, and the web page in Chromium"

@@ -657,7 +657,11 @@ inline hf_config hf_config_from_json(const json::value& root) {
   else if (type == "deepseek_v2") hf::load_deepseek(r, out, false);
   else hf::load_deepseek(r, out, true);
 
-  // A backstop: the checks above name the JSON fields; validate() must agree.
+  // A backstop: the checks above name the JSON fields; validate() must agree. (Without
+  // exceptions its message goes to the error handler as is, without the file's name.)
+#if defined(TXMATH_NO_EXCEPTIONS)
+  validate(out.model);
+#else
   try {
     validate(out.model);
   } catch (const txmath::invalid_argument& e) {
@@ -665,6 +669,7 @@ inline hf_config hf_config_from_json(const json::value& root) {
     if (what.substr(0, 8) == "txmath: ") what.remove_prefix(8);
     root.fail(what);
   }
+#endif
   return out;
 }
 

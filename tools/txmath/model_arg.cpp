@@ -9,6 +9,7 @@
 #include <system_error>
 #include <string>
 
+#include <txmath/detail/decimal_to_double.hpp>
 #include <txmath/hf_config.hpp>
 #include <txmath/presets.hpp>
 
@@ -150,11 +151,13 @@ txmath::count parse_amount(std::string_view text, std::string_view what) {
 }
 
 double parse_real(std::string_view text, std::string_view what) {
-  double v = 0;
-  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc{} || p != text.data() + text.size() || !std::isfinite(v))
+  // The library's exact reader, not the floating std::from_chars that libc++ 19 lacks; a
+  // leading '.' (".5") is read as "0.5".
+  const std::string t = !text.empty() && text[0] == '.' ? "0" + std::string(text) : std::string(text);
+  const auto r = txmath::detail::decimal_to_double(t);
+  if (r.status != txmath::detail::decimal_to_double_result::ok || !std::isfinite(r.value))
     bad_value(what, text, "a finite number (e.g. 0.4 or 2.5)");
-  return v;
+  return r.value;
 }
 
 std::string grouped(txmath::count c) {

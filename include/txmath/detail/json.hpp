@@ -17,8 +17,10 @@
 //   above U+10FFFF); invalid bytes are rejected, never passed through. Raw control
 //   characters (below U+0020) must be escaped. \u escapes decode to UTF-8; a surrogate
 //   pair decodes to one code point; a lone surrogate is an error. \u0000 gives a NUL byte.
-// - Numbers keep their exact text. as_double() rounds it (an overflow past the range of
-//   double is an error; an underflow gives zero). The exact integer accessors accept any
+// - Numbers keep their exact text. as_double() rounds it to the nearest double, ties to even,
+//   in portable code (detail/decimal_to_double.hpp: no floating std::from_chars, which
+//   libc++ lacks, and no locale); past the range of double is an error, below half the
+//   smallest subnormal gives a signed zero. The exact integer accessors accept any
 //   number whose exact decimal value is an integer: `128`, `128.0`, `1.28e2` and `1e3` all
 //   read as integers (Python writes 1e3 or 128.0 for values that are integers), `1.5` or
 //   `1e-3` do not. Out of range is an error; nothing is rounded.
@@ -33,14 +35,14 @@
 // and an accessor on a value reads
 //   txmath: config.json:5:30: text_config.num_attention_heads: expected an integer, found
 //   the string "32"
-// so that a caller's own checks (value::fail) read the same way.
+// so that a caller's own checks (value::fail) read the same way. Without exceptions they go
+// to txmath's error handler (core/error.hpp) with the same text.
 //
 // A json::value is a cheap handle (a shared pointer to the parsed document and an index):
 // copies are cheap, and any handle keeps the whole document alive, so values never dangle.
 // Views returned by as_string_view() and member keys live as long as some handle does.
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -59,6 +61,7 @@
 #include <txmath/config.hpp>
 #include <txmath/core/count.hpp>
 #include <txmath/core/error.hpp>
+#include <txmath/detail/decimal_to_double.hpp>
 
 namespace txmath::json {
 
@@ -334,15 +337,12 @@ class value {
     if (t == "NaN") return std::numeric_limits<double>::quiet_NaN();
     if (t == "Infinity") return std::numeric_limits<double>::infinity();
     if (t == "-Infinity") return -std::numeric_limits<double>::infinity();
-    double d = 0;
-    const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), d);
-    if (ec == std::errc::result_out_of_range) {
-      if (overflows_double(t)) fail("the number " + std::string(t) + " is out of the range of a double");
-      return t[0] == '-' ? -0.0 : 0.0;  // underflow
-    }
-    if (ec != std::errc{} || p != t.data() + t.size())
+    const auto r = detail::decimal_to_double(t);
+    if (r.status == detail::decimal_to_double_result::overflow)
+      fail("the number " + std::string(t) + " is out of the range of a double");
+    if (r.status != detail::decimal_to_double_result::ok)
       fail("cannot read the number " + std::string(t));  // unreachable for parsed numbers
-    return d;
+    return r.value;
   }
   // Exact integers. A number written with a fraction or exponent is accepted when its exact
   // value is an integer (128.0, 1e3); anything else, or out of range, is an error.
@@ -444,7 +444,7 @@ class value {
   // Throws txmath::invalid_argument("txmath: " + where() + ": " + what): for the caller's
   // own checks, e.g. v.fail("must be positive").
   [[noreturn]] void fail(std::string_view what) const {
-    throw txmath::invalid_argument("txmath: " + where() + ": " + std::string(what));
+    txmath::detail::raise<txmath::invalid_argument>("txmath: " + where() + ": " + std::string(what));
   }
   // A short description for messages: `the number 1.5`, `the string "abc"`, `an array of 3
   // elements`, `null`.
@@ -484,31 +484,6 @@ class value {
     if (r.st == detail::json::exact_integer::too_large)
       fail("expected " + std::string(what) + " below 2^128, found " + describe());
     return r;
-  }
-  static bool overflows_double(std::string_view t) {
-    // Decimal exponent of the leading significant digit decides overflow vs underflow.
-    std::size_t i = t[0] == '-' ? 1 : 0;
-    std::int64_t lead = 0;  // position of the first significant digit, as a power of ten
-    std::int64_t int_digits = 0;
-    bool seen = false;
-    for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i, ++int_digits)
-      if (!seen && t[i] != '0') { seen = true; lead = -int_digits; }
-    lead += int_digits;  // = number of integer digits from the first significant one
-    if (i < t.size() && t[i] == '.') {
-      ++i;
-      for (std::int64_t f = 0; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i, ++f)
-        if (!seen && t[i] != '0') { seen = true; lead = -f; }
-    }
-    std::int64_t exp = 0;
-    if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
-      ++i;
-      bool neg = false;
-      if (i < t.size() && (t[i] == '+' || t[i] == '-')) neg = t[i++] == '-';
-      for (; i < t.size(); ++i)
-        if (exp < 1000000000) exp = exp * 10 + (t[i] - '0');
-      if (neg) exp = -exp;
-    }
-    return seen && lead + exp > 0;
   }
 
   std::shared_ptr<const detail::json::document> doc_;
@@ -633,7 +608,7 @@ class parser {
   // Positions in messages are always on the current line (no token spans a newline).
   [[noreturn]] void fail_at(std::size_t p, const std::string& what) {
     const std::uint32_t col = p < line_start_ ? 1 : column_at(p);
-    throw txmath::invalid_argument("txmath: " + std::string(opt_.source) + ":" + std::to_string(line_) + ":" +
+    txmath::detail::raise<txmath::invalid_argument>("txmath: " + std::string(opt_.source) + ":" + std::to_string(line_) + ":" +
                                    std::to_string(col) + ": " + what);
   }
   [[noreturn]] void fail(const std::string& what) { fail_at(pos_, what); }
@@ -1031,7 +1006,7 @@ inline std::string read_file(const std::string& path) {
   errno = 0;
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f)
-    throw txmath::invalid_argument("txmath: cannot open " + path + ": " +
+    txmath::detail::raise<txmath::invalid_argument>("txmath: cannot open " + path + ": " +
                                    std::generic_category().message(errno ? errno : ENOENT));
   std::string out;
   char buf[1 << 16];
@@ -1044,7 +1019,7 @@ inline std::string read_file(const std::string& path) {
   const int err = errno;
   std::fclose(f);
   if (bad)
-    throw txmath::invalid_argument("txmath: cannot read " + path + ": " +
+    txmath::detail::raise<txmath::invalid_argument>("txmath: cannot read " + path + ": " +
                                    std::generic_category().message(err ? err : EIO));
   return out;
 }

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Builds the web page into build/web (or the directory given): txmath.wasm, compiled from
+# txmath_wasm.cpp and the library's headers with clang's wasm32-wasi target, and the static
+# files. Needs (Debian) clang-19, lld-19, libc++-19-dev-wasm32, libc++abi-19-dev-wasm32,
+# wasi-libc and libclang-rt-19-dev-wasm32 (scripts/install-deps.sh installs them).
+#   ./tools/web/build.sh && ./tools/web/serve.sh     then open http://127.0.0.1:8000/
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=${1:-$root/build/web}
+cxx=${TXMATH_WASM_CXX:-clang++-19}
+mkdir -p "$out"
+# -fno-exceptions: wasm32-wasi's libc++ has none; txmath then reports failures through its
+# error handler (core/error.hpp). A reactor: no main, the page calls the exported functions.
+"$cxx" --target=wasm32-wasi -std=c++20 -O2 -fno-exceptions -mexec-model=reactor \
+  -Wall -Wextra -Wpedantic -Werror -I"$root/include" -Wl,--strip-all \
+  -o "$out/txmath.wasm.tmp" "$here/txmath_wasm.cpp"
+mv "$out/txmath.wasm.tmp" "$out/txmath.wasm"
+cp "$here/index.html" "$here/app.js" "$here/engine.js" "$here/wasi.js" "$here/style.css" "$out/"
+echo "txmath: built $out/txmath.wasm ($(wc -c < "$out/txmath.wasm") bytes) and the page in $out"
