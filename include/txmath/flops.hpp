@@ -139,6 +139,24 @@ constexpr count attention_pairs_x2(count t, count s, std::uint64_t window, causa
   return c == causal_counting::exact ? pairs_x2 : pairs_x2 - t;  // half: the diagonal counts 1/2
 }
 
+// The same for chunked attention (Llama 4's attention_chunk_size): the tokens fall into
+// chunks of `chunk` (0: none) and key p (0-based) is seen only by the queries of its chunk.
+// `exact` counts query p's keys, (p mod chunk) + 1; `full` counts the whole chunk (as far as
+// the s keys go) for every query, the square blocks a block-diagonal kernel contracts.
+constexpr count chunked_attention_pairs_x2(count t, count s, std::uint64_t chunk, causal_counting c) {
+  if (chunk == 0 || t > s) return attention_pairs_x2(t, s, 0, c);  // no chunks (or the error)
+  const count n = chunk;
+  if (c == causal_counting::full) {
+    const count last = s / n * n;  // first key of the last, partial chunk (s when none)
+    const count in_last = s - (s - t > last ? s - t : last);  // queries in that chunk
+    return 2 * (n * (t - in_last) + (s - last) * in_last);
+  }
+  // Twice the keys seen by queries 0..k-1: whole chunks give n (n + 1), the rest r (r + 1).
+  auto seen_x2 = [n](count k) { return k / n * n * (n + 1) + k % n * (k % n + 1); };
+  const count pairs_x2 = seen_x2(s) - seen_x2(s - t);
+  return c == causal_counting::exact ? pairs_x2 : pairs_x2 - t;
+}
+
 namespace detail {
 constexpr void check_positive_sizes(count t, count batch) {
   if (t == 0)
@@ -164,7 +182,8 @@ constexpr op_flops flops_of(const layer_einsum& op, count batch, count t, count 
       return {op.unit_flops() * tokens, op.unit_backward_flops() * tokens};
     }
     case op_kind::attention: {
-      const count p2 = batch * attention_pairs_x2(t, s, op.window, o.causal);
+      const count p2 = batch * (op.chunked ? chunked_attention_pairs_x2(t, s, op.window, o.causal)
+                                           : attention_pairs_x2(t, s, op.window, o.causal));
       return {exact_div(op.unit_flops() * p2, count(2)), exact_div(op.unit_backward_flops() * p2, count(2))};
     }
   }
