@@ -431,7 +431,7 @@ constexpr lowered_model lower(const model_config& cfg) {
   if (moe_layers != 0) {
     const auto& e = m.moe;
     detail::lower_ffn({out, component::experts, moe_layers, true}, detail::expert_ffn, m.ffn.kind, d,
-                      e.d_ff_expert, false, e.n_experts, e.top_k);
+                      e.d_ff_expert, e.expert_bias, e.n_experts, e.top_k);
     if (m.shared_width() != 0) {
       const detail::op_builder s{out, component::shared_experts, moe_layers, true};
       detail::lower_ffn(s, detail::shared_ffn, m.ffn.kind, d, m.shared_width(), false, 1, 1);

@@ -176,6 +176,7 @@ struct moe_config {
   std::uint64_t first_k_dense = 0;     // the first k layers use the dense FFN (DeepSeek)
   std::uint64_t every_n = 1;           // after those, every n-th layer is MoE (1: all)
   layer_set dense_layers{};            // layers with the dense FFN although the rule says MoE
+  bool expert_bias = false;            // gpt-oss: biases on every routed expert's projections
 };
 
 struct model_config {
@@ -249,7 +250,7 @@ struct model_config {
   template <class Rule>
   constexpr std::uint64_t excepted(const layer_set& s, Rule rule) const {
     std::uint64_t c = 0;
-    for (std::uint64_t i = 0, end = s.end(); i < end && i < n_layers; ++i) c += s.contains(i) && rule(i) ? 1 : 0;
+    for (std::uint64_t i = 0, end = s.end(); i < end && i < n_layers; ++i) if (s.contains(i) && rule(i)) ++c;
     return c;
   }
 };
