@@ -216,7 +216,7 @@ struct model_config {
   [[nodiscard]] constexpr std::uint64_t n_moe_layers() const {
     if (!is_moe() || n_layers <= moe.first_k_dense) return 0;
     const std::uint64_t by_rule = (n_layers - moe.first_k_dense - 1) / every(moe.every_n) + 1;
-    return by_rule - excepted(moe.dense_layers, [this](std::uint64_t i) { return moe_by_rule(i); });
+    return by_rule - excepted(moe.dense_layers, /*moe_rule=*/true);
   }
   // What layer i's attention sees, and its window (0: the whole context).
   [[nodiscard]] constexpr attention_span attention_span_of(std::uint64_t i) const {
@@ -234,7 +234,7 @@ struct model_config {
   [[nodiscard]] constexpr std::uint64_t n_sliding_layers() const {
     if (attention.sliding_window == 0 || n_layers == 0) return 0;
     const std::uint64_t by_rule = (n_layers - 1) / every(attention.sliding_window_every) + 1;
-    return by_rule - excepted(attention.full_layers, [this](std::uint64_t i) { return window_by_rule(i); });
+    return by_rule - excepted(attention.full_layers, /*moe_rule=*/false);
   }
 
  private:
@@ -246,11 +246,11 @@ struct model_config {
   constexpr bool window_by_rule(std::uint64_t i) const {
     return attention.sliding_window != 0 && i % every(attention.sliding_window_every) == 0;
   }
-  // Layers of `s` below n_layers that the rule would have included.
-  template <class Rule>
-  constexpr std::uint64_t excepted(const layer_set& s, Rule rule) const {
+  // Layers of `s` below n_layers that the MoE (or window) rule would have included.
+  constexpr std::uint64_t excepted(const layer_set& s, bool moe_rule) const {
     std::uint64_t c = 0;
-    for (std::uint64_t i = 0, end = s.end(); i < end && i < n_layers; ++i) if (s.contains(i) && rule(i)) ++c;
+    for (std::uint64_t i = 0, end = s.end(); i < end && i < n_layers; ++i)
+      if (s.contains(i) && (moe_rule ? moe_by_rule(i) : window_by_rule(i))) ++c;
     return c;
   }
 };
