@@ -12,6 +12,7 @@
 #include <txmath/hf_config.hpp>
 #include <txmath/kv_cache.hpp>
 #include <txmath/params.hpp>
+#include <txmath/presets.hpp>
 
 namespace {
 
@@ -67,6 +68,14 @@ count kimi_k2_fp8_scales() {
 
 }  // namespace
 
+// The presets, at compile time: the same published totals.
+static_assert(txmath::param_count(txmath::presets::gemma_3_1b).total == txmath::params(999'885'952));
+static_assert(txmath::param_count(txmath::presets::gemma_3_4b).total == txmath::params(3'880'263'168));
+static_assert(txmath::param_count(txmath::presets::llama_4_scout).total == txmath::params(107'769'861'120));
+static_assert(txmath::param_count(txmath::presets::gpt_oss_20b).total == txmath::params(20'914'757'184));
+static_assert(txmath::param_count(txmath::presets::gpt_oss_120b).total == txmath::params(116'829'156'672));
+static_assert(txmath::param_count(txmath::presets::kimi_k2).total == txmath::params(1'026'408'232'448));
+
 TEST_CASE("families.json: each shipped config loads to its published total") {
   const auto doc = txmath::json::parse_file(TXMATH_REFERENCE_DIR "/families.json");
   int exact = 0;
@@ -74,6 +83,13 @@ TEST_CASE("families.json: each shipped config loads to its published total") {
     const std::string name = m.at("name").as_string();
     CAPTURE(name);
     const auto c = load(m.at("config").as_string());
+    // The preset of the same name (or alias) is the same model, component by component.
+    const auto* preset = txmath::find_preset(name);
+    REQUIRE(preset != nullptr);
+    const auto p = txmath::param_count(c.model), q = txmath::param_count(*preset);
+    for (std::size_t k = 0; k < txmath::n_components; ++k) CHECK(p.by_component[k] == q.by_component[k]);
+    CHECK(c.model.n_sliding_layers() == preset->n_sliding_layers());
+    CHECK(c.model.n_moe_layers() == preset->n_moe_layers());
     if (m.at("exact_params").is_null()) continue;  // Kimi K2: below
     CHECK(total_of(c) == m.at("exact_params").as_count());
     for (const auto& s : m.at("sources").elements())
