@@ -61,18 +61,18 @@ struct flop_breakdown {
   txmath::flops attention_core{};
   txmath::flops total{};
 
-  constexpr txmath::flops operator[](component c) const { return by_component[static_cast<std::size_t>(c)]; }
-  constexpr txmath::flops attention_projections() const { return (*this)[component::attention] - attention_core; }
+  [[nodiscard]] constexpr txmath::flops operator[](component c) const { return by_component[static_cast<std::size_t>(c)]; }
+  [[nodiscard]] constexpr txmath::flops attention_projections() const { return (*this)[component::attention] - attention_core; }
   // The FFN in the broad sense: dense FFN, routed and shared experts, router.
-  constexpr txmath::flops ffn_all() const {
+  [[nodiscard]] constexpr txmath::flops ffn_all() const {
     return (*this)[component::ffn] + (*this)[component::experts] + (*this)[component::shared_experts] +
            (*this)[component::router];
   }
   // Share of the total (0 when the total is 0).
-  constexpr double share(component c) const {
+  [[nodiscard]] constexpr double share(component c) const {
     return total.value() == 0 ? 0.0 : (*this)[c].to_double() / total.to_double();
   }
-  constexpr double share_of(txmath::flops part) const {
+  [[nodiscard]] constexpr double share_of(txmath::flops part) const {
     return total.value() == 0 ? 0.0 : part.to_double() / total.to_double();
   }
 
@@ -87,7 +87,7 @@ struct flop_breakdown {
     total += o.total;
     return *this;
   }
-  constexpr flop_breakdown scaled(count k) const {
+  [[nodiscard]] constexpr flop_breakdown scaled(count k) const {
     flop_breakdown r;
     for (std::size_t c = 0; c < n_components; ++c) r.by_component[c] = by_component[c] * k;
     r.attention_core = attention_core * k;
@@ -101,10 +101,10 @@ struct flop_report {
   flop_breakdown forward{}, backward{}, recompute{}, training{};
 
   // Training (or forward) FLOPs per token, as a double: exact figures are per sequence/step/run.
-  constexpr quantity<dims::flop, double> per_token() const {
+  [[nodiscard]] constexpr quantity<dims::flop, double> per_token() const {
     return quantity<dims::flop, double>(training.total.to_double() / tokens.to_double());
   }
-  constexpr quantity<dims::flop, double> forward_per_token() const {
+  [[nodiscard]] constexpr quantity<dims::flop, double> forward_per_token() const {
     return quantity<dims::flop, double>(forward.total.to_double() / tokens.to_double());
   }
   constexpr flop_report& operator+=(const flop_report& o) {
@@ -115,7 +115,7 @@ struct flop_report {
     training += o.training;
     return *this;
   }
-  constexpr flop_report scaled(count k) const {
+  [[nodiscard]] constexpr flop_report scaled(count k) const {
     return {tokens * k, forward.scaled(k), backward.scaled(k), recompute.scaled(k), training.scaled(k)};
   }
 };

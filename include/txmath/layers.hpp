@@ -56,7 +56,7 @@ enum class component : std::uint8_t {
 };
 inline constexpr std::size_t n_components = 9;
 
-constexpr std::string_view name_of(component c) {
+[[nodiscard]] constexpr std::string_view name_of(component c) {
   switch (c) {
     case component::embedding: return "embedding";
     case component::position: return "position";
@@ -114,26 +114,26 @@ struct layer_einsum {
   count output_elements{};  // of the output at unit size: per token for a projection
 
   // The sizes, with batch b, query length t and key length s bound as given.
-  constexpr index_sizes sizes(count b = 1, count t = 1, count s = 1) const {
+  [[nodiscard]] constexpr index_sizes sizes(count b = 1, count t = 1, count s = 1) const {
     index_sizes z{{'b', b}, {'t', t}, {'s', s}};
     for (std::size_t i = 0; i < n_dims; ++i) z.set(static_cast<char32_t>(static_cast<unsigned char>(dims[i].label)), dims[i].size);
     return z;
   }
-  constexpr count size_of(char label) const {
+  [[nodiscard]] constexpr count size_of(char label) const {
     for (std::size_t i = 0; i < n_dims; ++i)
       if (dims[i].label == label) return dims[i].size;
     return 1;
   }
   // Parameters of this op in the whole model, and those used per token.
-  constexpr count params() const {
+  [[nodiscard]] constexpr count params() const {
     return weight < 0 || shared_weight ? count{} : weight_elements * layers * copies;
   }
-  constexpr count active_params() const {
+  [[nodiscard]] constexpr count active_params() const {
     return weight < 0 || shared_weight ? count{} : weight_elements * layers * active;
   }
   // Forward FLOPs per token (or per pair for attention ops), all layers and active copies.
-  constexpr count unit_flops() const { return unit.flops.value() * layers * active; }
-  constexpr count unit_backward_flops() const { return unit.backward_flops.value() * layers * active; }
+  [[nodiscard]] constexpr count unit_flops() const { return unit.flops.value() * layers * active; }
+  [[nodiscard]] constexpr count unit_backward_flops() const { return unit.backward_flops.value() * layers * active; }
 };
 
 namespace detail {
@@ -183,12 +183,12 @@ class lowered_model {
   };
 
   constexpr lowered_model() = default;
-  constexpr iterator begin() const { return iterator(slots_); }
-  constexpr iterator end() const { return iterator(slots_ + n_); }
-  constexpr std::size_t size() const { return n_; }
-  constexpr const layer_einsum& operator[](std::size_t i) const { return slots_[i].op; }
+  [[nodiscard]] constexpr iterator begin() const { return iterator(slots_); }
+  [[nodiscard]] constexpr iterator end() const { return iterator(slots_ + n_); }
+  [[nodiscard]] constexpr std::size_t size() const { return n_; }
+  [[nodiscard]] constexpr const layer_einsum& operator[](std::size_t i) const { return slots_[i].op; }
   // The first op with this name, or nullptr.
-  constexpr const layer_einsum* find(std::string_view name) const {
+  [[nodiscard]] constexpr const layer_einsum* find(std::string_view name) const {
     for (std::size_t i = 0; i < n_; ++i)
       if (slots_[i].op.name == name) return &slots_[i].op;
     return nullptr;
