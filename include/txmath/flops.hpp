@@ -12,7 +12,8 @@
 //
 // Conventions (each an option):
 // - Causal attention: counted in FULL by default: every query against every key the einsum
-//   would contract (t x s pairs; with a sliding window t x min(s, window)), as in seed 001,
+//   would contract (t x s pairs; with a sliding window t x min(s, window); with chunked
+//   attention, Llama 4, each query against its whole chunk), as in seed 001,
 //   Kaplan et al., Chinchilla and PaLM's MFU. `half` counts the masked square as a continuous
 //   triangle, t^2 / 2 for t = s (Megatron-LM, FlashAttention's reported FLOPs); `exact`
 //   counts the (query, key) pairs the mask keeps, t (t + 1) / 2 for t = s.

@@ -19,6 +19,10 @@
 // - Embedding and position tables are lookups: parameters, no FLOPs.
 // - A tied head is a matmul with FLOPs whose weight is the embedding (no new parameters).
 // - Routed experts: `copies` = n_experts hold parameters, `active` = top_k run per token.
+// - Per-layer patterns (model.hpp): an op holds the count of layers it occurs in. Attention
+//   products are split into the windowed layers ("scores.window", with `window` and `chunked`)
+//   and the global ones ("scores"); the FFN into dense layers and MoE layers. k_proj and
+//   v_proj (MLA: kv_a_proj) are marked kv_cached: the KV cache reads its widths from them.
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
