@@ -1,4 +1,5 @@
-# Builds tests/consumer against txmath, either installed (find_package) or as a subdirectory.
+# Builds tests/consumer against txmath: installed (find_package), as a subdirectory, or fetched
+# with FetchContent from a local URL; the consumer compiles with strict warnings.
 file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 function(run)
@@ -16,6 +17,17 @@ if(MODE STREQUAL "find_package")
   run(${CMAKE_COMMAND} --install ${WORK_DIR}/txmath)
   run(${CMAKE_COMMAND} -S ${consumer} -B ${WORK_DIR}/build -DCMAKE_CXX_COMPILER=${CXX}
       -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DTXMATH_CONSUMER_MODE=find_package)
+elseif(MODE STREQUAL "fetch_content")
+  # A release-like archive of the library (what a tag's tarball holds that a consumer needs),
+  # fetched from a file:// URL.
+  execute_process(COMMAND ${CMAKE_COMMAND} -E tar czf ${WORK_DIR}/txmath.tar.gz --format=gnutar --
+                          CMakeLists.txt LICENSE cmake include
+                  WORKING_DIRECTORY ${SOURCE_DIR} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "could not archive ${SOURCE_DIR}")
+  endif()
+  run(${CMAKE_COMMAND} -S ${consumer} -B ${WORK_DIR}/build -DCMAKE_CXX_COMPILER=${CXX}
+      -DTXMATH_CONSUMER_MODE=fetch_content -DTXMATH_URL=file://${WORK_DIR}/txmath.tar.gz)
 else()
   run(${CMAKE_COMMAND} -S ${consumer} -B ${WORK_DIR}/build -DCMAKE_CXX_COMPILER=${CXX}
       -DTXMATH_CONSUMER_MODE=add_subdirectory -DTXMATH_SOURCE_DIR=${SOURCE_DIR})

@@ -170,6 +170,38 @@ TEST_CASE("attention pairs: full, half and exact against a brute-force count") {
   CHECK_THROWS_AS(attention_pairs_x2(5, 4, 0, causal_counting::full), txmath::invalid_argument);
 }
 
+TEST_CASE("chunked attention pairs (Llama 4) against a brute-force count") {
+  // Query j of t (absolute position p = s - t + j) sees key i of its own chunk of c tokens:
+  // i / c == p / c and i <= p. `full` counts the whole chunk up to the last of the s keys.
+  auto brute = [](std::uint64_t t, std::uint64_t s, std::uint64_t c, bool full) {
+    std::uint64_t n = 0;
+    for (std::uint64_t p = s - t; p < s; ++p)
+      for (std::uint64_t i = 0; i < s; ++i)
+        if (i / c == p / c && (full || i <= p)) ++n;
+    return n;
+  };
+  for (std::uint64_t s : {1u, 2u, 7u, 64u, 100u})
+    for (std::uint64_t t : {1u, 2u, 7u, 64u, 100u}) {
+      if (t > s) continue;
+      for (std::uint64_t c : {1u, 3u, 16u, 100u, 1000u}) {
+        CAPTURE(s); CAPTURE(t); CAPTURE(c);
+        const count exact = brute(t, s, c, false);
+        CHECK(chunked_attention_pairs_x2(t, s, c, causal_counting::exact) == 2 * exact);
+        CHECK(chunked_attention_pairs_x2(t, s, c, causal_counting::half) == 2 * exact - t);
+        CHECK(chunked_attention_pairs_x2(t, s, c, causal_counting::full) == 2 * count(brute(t, s, c, true)));
+      }
+    }
+  // No chunks: plain causal attention.
+  static_assert(chunked_attention_pairs_x2(4, 4, 0, causal_counting::half) == 16);
+  // A model whose every layer is chunked: the attention core of a 2c-token sequence is two
+  // c x c blocks, against one 2c x 2c square without chunks (full counting): half the FLOPs.
+  model_config m{.vocab = 1000, .d_model = 256, .n_layers = 2, .attention = {.n_heads = 4}, .ffn = {.d_ff = 512}};
+  const auto plain = flops_per_step(m, {.seq_len = 128}).forward.attention_core;
+  m.attention.sliding_window = 64;
+  m.attention.windowing = window_kind::chunked;
+  CHECK(flops_per_step(m, {.seq_len = 128}).forward.attention_core * 2 == plain);
+}
+
 TEST_CASE("backward, training and recomputation") {
   volatile std::uint64_t t = 2048, b = 8;
   const flop_options o{.seq_len = t, .batch = b};

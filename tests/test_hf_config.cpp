@@ -190,6 +190,22 @@ TEST_CASE("transformers' defaults for absent fields") {
       R"("num_attention_heads":32,"num_key_value_heads":4,"head_dim":128,"intermediate_size":6144,)"
       R"("num_experts":128,"num_experts_per_tok":8,"moe_intermediate_size":768,"mlp_only_layers":[1,0]})");
   CHECK(q3.model.n_moe_layers() == 46);
+  // Any list of dense layers, not only a prefix: layers 1 and 3 of 4 dense.
+  const auto q3b = txmath::parse_hf_config(
+      R"({"model_type":"qwen3_moe","vocab_size":151936,"hidden_size":2048,"num_hidden_layers":4,)"
+      R"("num_attention_heads":32,"num_key_value_heads":4,"intermediate_size":6144,"num_experts":128,)"
+      R"("num_experts_per_tok":8,"moe_intermediate_size":768,"mlp_only_layers":[1,3]})");
+  for (std::uint64_t i = 0; i < 4; ++i) CHECK(q3b.model.is_moe_layer(i) == (i % 2 == 0));
+  CHECK(q3b.model.n_moe_layers() == 2);
+  // Qwen's sliding window from max_window_layers on (transformers: layer i slides when
+  // i >= max_window_layers): 28 layers, window from layer 21: 7 windowed layers.
+  const auto qw = txmath::parse_hf_config(
+      R"({"model_type":"qwen2","vocab_size":151936,"hidden_size":3584,"num_hidden_layers":28,)"
+      R"("num_attention_heads":28,"num_key_value_heads":4,"intermediate_size":18944,)"
+      R"("use_sliding_window":true,"sliding_window":4096,"max_window_layers":21})");
+  CHECK(qw.model.n_sliding_layers() == 7);
+  CHECK_FALSE(qw.model.is_sliding_layer(20));
+  CHECK(qw.model.window_of(21) == 4096);
   // DeepSeek moe_layer_freq 2 after first_k_dense_replace 1: layers 2, 4, ... are MoE.
   const auto ds = txmath::parse_hf_config(
       R"({"model_type":"deepseek_v2","vocab_size":102400,"hidden_size":2048,"num_hidden_layers":8,)"
@@ -240,10 +256,26 @@ TEST_CASE("bad config.json files: errors name the file, the position and the fie
       {R"({"model_type":"mixtral","vocab_size":32000,"hidden_size":4096,"num_hidden_layers":32,)"
        R"("num_attention_heads":32,"intermediate_size":14336,"num_local_experts":8,"num_experts_per_tok":9})",
        "num_experts_per_tok: 9 exceeds the number of experts, 8"},
-      {R"({"model_type":"qwen3_moe","vocab_size":151936,"hidden_size":2048,"num_hidden_layers":4,)"
+      {R"({"model_type":"qwen3_moe","vocab_size":151936,"hidden_size":2048,"num_hidden_layers":300,)"
        R"("num_attention_heads":32,"num_key_value_heads":4,"intermediate_size":6144,"num_experts":128,)"
-       R"("num_experts_per_tok":8,"moe_intermediate_size":768,"mlp_only_layers":[1,3]})",
-       "mlp_only_layers: txmath models dense layers only as a prefix"},
+       R"("num_experts_per_tok":8,"moe_intermediate_size":768,"mlp_only_layers":[1,299]})",
+       "mlp_only_layers[1]: txmath lists dense layers only below layer 256"},
+      {R"({"model_type":"llama","vocab_size":32000,"hidden_size":1606938044258990275541962092341162602522202993782792835301376,)"
+       R"("num_hidden_layers":32,"num_attention_heads":32,"intermediate_size":11008})",
+       "hidden_size: out of range: must be at most 1048576 (txmath's limit for this field), found "
+       "1606938044258990275541962092341162602522202993782792835301376"},
+      {R"({"model_type":"gemma3","vocab_size":100})", "missing field \"text_config\""},
+      {R"({"model_type":"gpt_oss","vocab_size":100,"hidden_size":64,"num_hidden_layers":3,"num_attention_heads":8,)"
+       R"("intermediate_size":64,"num_local_experts":4,"num_experts_per_tok":2,)"
+       R"("layer_types":["sliding_attention","full_attention"]})",
+       "layer_types: has 2 entries; num_hidden_layers = 3"},
+      {R"({"model_type":"gpt_oss","vocab_size":100,"hidden_size":64,"num_hidden_layers":2,"num_attention_heads":8,)"
+       R"("intermediate_size":64,"num_local_experts":4,"num_experts_per_tok":2,)"
+       R"("layer_types":["sliding_attention","local"]})",
+       "layer_types[1]: unknown attention type \"local\""},
+      {R"({"model_type":"llama4_text","vocab_size":100,"hidden_size":64,"num_hidden_layers":2,"num_attention_heads":8,)"
+       R"("intermediate_size":64,"num_local_experts":4,"num_experts_per_tok":1,"no_rope_layers":[1,2]})",
+       "no_rope_layers[1]: expected 0 (NoPE) or 1 (RoPE), found the number 2"},
       {R"({"model_type":"qwen3_moe","vocab_size":151936,"hidden_size":2048,"num_hidden_layers":4,)"
        R"("num_attention_heads":32,"num_key_value_heads":4,"intermediate_size":6144,"num_experts":128,)"
        R"("num_experts_per_tok":8,"moe_intermediate_size":768,"mlp_only_layers":[9]})",
@@ -306,6 +338,12 @@ TEST_CASE("every supported model_type loads a minimal config") {
       R"({"model_type":"olmo2","vocab_size":100,"hidden_size":64,"num_hidden_layers":2,"num_attention_heads":4,"intermediate_size":256})",
       R"({"model_type":"deepseek_v2","vocab_size":100,"hidden_size":64,"num_hidden_layers":2,"num_attention_heads":4,"intermediate_size":256,"q_lora_rank":null,"kv_lora_rank":16,"qk_nope_head_dim":8,"qk_rope_head_dim":8,"v_head_dim":8})",
       R"({"model_type":"deepseek_v3","vocab_size":100,"hidden_size":64,"num_hidden_layers":4,"num_attention_heads":4,"intermediate_size":256,"q_lora_rank":16,"kv_lora_rank":16,"qk_nope_head_dim":8,"qk_rope_head_dim":8,"v_head_dim":8,"n_routed_experts":8,"num_experts_per_tok":2,"moe_intermediate_size":32,"n_shared_experts":1})",
+      R"({"model_type":"gemma3","text_config":{"hidden_size":64,"num_hidden_layers":2,"intermediate_size":256}})",
+      R"({"model_type":"gemma3_text","vocab_size":100,"hidden_size":64,"num_hidden_layers":2,"intermediate_size":256})",
+      R"({"model_type":"llama4","text_config":{"vocab_size":100,"hidden_size":64,"num_hidden_layers":2,"num_attention_heads":8,"intermediate_size":32,"num_local_experts":4,"num_experts_per_tok":1}})",
+      R"({"model_type":"llama4_text","vocab_size":100,"hidden_size":64,"num_hidden_layers":2,"num_attention_heads":8,"intermediate_size":32,"num_local_experts":4,"num_experts_per_tok":1})",
+      R"({"model_type":"gpt_oss","vocab_size":100,"hidden_size":64,"num_hidden_layers":2,"num_attention_heads":8,"intermediate_size":64,"num_local_experts":4,"num_experts_per_tok":2})",
+      R"({"model_type":"kimi_k2","vocab_size":100,"hidden_size":64,"num_hidden_layers":4,"num_attention_heads":4,"intermediate_size":256,"q_lora_rank":16,"kv_lora_rank":16,"qk_nope_head_dim":8,"qk_rope_head_dim":8,"v_head_dim":8,"n_routed_experts":8,"num_experts_per_tok":2,"moe_intermediate_size":32,"n_shared_experts":1})",
   };
   CHECK(std::size(minimal) == std::size(txmath::hf_model_types));
   for (std::size_t i = 0; i < std::size(minimal); ++i) {

@@ -98,3 +98,27 @@ TEST_CASE("EleutherAI's calculator omits K+V and n_kv_heads") {
   // GQA (Llama-3-8B, 8 of 32 heads): theirs is twice the true size.
   CHECK(eleuther(runtime(llama_3_8b), 4096) == kv_cache_bytes(llama_3_8b, 4096) * 2);
 }
+
+TEST_CASE("the widths read from the lowering are the papers' per-layer values, for every preset") {
+  // 2 x n_kv_heads x head_dim (K and V), or MLA's kv_lora_rank + qk_rope_head_dim (DeepSeek-V2,
+  // Table 1): the closed forms, against the lowering's k/v (or latent) projections.
+  for (const auto& e : preset_list()) {
+    CAPTURE(e.name);
+    const model_config& m = *e.config;
+    const count expected = m.attention.kind == attention_kind::mla
+                               ? count(m.attention.kv_lora_rank) + m.attention.qk_rope_head_dim
+                               : count(2) * m.kv_heads() * m.head_dim();
+    CHECK(kv_values_per_token_per_layer(runtime(m)) == expected);
+  }
+}
+
+TEST_CASE("per-layer windows: Llama 4's chunked layers, Gemma 3's local layers") {
+  // Llama 4 Scout at 32k, by hand: 8 kv heads x 128 x 2 = 2048 values per token and layer;
+  // 36 chunked layers keep one 8192-token chunk, the 12 NoPE layers all 32,768 tokens.
+  CHECK(kv_cache_bytes(runtime(presets::llama_4_scout), count(32768)) ==
+        bytes(count(2048) * (36 * 8192 + 12 * 32768) * 2));
+  // Below the chunk every layer keeps the whole context.
+  CHECK(kv_cache_bytes(runtime(presets::llama_4_scout), count(4096)) == bytes(count(2048) * 48 * 4096 * 2));
+  static_assert(kv_cached_tokens(presets::gemma_3_4b, 5, count(100000)) == count(100000));  // global
+  static_assert(kv_cached_tokens(presets::gemma_3_4b, 4, count(100000)) == count(1024));    // local
+}

@@ -6,7 +6,10 @@
 
 #include <txmath/flops.hpp>
 
+#include "support.hpp"
+
 using namespace txmath;
+using txmath_test::runtime;
 
 namespace {
 std::string message_of(const model_config& m) {
@@ -72,6 +75,127 @@ TEST_CASE("layer structure: MoE layer pattern, sliding layers, head_dim") {
   static_assert(presets::gemma_2_9b.n_sliding_layers() == 21);
   static_assert(presets::gemma_7b.head_dim() == 256);
   static_assert(presets::gpt2_xl.head_dim() == 64);
+}
+
+TEST_CASE("validate bounds every field: each message names the field, the value and the limit") {
+  constexpr std::uint64_t huge = ~std::uint64_t{0};  // 2^64 - 1
+  // Issue 14's cases, which once passed: a period of 2^64 - 1 after 2 dense layers (the
+  // closed form wrapped to 0 MoE layers while layer 2 was MoE), a window period of 2^64 - 1,
+  // and max_positions + position_offset wrapping.
+  auto m = presets::deepseek_v3;
+  m.moe.every_n = huge;
+  m.moe.first_k_dense = 2;
+  CHECK(message_of(m) ==
+        "txmath: model config: moe.every_n = 18446744073709551615: exceeds txmath's limit of 65536");
+  m = presets::gemma_2_9b;
+  m.attention.sliding_window_every = huge;
+  CHECK(message_of(m) == "txmath: model config: attention.sliding_window_every = 18446744073709551615: "
+                         "exceeds txmath's limit of 65536");
+  m = presets::gpt2_small;
+  m.max_positions = huge;
+  m.position_offset = 2;
+  CHECK(message_of(m) == "txmath: model config: max_positions = 18446744073709551615: "
+                         "exceeds txmath's limit of 4294967296");
+  // Every bounded field, one past its limit.
+  struct field_case {
+    const char* name;
+    std::uint64_t limit;
+    void (*set)(model_config&, std::uint64_t);
+  };
+  const field_case fields[] = {
+      {"vocab", 1u << 24, [](model_config& c, std::uint64_t v) { c.vocab = v; }},
+      {"d_model", 1u << 20, [](model_config& c, std::uint64_t v) { c.d_model = v; }},
+      {"n_layers", 1u << 16, [](model_config& c, std::uint64_t v) { c.n_layers = v; }},
+      {"attention.n_heads", 1u << 16, [](model_config& c, std::uint64_t v) { c.attention.n_heads = v; }},
+      {"attention.n_kv_heads", 1u << 16, [](model_config& c, std::uint64_t v) { c.attention.n_kv_heads = v; }},
+      {"attention.head_dim", 1u << 16, [](model_config& c, std::uint64_t v) { c.attention.head_dim = v; }},
+      {"attention.sliding_window", std::uint64_t{1} << 32, [](model_config& c, std::uint64_t v) { c.attention.sliding_window = v; }},
+      {"attention.q_lora_rank", 1u << 20, [](model_config& c, std::uint64_t v) { c.attention.q_lora_rank = v; }},
+      {"attention.kv_lora_rank", 1u << 20, [](model_config& c, std::uint64_t v) { c.attention.kv_lora_rank = v; }},
+      {"attention.qk_nope_head_dim", 1u << 16, [](model_config& c, std::uint64_t v) { c.attention.qk_nope_head_dim = v; }},
+      {"attention.qk_rope_head_dim", 1u << 16, [](model_config& c, std::uint64_t v) { c.attention.qk_rope_head_dim = v; }},
+      {"attention.v_head_dim", 1u << 16, [](model_config& c, std::uint64_t v) { c.attention.v_head_dim = v; }},
+      {"ffn.d_ff", 1u << 20, [](model_config& c, std::uint64_t v) { c.ffn.d_ff = v; }},
+      {"moe.n_experts", 1u << 16, [](model_config& c, std::uint64_t v) { c.moe.n_experts = v; }},
+      {"moe.top_k", 1u << 16, [](model_config& c, std::uint64_t v) { c.moe.top_k = v; }},
+      {"moe.d_ff_expert", 1u << 20, [](model_config& c, std::uint64_t v) { c.moe.d_ff_expert = v; }},
+      {"moe.n_shared_experts", 1u << 16, [](model_config& c, std::uint64_t v) { c.moe.n_shared_experts = v; }},
+      {"moe.d_ff_shared", 1u << 20, [](model_config& c, std::uint64_t v) { c.moe.d_ff_shared = v; }},
+      {"moe.first_k_dense", 1u << 16, [](model_config& c, std::uint64_t v) { c.moe.first_k_dense = v; }},
+      {"norms_per_layer", 16, [](model_config& c, std::uint64_t v) { c.norms_per_layer = v; }},
+      {"position_offset", std::uint64_t{1} << 32, [](model_config& c, std::uint64_t v) { c.position_offset = v; }},
+  };
+  for (const auto& f : fields) {
+    CAPTURE(f.name);
+    auto c = runtime(presets::mixtral_8x7b);
+    f.set(c, f.limit + 1);
+    CHECK(message_of(c) == std::string("txmath: model config: ") + f.name + " = " + std::to_string(f.limit + 1) +
+                               ": exceeds txmath's limit of " + std::to_string(f.limit));
+  }
+  // At the limits every derived count stays exact: 2^16 layers, every 2^16-th MoE after 2.
+  m = presets::mixtral_8x7b;
+  m.n_layers = 1u << 16;
+  m.moe.first_k_dense = 2;
+  m.moe.every_n = 1u << 16;
+  m.ffn.d_ff = 1024;
+  CHECK(message_of(m).empty());
+  CHECK(m.n_moe_layers() == 1);
+  CHECK(m.is_moe_layer(2));
+  // Enums outside their enumerators, and per-layer lists naming a layer past n_layers.
+  m = presets::llama_2_7b;
+  m.ffn.kind = static_cast<ffn_kind>(runtime(std::uint8_t{7}));
+  CHECK(message_of(m) == "txmath: model config: ffn.kind = 7: is not one of its enumerators (0..1)");
+  m = presets::llama_2_7b;
+  m.attention.sliding_window = 4096;
+  m.attention.full_layers = layer_set::of({3, 32});
+  CHECK(message_of(m) == "txmath: model config: attention.full_layers lists layer 32: beyond n_layers = 32 "
+                         "(layers are 0..31)");
+  CHECK_THROWS_WITH_AS(layer_set{}.insert(runtime(std::uint64_t{256})),
+                       "txmath: layer_set: layer 256 is beyond its capacity of 256 layers (0..255)",
+                       txmath::invalid_argument);
+}
+
+// Gemma 3 27B's shape (62 layers, 5 local : 1 global over 1024 tokens), as a template
+// argument: a config with per-layer lists is still a structural type.
+constexpr model_config gemma3_like{
+    .vocab = 262208, .d_model = 5376, .n_layers = 62,
+    .attention = {.n_heads = 32, .n_kv_heads = 16, .head_dim = 128, .qk_norm = qk_norm_kind::per_head,
+                  .sliding_window = 1024, .full_layers = layer_set::every(6, 5, 62)},
+    .ffn = {.d_ff = 21504}, .norms_per_layer = 4, .tied_embeddings = true};
+static_assert(lowered<gemma3_like>.find("scores.window")->layers == 52);
+static_assert(lowered<gemma3_like>.find("scores")->layers == 10);
+static_assert(gemma3_like.n_sliding_layers() == 52 && !gemma3_like.is_sliding_layer(5) && gemma3_like.is_sliding_layer(6));
+
+TEST_CASE("per-layer patterns: the counts agree with the per-layer accessors") {
+  // Brute force over rules and exception lists: n_moe_layers() and n_sliding_layers() are the
+  // layers is_moe_layer() and is_sliding_layer() accept.
+  for (std::uint64_t layers : {1u, 7u, 26u, 64u, 65u, 300u})
+    for (std::uint64_t every : {1u, 2u, 3u, 6u})
+      for (std::uint64_t first : {0u, 1u, 3u}) {
+        CAPTURE(layers); CAPTURE(every); CAPTURE(first);
+        model_config m = presets::mixtral_8x7b;
+        m.n_layers = layers;
+        m.moe.first_k_dense = first < layers ? first : 0;
+        m.moe.every_n = every;
+        m.moe.dense_layers = layer_set::of({0, 4, 6, 63, 64, 255});
+        m.attention.sliding_window = 128;
+        m.attention.sliding_window_every = every;
+        m.attention.full_layers = layer_set::every(5, 4, layers);
+        std::uint64_t moe = 0, sliding = 0;
+        for (std::uint64_t i = 0; i < layers; ++i) {
+          moe += m.is_moe_layer(i) ? 1 : 0;
+          sliding += m.is_sliding_layer(i) ? 1 : 0;
+        }
+        CHECK(m.n_moe_layers() == moe);
+        CHECK(m.n_sliding_layers() == sliding);
+      }
+  // The lowering splits attention by the pattern and the FFN by the MoE layers.
+  model_config m = presets::mixtral_8x7b;
+  m.moe.dense_layers = layer_set::of({1, 2});
+  m.ffn.d_ff = 14336;
+  const auto ops = lower(runtime(m));
+  CHECK(ops.find("experts.down_proj")->layers == 30);
+  CHECK(ops.find("down_proj")->layers == 2);
 }
 
 TEST_CASE("the lowering names its einsums; the largest config fits the list") {

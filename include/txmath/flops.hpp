@@ -12,7 +12,8 @@
 //
 // Conventions (each an option):
 // - Causal attention: counted in FULL by default: every query against every key the einsum
-//   would contract (t x s pairs; with a sliding window t x min(s, window)), as in seed 001,
+//   would contract (t x s pairs; with a sliding window t x min(s, window); with chunked
+//   attention, Llama 4, each query against its whole chunk), as in seed 001,
 //   Kaplan et al., Chinchilla and PaLM's MFU. `half` counts the masked square as a continuous
 //   triangle, t^2 / 2 for t = s (Megatron-LM, FlashAttention's reported FLOPs); `exact`
 //   counts the (query, key) pairs the mask keeps, t (t + 1) / 2 for t = s.
@@ -61,18 +62,18 @@ struct flop_breakdown {
   txmath::flops attention_core{};
   txmath::flops total{};
 
-  constexpr txmath::flops operator[](component c) const { return by_component[static_cast<std::size_t>(c)]; }
-  constexpr txmath::flops attention_projections() const { return (*this)[component::attention] - attention_core; }
+  [[nodiscard]] constexpr txmath::flops operator[](component c) const { return by_component[static_cast<std::size_t>(c)]; }
+  [[nodiscard]] constexpr txmath::flops attention_projections() const { return (*this)[component::attention] - attention_core; }
   // The FFN in the broad sense: dense FFN, routed and shared experts, router.
-  constexpr txmath::flops ffn_all() const {
+  [[nodiscard]] constexpr txmath::flops ffn_all() const {
     return (*this)[component::ffn] + (*this)[component::experts] + (*this)[component::shared_experts] +
            (*this)[component::router];
   }
   // Share of the total (0 when the total is 0).
-  constexpr double share(component c) const {
+  [[nodiscard]] constexpr double share(component c) const {
     return total.value() == 0 ? 0.0 : (*this)[c].to_double() / total.to_double();
   }
-  constexpr double share_of(txmath::flops part) const {
+  [[nodiscard]] constexpr double share_of(txmath::flops part) const {
     return total.value() == 0 ? 0.0 : part.to_double() / total.to_double();
   }
 
@@ -87,7 +88,7 @@ struct flop_breakdown {
     total += o.total;
     return *this;
   }
-  constexpr flop_breakdown scaled(count k) const {
+  [[nodiscard]] constexpr flop_breakdown scaled(count k) const {
     flop_breakdown r;
     for (std::size_t c = 0; c < n_components; ++c) r.by_component[c] = by_component[c] * k;
     r.attention_core = attention_core * k;
@@ -101,10 +102,10 @@ struct flop_report {
   flop_breakdown forward{}, backward{}, recompute{}, training{};
 
   // Training (or forward) FLOPs per token, as a double: exact figures are per sequence/step/run.
-  constexpr quantity<dims::flop, double> per_token() const {
+  [[nodiscard]] constexpr quantity<dims::flop, double> per_token() const {
     return quantity<dims::flop, double>(training.total.to_double() / tokens.to_double());
   }
-  constexpr quantity<dims::flop, double> forward_per_token() const {
+  [[nodiscard]] constexpr quantity<dims::flop, double> forward_per_token() const {
     return quantity<dims::flop, double>(forward.total.to_double() / tokens.to_double());
   }
   constexpr flop_report& operator+=(const flop_report& o) {
@@ -115,7 +116,7 @@ struct flop_report {
     training += o.training;
     return *this;
   }
-  constexpr flop_report scaled(count k) const {
+  [[nodiscard]] constexpr flop_report scaled(count k) const {
     return {tokens * k, forward.scaled(k), backward.scaled(k), recompute.scaled(k), training.scaled(k)};
   }
 };
@@ -137,6 +138,24 @@ constexpr count attention_pairs_x2(count t, count s, std::uint64_t window, causa
   if (lo <= hi) pairs_x2 = (lo + hi) * (hi - lo + 1) + 2 * (s - hi) * w;
   else pairs_x2 = 2 * t * w;
   return c == causal_counting::exact ? pairs_x2 : pairs_x2 - t;  // half: the diagonal counts 1/2
+}
+
+// The same for chunked attention (Llama 4's attention_chunk_size): the tokens fall into
+// chunks of `chunk` (0: none) and key p (0-based) is seen only by the queries of its chunk.
+// `exact` counts query p's keys, (p mod chunk) + 1; `full` counts the whole chunk (as far as
+// the s keys go) for every query, the square blocks a block-diagonal kernel contracts.
+constexpr count chunked_attention_pairs_x2(count t, count s, std::uint64_t chunk, causal_counting c) {
+  if (chunk == 0 || t > s) return attention_pairs_x2(t, s, 0, c);  // no chunks (or the error)
+  const count n = chunk;
+  if (c == causal_counting::full) {
+    const count last = s / n * n;  // first key of the last, partial chunk (s when none)
+    const count in_last = s - (s - t > last ? s - t : last);  // queries in that chunk
+    return 2 * (n * (t - in_last) + (s - last) * in_last);
+  }
+  // Twice the keys seen by queries 0..k-1: whole chunks give n (n + 1), the rest r (r + 1).
+  auto seen_x2 = [n](count k) { return k / n * n * (n + 1) + k % n * (k % n + 1); };
+  const count pairs_x2 = seen_x2(s) - seen_x2(s - t);
+  return c == causal_counting::exact ? pairs_x2 : pairs_x2 - t;
 }
 
 namespace detail {
@@ -164,7 +183,8 @@ constexpr op_flops flops_of(const layer_einsum& op, count batch, count t, count 
       return {op.unit_flops() * tokens, op.unit_backward_flops() * tokens};
     }
     case op_kind::attention: {
-      const count p2 = batch * attention_pairs_x2(t, s, op.window, o.causal);
+      const count p2 = batch * (op.chunked ? chunked_attention_pairs_x2(t, s, op.window, o.causal)
+                                           : attention_pairs_x2(t, s, op.window, o.causal));
       return {exact_div(op.unit_flops() * p2, count(2)), exact_div(op.unit_backward_flops() * p2, count(2))};
     }
   }

@@ -7,10 +7,14 @@
 //   c.max_context    // max_position_embeddings, 0 when the file does not say
 //   c.notes          // conventions applied that a reader should know about
 //
-// Families (dispatched on `model_type`, or on `architectures[0]` when model_type is absent):
-// gpt2, gptj, gpt_neox, opt, llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe,
-// gemma, gemma2, phi3, falcon (also the legacy RefinedWeb/RefinedWebModel), olmo2,
-// deepseek_v2, deepseek_v3.
+// Families (dispatched on `model_type`, or on `architectures[0]` when model_type is absent;
+// one table, detail::hf::families, lists them): gpt2, gptj, gpt_neox, opt, llama, mistral,
+// mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, gemma, gemma2, phi3, falcon (also the legacy
+// RefinedWeb/RefinedWebModel), olmo2, deepseek_v2, deepseek_v3, gemma3 and gemma3_text,
+// llama4 and llama4_text, gpt_oss, kimi_k2 (DeepSeek-V3's architecture). gemma3 and llama4
+// are multimodal files: the language model under text_config is read, the vision tower is not
+// counted. Per-layer lists (layer_types, no_rope_layers, moe_layers, mlp_only_layers) become
+// the config's per-layer pattern (model.hpp).
 //
 // Which fields are required and which get defaults (the rule, stated once):
 // - Required: the widths and counts every checkpoint states: vocab_size, the hidden size,
@@ -34,7 +38,10 @@
 // limits below), fractions out of [0, 1], and shapes txmath cannot represent all fail; the
 // loader never returns a config that model_config's validate() rejects.
 #include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -42,6 +49,7 @@
 #include <utility>
 #include <vector>
 
+#include <txmath/detail/hf_reader.hpp>
 #include <txmath/detail/json.hpp>
 #include <txmath/model.hpp>
 
@@ -56,265 +64,32 @@ struct hf_config {
   std::vector<std::string> notes; // conventions applied (MTP layers left out, ...)
 };
 
-// The model_type values the loader reads.
-inline constexpr std::string_view hf_model_types[] = {
-    "gpt2",  "gptj",      "gpt_neox", "opt",   "llama",  "mistral", "mixtral",     "qwen2",      "qwen2_moe",
-    "qwen3", "qwen3_moe", "gemma",    "gemma2", "phi3",  "falcon",  "olmo2",       "deepseek_v2", "deepseek_v3"};
-
-// Limits on sizes read from a file: far above any real model, low enough that no product
-// the library forms overflows 128 bits.
+// Limits on sizes read from a file: model_config's own bounds (model.hpp), so that a file
+// never yields a config validate() rejects for its size.
 namespace hf_limits {
-inline constexpr std::uint64_t max_vocab = std::uint64_t{1} << 24;      // 16,777,216
-inline constexpr std::uint64_t max_width = std::uint64_t{1} << 20;      // d_model, d_ff, ranks
-inline constexpr std::uint64_t max_layers = std::uint64_t{1} << 16;
-inline constexpr std::uint64_t max_heads = std::uint64_t{1} << 16;
-inline constexpr std::uint64_t max_head_dim = std::uint64_t{1} << 16;
-inline constexpr std::uint64_t max_experts = std::uint64_t{1} << 16;
-inline constexpr std::uint64_t max_positions = std::uint64_t{1} << 32;  // context lengths
+inline constexpr std::uint64_t max_vocab = model_limits::max_vocab;
+inline constexpr std::uint64_t max_width = model_limits::max_width;
+inline constexpr std::uint64_t max_layers = model_limits::max_layers;
+inline constexpr std::uint64_t max_heads = model_limits::max_heads;
+inline constexpr std::uint64_t max_head_dim = model_limits::max_head_dim;
+inline constexpr std::uint64_t max_experts = model_limits::max_experts;
+inline constexpr std::uint64_t max_positions = model_limits::max_positions;
 }  // namespace hf_limits
 
 namespace detail::hf {
 
 using ::txmath::json::value;
 
-inline std::string quoted(std::string_view s) { return detail::json::quote(s); }
-
-// Reads the fields of one config.json object, with aliases, ranges and defaults.
-class reader {
- public:
-  explicit reader(value root) : root_(std::move(root)) {}
-
-  const value& root() const { return root_; }
-
-  // The first of `names` present with a non-null value (and checks that aliases agree).
-  std::optional<value> find(std::initializer_list<std::string_view> names) const {
-    std::optional<value> found;
-    std::string_view found_name;
-    for (std::string_view n : names) {
-      auto v = root_.find(n);
-      if (!v || v->is_null()) continue;
-      if (!found) {
-        found = v;
-        found_name = n;
-      } else if (!same(*found, *v)) {
-        v->fail("conflicts with " + std::string(found_name) + " = " + text_of(*found) +
-                " (they are aliases; give one)");
-      }
-    }
-    return found;
-  }
-
-  // A required positive integer in [lo, hi].
-  std::uint64_t size(std::initializer_list<std::string_view> names, std::string_view what, std::uint64_t hi,
-                     std::uint64_t lo = 1) const {
-    auto v = find(names);
-    if (!v) missing(names, what);
-    return in_range(*v, lo, hi);
-  }
-  // An optional integer: nullopt when absent or null.
-  std::optional<std::uint64_t> opt_size(std::initializer_list<std::string_view> names, std::uint64_t hi,
-                                        std::uint64_t lo = 1) const {
-    auto v = find(names);
-    if (!v) return std::nullopt;
-    return in_range(*v, lo, hi);
-  }
-  std::uint64_t size_or(std::initializer_list<std::string_view> names, std::uint64_t fallback, std::uint64_t hi,
-                        std::uint64_t lo = 1) const {
-    return opt_size(names, hi, lo).value_or(fallback);
-  }
-  bool flag(std::initializer_list<std::string_view> names, bool fallback) const {
-    auto v = find(names);
-    return v ? v->as_bool() : fallback;
-  }
-  // A fraction in [lo, hi].
-  double real_or(std::string_view name, double fallback, double lo, double hi) const {
-    auto v = find({name});
-    if (!v) return fallback;
-    const double d = v->as_double();
-    if (!(d >= lo && d <= hi))
-      v->fail("must be between " + number(lo) + " and " + number(hi) + ", found " + v->number_text());
-    return d;
-  }
-  std::optional<std::string> string(std::string_view name) const {
-    auto v = find({name});
-    if (!v) return std::nullopt;
-    return v->as_string();
-  }
-  // Fails naming the field: at its value when the file has it, else at the top-level object
-  // (the value was the family's default).
-  [[noreturn]] void fail(std::initializer_list<std::string_view> names, const std::string& what) const {
-    if (auto v = find(names)) v->fail(what);
-    root_.fail(std::string(*names.begin()) + " (absent: the " + family_ + " default): " + what);
-  }
-
-  [[noreturn]] void missing(std::initializer_list<std::string_view> names, std::string_view what) const {
-    std::string list;
-    for (std::string_view n : names) list += (list.empty() ? "" : " or ") + quoted(n);
-    root_.fail("missing field " + list + " (" + std::string(what) + "); a " + family_ +
-               " config.json must give it");
-  }
-  void set_family(std::string f) { family_ = std::move(f); }
-
- private:
-  static std::string number(double d) {
-    std::string s = std::to_string(d);
-    while (!s.empty() && s.back() == '0') s.pop_back();
-    if (!s.empty() && s.back() == '.') s.pop_back();
-    return s;
-  }
-  static std::string text_of(const value& v) {
-    if (v.is_number()) return v.number_text();
-    if (v.is_bool()) return v.as_bool() ? "true" : "false";
-    return v.describe();
-  }
-  static bool same(const value& a, const value& b) {
-    if (a.type() != b.type()) return false;
-    if (a.is_integer() && b.is_integer()) return a.as_count() == b.as_count() || a.number_text() == b.number_text();
-    if (a.is_number()) return a.number_text() == b.number_text();
-    if (a.is_bool()) return a.as_bool() == b.as_bool();
-    if (a.is_string()) return a.as_string_view() == b.as_string_view();
-    return false;
-  }
-  static std::uint64_t in_range(const value& v, std::uint64_t lo, std::uint64_t hi) {
-    if (!v.is_integer())
-      v.fail("expected a positive integer, found " + v.describe());
-    if (v.number_text()[0] == '-')
-      v.fail(std::string(lo == 0 ? "must not be negative" : "must be positive") + ", found " + v.number_text());
-    const count c = v.as_count();
-    if (c < count(lo) || c > count(hi))
-      v.fail(c < count(lo) ? "must be at least " + std::to_string(lo) + ", found " + v.number_text()
-                           : "must be at most " + std::to_string(hi) + " (txmath's limit for this field), found " +
-                                 v.number_text());
-    return c.to_u64();
-  }
-
-  value root_;
-  std::string family_ = "this";
-};
-
-// ---- the shared parts of the Llama-like families -----------------------------------------
-
-struct dims {
-  std::uint64_t vocab, d_model, n_layers, n_heads;
-};
-
-inline dims read_dims(const reader& r) {
-  using namespace hf_limits;
-  return {r.size({"vocab_size"}, "the vocabulary size", max_vocab),
-          r.size({"hidden_size"}, "the model width d_model", max_width),
-          r.size({"num_hidden_layers"}, "the number of layers", max_layers),
-          r.size({"num_attention_heads"}, "the number of attention heads", max_heads)};
-}
-
-// num_key_value_heads (null/absent: `fallback`), checked to divide the head count.
-inline std::uint64_t read_kv_heads(const reader& r, std::initializer_list<std::string_view> names,
-                                   std::uint64_t n_heads, std::uint64_t fallback) {
-  auto kv = r.opt_size(names, hf_limits::max_heads);
-  const std::uint64_t k = kv.value_or(fallback);
-  if (k > n_heads || n_heads % k != 0) {
-    const std::string msg = std::to_string(k) + " does not divide num_attention_heads = " + std::to_string(n_heads);
-    if (kv) r.fail(names, msg);
-    r.root().fail(std::string(*names.begin()) + " (absent, so the family default " + msg +
-                  "): give num_key_value_heads");
-  }
-  return k;
-}
-
-// head_dim (null/absent: `fallback`, 0 meaning d_model / n_heads, which must then divide).
-inline std::uint64_t read_head_dim(const reader& r, const dims& d, std::uint64_t fallback) {
-  if (auto h = r.opt_size({"head_dim"}, hf_limits::max_head_dim)) return *h;
-  if (fallback != 0) return fallback;
-  if (d.d_model % d.n_heads != 0)
-    r.fail({"num_attention_heads"}, std::to_string(d.n_heads) + " does not divide hidden_size = " + std::to_string(d.d_model) +
-              "; give head_dim");
-  return d.d_model / d.n_heads;
-}
-
-inline std::uint64_t read_context(const reader& r, std::initializer_list<std::string_view> names) {
-  return r.opt_size(names, hf_limits::max_positions).value_or(0);
-}
-
-// The skeleton of a pre-norm RMSNorm decoder with gated (SwiGLU/GeGLU) FFNs: Llama and kin.
-inline model_config llama_like(const dims& d, std::uint64_t kv, std::uint64_t head_dim) {
-  model_config m{};
-  m.vocab = d.vocab;
-  m.d_model = d.d_model;
-  m.n_layers = d.n_layers;
-  m.attention.n_heads = d.n_heads;
-  m.attention.n_kv_heads = kv;
-  m.attention.head_dim = head_dim;
-  m.norm = norm_kind::rmsnorm;
-  m.norms_per_layer = 2;
-  m.final_norm = true;
-  m.position = position_kind::rotary;
-  m.ffn.kind = ffn_kind::gated;
-  return m;
-}
-
-inline std::uint64_t read_d_ff(const reader& r, std::initializer_list<std::string_view> names) {
-  return r.size(names, "the FFN width d_ff", hf_limits::max_width);
-}
-
-// A window on every layer, from `sliding_window` (null/absent: `fallback`, 0 = none).
-inline void read_window(const reader& r, model_config& m, std::uint64_t fallback, std::uint64_t every = 1) {
-  m.attention.sliding_window = r.size_or({"sliding_window"}, fallback, hf_limits::max_positions);
-  m.attention.sliding_window_every = every;
-}
-
-// Qwen's use_sliding_window/max_window_layers: windows only when switched on.
-inline void read_qwen_window(const reader& r, model_config& m, hf_config& out) {
-  if (!r.flag({"use_sliding_window"}, false)) return;
-  const std::uint64_t w = r.size_or({"sliding_window"}, 4096, hf_limits::max_positions);
-  const std::uint64_t lo = r.size_or({"max_window_layers"}, 28, hf_limits::max_layers, 0);
-  if (lo == 0) {
-    m.attention.sliding_window = w;  // every layer slides
-  } else {
-    out.notes.push_back("use_sliding_window with max_window_layers = " + std::to_string(lo) +
-                        ": a per-layer window pattern txmath does not model; full attention assumed "
-                        "on every layer (an upper bound on attention FLOPs and KV cache)");
-  }
-}
-
-// Which layers are MoE: Qwen's decoder_sparse_step and mlp_only_layers. Layer i is sparse when
-// i is not in mlp_only_layers and (i + 1) % step == 0; txmath represents "the first k layers
-// dense, then every n-th": step s gives k = s - 1, n = s; mlp_only_layers must be a prefix.
-inline void read_qwen_sparsity(const reader& r, model_config& m) {
-  const std::uint64_t step = r.size_or({"decoder_sparse_step"}, 1, hf_limits::max_layers);
-  std::uint64_t prefix = 0;
-  if (auto only = r.find({"mlp_only_layers"})) {
-    if (!only->is_array()) only->fail("expected an array of layer indices, found " + only->describe());
-    std::vector<std::uint64_t> idx;
-    for (const value& e : only->elements()) {
-      if (!e.is_integer() || e.number_text()[0] == '-') e.fail("expected a layer index, found " + e.describe());
-      const count c = e.as_count();
-      if (c >= count(m.n_layers))
-        e.fail("layer index " + c.to_string() + " is out of range: the model has " + std::to_string(m.n_layers) +
-               " layers");
-      idx.push_back(c.to_u64());
-    }
-    std::sort(idx.begin(), idx.end());
-    idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
-    for (std::size_t i = 0; i < idx.size(); ++i)
-      if (idx[i] != i)
-        only->fail("txmath models dense layers only as a prefix (layers 0..k-1); this list is not one");
-    prefix = idx.size();
-  }
-  if (prefix != 0 && step != 1)
-    r.fail({"decoder_sparse_step"}, "with a non-empty mlp_only_layers, txmath needs decoder_sparse_step = 1");
-  m.moe.first_k_dense = prefix != 0 ? prefix : step - 1;
-  m.moe.every_n = prefix != 0 ? 1 : step;
-  if (m.moe.first_k_dense > m.n_layers)
-    r.fail({"decoder_sparse_step"}, "exceeds num_hidden_layers = " + std::to_string(m.n_layers) + ": no layer would be sparse");
-}
-
-inline void read_experts(const reader& r, model_config& m, std::initializer_list<std::string_view> n_experts,
-                         std::initializer_list<std::string_view> width) {
-  using namespace hf_limits;
-  m.moe.n_experts = r.size(n_experts, "the number of routed experts", max_experts);
-  m.moe.top_k = r.size({"num_experts_per_tok"}, "the experts each token is routed to", max_experts);
-  if (m.moe.top_k > m.moe.n_experts)
-    r.fail({"num_experts_per_tok"}, std::to_string(m.moe.top_k) + " exceeds the number of experts, " + std::to_string(m.moe.n_experts));
-  m.moe.d_ff_expert = r.size(width, "the width of one expert's FFN", max_width);
+// A family whose text model sits under "text_config" (a multimodal checkpoint): the reader of
+// that object. The vision tower and projector are not counted.
+inline reader text_config_of(const reader& r, hf_config& out, std::string_view family) {
+  auto t = r.find({"text_config"});
+  if (!t) r.missing({"text_config"}, "the language model of a multimodal checkpoint");
+  if (!t->is_object()) t->fail("expected an object, found " + t->describe());
+  reader text(*t);
+  text.set_family(std::string(family));
+  out.notes.push_back("the language model under text_config only: the vision encoder and projector are not counted");
+  return text;
 }
 
 // ---- one function per family ---------------------------------------------------------------
@@ -435,7 +210,7 @@ inline void load_qwen2(const reader& r, hf_config& out, bool moe) {
   load_llama(r, out, false, moe ? 16 : 32);  // Qwen2Config: 32 kv heads, Qwen2MoeConfig: 16
   model_config& m = out.model;
   m.attention.qkv_bias = moe ? r.flag({"qkv_bias"}, true) : true;  // q, k, v biases; none on o
-  read_qwen_window(r, m, out);
+  read_qwen_window(r, m);
   if (moe) {
     read_experts(r, m, {"num_experts", "num_local_experts"}, {"moe_intermediate_size"});
     const std::uint64_t shared = r.size({"shared_expert_intermediate_size"}, "the shared expert's width",
@@ -459,7 +234,7 @@ inline void load_qwen3(const reader& r, hf_config& out, bool moe) {
   if (!moe || r.find({"intermediate_size"})) m.ffn.d_ff = read_d_ff(r, {"intermediate_size"});
   m.attention.qkv_bias = m.attention.o_bias = r.flag({"attention_bias"}, false);
   m.attention.qk_norm = qk_norm_kind::per_head;
-  read_qwen_window(r, m, out);
+  read_qwen_window(r, m);
   out.max_context = read_context(r, {"max_position_embeddings"});
   m.tied_embeddings = r.flag({"tie_word_embeddings"}, false);
   if (moe) {
@@ -584,31 +359,172 @@ inline void load_deepseek(const reader& r, hf_config& out, bool v3) {
   }
 }
 
-// model_type from `architectures` when the file has no model_type.
-inline std::optional<std::string> type_from_architecture(std::string_view arch) {
-  static constexpr std::pair<std::string_view, std::string_view> table[] = {
-      {"GPT2LMHeadModel", "gpt2"},        {"GPT2Model", "gpt2"},
-      {"GPTJForCausalLM", "gptj"},        {"GPTNeoXForCausalLM", "gpt_neox"},
-      {"OPTForCausalLM", "opt"},          {"LlamaForCausalLM", "llama"},
-      {"MistralForCausalLM", "mistral"},  {"MixtralForCausalLM", "mixtral"},
-      {"Qwen2ForCausalLM", "qwen2"},      {"Qwen2MoeForCausalLM", "qwen2_moe"},
-      {"Qwen3ForCausalLM", "qwen3"},      {"Qwen3MoeForCausalLM", "qwen3_moe"},
-      {"GemmaForCausalLM", "gemma"},      {"Gemma2ForCausalLM", "gemma2"},
-      {"Phi3ForCausalLM", "phi3"},        {"FalconForCausalLM", "falcon"},
-      {"RWForCausalLM", "falcon"},        {"Olmo2ForCausalLM", "olmo2"},
-      {"DeepseekV2ForCausalLM", "deepseek_v2"}, {"DeepseekV3ForCausalLM", "deepseek_v3"}};
-  for (const auto& [a, t] : table)
-    if (a == arch) return std::string(t);
-  return std::nullopt;
+// ---- Gemma 3, Llama 4, gpt-oss ---------------------------------------------------------------
+
+// Gemma 3 (gemma3_text; gemma3 nests it under text_config). Gemma3TextConfig's defaults apply
+// to the fields the published multimodal files leave out (google/gemma-3-4b-it gives only
+// hidden_size, intermediate_size, num_hidden_layers and sliding_window): vocab 262,208, 8 heads,
+// 4 kv heads, head_dim 256, a 4,096-token window on 5 of every 6 layers, tied embeddings.
+inline void load_gemma3_text(const reader& r, hf_config& out) {
+  using namespace hf_limits;
+  const dims d{r.size_or({"vocab_size"}, 262208, max_vocab), r.size({"hidden_size"}, "the model width d_model", max_width),
+               r.size({"num_hidden_layers"}, "the number of layers", max_layers),
+               r.size_or({"num_attention_heads"}, 8, max_heads)};
+  model_config& m = out.model;
+  m = llama_like(d, read_kv_heads(r, {"num_key_value_heads"}, d.n_heads, 4), read_head_dim(r, d, 256));
+  m.ffn.d_ff = read_d_ff(r, {"intermediate_size"});
+  m.attention.qkv_bias = m.attention.o_bias = r.flag({"attention_bias"}, false);
+  m.attention.qk_norm = qk_norm_kind::per_head;  // q_norm, k_norm over head_dim
+  m.norms_per_layer = 4;  // input, post_attention, pre_feedforward, post_feedforward
+  out.max_context = read_context(r, {"max_position_embeddings"});
+  m.tied_embeddings = r.flag({"tie_word_embeddings"}, true);
+  m.attention.sliding_window = r.size_or({"sliding_window"}, 4096, max_positions);
+  if (read_layer_types(r, m)) return;
+  // Layer i is global when (i + 1) % sliding_window_pattern == 0 (transformers 4.50).
+  const std::uint64_t pattern = r.size_or({"sliding_window_pattern", "_sliding_window_pattern"}, 6, max_layers);
+  std::vector<bool> windowed(m.n_layers);
+  for (std::uint64_t i = 0; i < m.n_layers; ++i) windowed[i] = (i + 1) % pattern != 0;
+  set_window_layers(r.root(), m, windowed);
+}
+inline void load_gemma3(const reader& r, hf_config& out) { load_gemma3_text(text_config_of(r, out, "gemma3"), out); }
+
+// Llama 4 (llama4_text; llama4 nests it under text_config): MoE layers every
+// interleave_moe_layer_step (or the moe_layers list), each with one shared expert of the
+// expert width; the other layers a dense FFN of intermediate_size_mlp. Chunked attention
+// (attention_chunk_size) on the RoPE layers; the NoPE layers (no_rope_layers[i] = 0; by
+// default every 4th) attend globally. The qk-norm is an L2 norm without weights.
+inline void load_llama4_text(const reader& r, hf_config& out) {
+  using namespace hf_limits;
+  const dims d = read_dims(r);
+  model_config& m = out.model;
+  m = llama_like(d, read_kv_heads(r, {"num_key_value_heads"}, d.n_heads, 8), read_head_dim(r, d, 128));
+  m.attention.qkv_bias = m.attention.o_bias = r.flag({"attention_bias"}, false);
+  out.max_context = read_context(r, {"max_position_embeddings"});
+  m.tied_embeddings = r.flag({"tie_word_embeddings"}, false);
+  read_experts(r, m, {"num_local_experts"}, {"intermediate_size"});
+  m.moe.n_shared_experts = 1;  // Llama4TextMoe's shared_expert: the expert width
+  const std::uint64_t step = r.size_or({"interleave_moe_layer_step"}, 1, max_layers);
+  if (auto list = r.find({"moe_layers"})) {
+    set_moe_layers(*list, m);
+  } else {
+    m.moe.first_k_dense = std::min<std::uint64_t>(step - 1, m.n_layers);
+    m.moe.every_n = step;
+  }
+  if (m.n_moe_layers() < m.n_layers) m.ffn.d_ff = read_d_ff(r, {"intermediate_size_mlp"});
+  // Chunked attention on the RoPE layers.
+  m.attention.sliding_window = r.size_or({"attention_chunk_size"}, 8192, max_positions);  // Llama4TextConfig's default
+  m.attention.windowing = window_kind::chunked;
+  if (m.attention.sliding_window == 0) return;
+  std::vector<bool> rope(m.n_layers);
+  for (std::uint64_t i = 0; i < m.n_layers; ++i) rope[i] = (i + 1) % 4 != 0;  // no_rope_layer_interval 4
+  auto list = r.find({"no_rope_layers"});
+  if (list && !list->is_array()) list->fail("expected an array of 0/1 per layer, found " + list->describe());
+  if (list && list->size() != 0) {  // an empty list means the default
+    if (list->size() != m.n_layers)
+      list->fail("has " + std::to_string(list->size()) + " entries; num_hidden_layers = " + std::to_string(m.n_layers));
+    std::size_t i = 0;
+    for (const value& e : list->elements()) {
+      if (!e.is_integer() || e.as_count() > count(1)) e.fail("expected 0 (NoPE) or 1 (RoPE), found " + e.describe());
+      rope[i++] = e.as_count() == count(1);
+    }
+  }
+  set_window_layers(list ? *list : r.root(), m, rope);
+}
+inline void load_llama4(const reader& r, hf_config& out) { load_llama4_text(text_config_of(r, out, "llama4"), out); }
+
+// gpt-oss: every layer MoE with biased experts and router, biased attention with a learned
+// sink per head, and a 128-token sliding window on every other layer (layer_types, by default
+// even layers). Counts are parameters; the checkpoint stores the experts in MXFP4.
+inline void load_gpt_oss(const reader& r, hf_config& out) {
+  using namespace hf_limits;
+  const dims d = read_dims(r);
+  model_config& m = out.model;
+  m = llama_like(d, read_kv_heads(r, {"num_key_value_heads"}, d.n_heads, 8), read_head_dim(r, d, 64));
+  m.attention.qkv_bias = m.attention.o_bias = r.flag({"attention_bias"}, true);
+  m.attention.sinks = true;
+  out.max_context = read_context(r, {"max_position_embeddings"});
+  m.tied_embeddings = r.flag({"tie_word_embeddings"}, false);
+  read_experts(r, m, {"num_local_experts"}, {"intermediate_size"});
+  if (auto alias = r.opt_size({"experts_per_token"}, max_experts); alias && *alias != m.moe.top_k)
+    r.fail({"experts_per_token"}, std::to_string(*alias) + " differs from num_experts_per_tok = " + std::to_string(m.moe.top_k));
+  m.moe.router_bias = m.moe.expert_bias = true;
+  m.attention.sliding_window = r.size_or({"sliding_window"}, 128, max_positions);
+  if (!read_layer_types(r, m)) m.attention.sliding_window_every = 2;  // layers 0, 2, 4, ...
+}
+
+// The families the loader reads: one row each, with the `architectures` names that identify a
+// file without model_type.
+struct family {
+  std::string_view model_type;       // as config.json writes it
+  std::string_view architectures[2]; // architectures[0] of such files ("" : none)
+  void (*load)(const reader&, hf_config&);
+};
+inline void load_llama_family(const reader& r, hf_config& o) { load_llama(r, o, true); }
+inline void load_mistral_family(const reader& r, hf_config& o) { load_mistral(r, o, false); }
+inline void load_mixtral_family(const reader& r, hf_config& o) { load_mistral(r, o, true); }
+inline void load_qwen2_family(const reader& r, hf_config& o) { load_qwen2(r, o, false); }
+inline void load_qwen2_moe_family(const reader& r, hf_config& o) { load_qwen2(r, o, true); }
+inline void load_qwen3_family(const reader& r, hf_config& o) { load_qwen3(r, o, false); }
+inline void load_qwen3_moe_family(const reader& r, hf_config& o) { load_qwen3(r, o, true); }
+inline void load_gemma_family(const reader& r, hf_config& o) { load_gemma(r, o, false); }
+inline void load_gemma2_family(const reader& r, hf_config& o) { load_gemma(r, o, true); }
+inline void load_deepseek_v2_family(const reader& r, hf_config& o) { load_deepseek(r, o, false); }
+inline void load_deepseek_v3_family(const reader& r, hf_config& o) { load_deepseek(r, o, true); }
+
+inline constexpr family families[] = {
+    {"gpt2", {"GPT2LMHeadModel", "GPT2Model"}, load_gpt2},
+    {"gptj", {"GPTJForCausalLM", ""}, load_gptj},
+    {"gpt_neox", {"GPTNeoXForCausalLM", ""}, load_gpt_neox},
+    {"opt", {"OPTForCausalLM", ""}, load_opt},
+    {"llama", {"LlamaForCausalLM", ""}, load_llama_family},
+    {"mistral", {"MistralForCausalLM", ""}, load_mistral_family},
+    {"mixtral", {"MixtralForCausalLM", ""}, load_mixtral_family},
+    {"qwen2", {"Qwen2ForCausalLM", ""}, load_qwen2_family},
+    {"qwen2_moe", {"Qwen2MoeForCausalLM", ""}, load_qwen2_moe_family},
+    {"qwen3", {"Qwen3ForCausalLM", ""}, load_qwen3_family},
+    {"qwen3_moe", {"Qwen3MoeForCausalLM", ""}, load_qwen3_moe_family},
+    {"gemma", {"GemmaForCausalLM", ""}, load_gemma_family},
+    {"gemma2", {"Gemma2ForCausalLM", ""}, load_gemma2_family},
+    {"phi3", {"Phi3ForCausalLM", ""}, load_phi3},
+    {"falcon", {"FalconForCausalLM", "RWForCausalLM"}, load_falcon},
+    {"olmo2", {"Olmo2ForCausalLM", ""}, load_olmo2},
+    {"deepseek_v2", {"DeepseekV2ForCausalLM", ""}, load_deepseek_v2_family},
+    {"deepseek_v3", {"DeepseekV3ForCausalLM", ""}, load_deepseek_v3_family},
+    {"gemma3", {"Gemma3ForConditionalGeneration", ""}, load_gemma3},
+    {"gemma3_text", {"Gemma3ForCausalLM", ""}, load_gemma3_text},
+    {"llama4", {"Llama4ForConditionalGeneration", ""}, load_llama4},
+    {"llama4_text", {"Llama4ForCausalLM", ""}, load_llama4_text},
+    {"gpt_oss", {"GptOssForCausalLM", ""}, load_gpt_oss},
+    {"kimi_k2", {"", ""}, load_deepseek_v3_family},  // Kimi K2: DeepSeek-V3's architecture
+};
+
+inline const family* find_family(std::string_view model_type) {
+  if (model_type == "RefinedWeb" || model_type == "RefinedWebModel") model_type = "falcon";  // Falcon's legacy names
+  for (const auto& f : families)
+    if (f.model_type == model_type) return &f;
+  return nullptr;
+}
+inline const family* family_of_architecture(std::string_view arch) {
+  for (const auto& f : families)
+    for (std::string_view a : f.architectures)
+      if (!a.empty() && a == arch) return &f;
+  return nullptr;
 }
 
 inline std::string supported_list() {
   std::string s;
-  for (std::string_view t : hf_model_types) s += (s.empty() ? "" : ", ") + std::string(t);
+  for (const auto& f : families) s += (s.empty() ? "" : ", ") + std::string(f.model_type);
   return s;
 }
 
 }  // namespace detail::hf
+
+// The model_type values the loader reads: the family table's, in its order.
+inline constexpr auto hf_model_types = [] {
+  std::array<std::string_view, std::size(detail::hf::families)> types{};
+  for (std::size_t i = 0; i < types.size(); ++i) types[i] = detail::hf::families[i].model_type;
+  return types;
+}();
 
 // Reads a parsed config.json (the top-level object).
 inline hf_config hf_config_from_json(const json::value& root) {
@@ -617,45 +533,25 @@ inline hf_config hf_config_from_json(const json::value& root) {
   hf::reader r(root);
   hf_config out;
 
-  std::string type;
+  const hf::family* fam = nullptr;
   if (auto t = r.find({"model_type"})) {
-    type = t->as_string();
-    if (type == "RefinedWeb" || type == "RefinedWebModel") type = "falcon";  // Falcon's legacy names
-    if (std::find(std::begin(hf_model_types), std::end(hf_model_types), type) == std::end(hf_model_types))
-      t->fail("unsupported model type " + hf::quoted(type) + "; txmath reads " + hf::supported_list());
+    fam = hf::find_family(t->as_string_view());
+    if (fam == nullptr)
+      t->fail("unsupported model type " + hf::quoted(t->as_string_view()) + "; txmath reads " + hf::supported_list());
   } else if (auto a = r.find({"architectures"})) {
     if (!a->is_array() || a->size() == 0) a->fail("expected a non-empty array of class names, found " + a->describe());
     const json::value first = a->at(0);
-    auto mapped = hf::type_from_architecture(first.as_string_view());
-    if (!mapped)
+    fam = hf::family_of_architecture(first.as_string_view());
+    if (fam == nullptr)
       first.fail("unsupported architecture " + hf::quoted(first.as_string_view()) +
                  " and no model_type; txmath reads " + hf::supported_list());
-    type = *mapped;
   } else {
     root.fail("missing field \"model_type\" (the model family, e.g. \"llama\"); txmath reads " + hf::supported_list());
   }
-  out.model_type = type;
-  r.set_family(type);
+  out.model_type = std::string(fam->model_type);
+  r.set_family(out.model_type);
   if (auto n = r.find({"_name_or_path"}); n && n->is_string()) out.name = n->as_string();
-
-  if (type == "gpt2") hf::load_gpt2(r, out);
-  else if (type == "gptj") hf::load_gptj(r, out);
-  else if (type == "gpt_neox") hf::load_gpt_neox(r, out);
-  else if (type == "opt") hf::load_opt(r, out);
-  else if (type == "llama") hf::load_llama(r, out, true);
-  else if (type == "mistral") hf::load_mistral(r, out, false);
-  else if (type == "mixtral") hf::load_mistral(r, out, true);
-  else if (type == "qwen2") hf::load_qwen2(r, out, false);
-  else if (type == "qwen2_moe") hf::load_qwen2(r, out, true);
-  else if (type == "qwen3") hf::load_qwen3(r, out, false);
-  else if (type == "qwen3_moe") hf::load_qwen3(r, out, true);
-  else if (type == "gemma") hf::load_gemma(r, out, false);
-  else if (type == "gemma2") hf::load_gemma(r, out, true);
-  else if (type == "phi3") hf::load_phi3(r, out);
-  else if (type == "falcon") hf::load_falcon(r, out);
-  else if (type == "olmo2") hf::load_olmo2(r, out);
-  else if (type == "deepseek_v2") hf::load_deepseek(r, out, false);
-  else hf::load_deepseek(r, out, true);
+  fam->load(r, out);
 
   // A backstop: the checks above name the JSON fields; validate() must agree. (Without
   // exceptions its message goes to the error handler as is, without the file's name.)
@@ -663,7 +559,7 @@ inline hf_config hf_config_from_json(const json::value& root) {
   validate(out.model);
 #else
   try {
-    validate(out.model);
+    (void)validate(out.model);
   } catch (const txmath::invalid_argument& e) {
     std::string_view what = e.what();
     if (what.substr(0, 8) == "txmath: ") what.remove_prefix(8);

@@ -7,7 +7,11 @@
 //   MLA (DeepSeek):   kv_lora_rank + qk_rope_head_dim values: the compressed latent c_KV
 //                     and the shared decoupled RoPE key, as DeepSeek-V2 (Table 1) and
 //                     vLLM/SGLang cache it; the up-projections are absorbed at decode time.
-// A sliding-window layer keeps at most `sliding_window` tokens (a rolling buffer, Mistral).
+// The widths are read from the lowering (layers.hpp): the outputs of the ops it marks
+// kv_cached (k_proj and v_proj, or MLA's kv_a_proj). A layer with a window keeps at most
+// `sliding_window` tokens: a rolling buffer (Mistral, Gemma's local layers, gpt-oss) or the
+// current chunk (Llama 4's chunked layers). Which layers have it is the config's per-layer
+// pattern (model_config::window_of).
 //
 // Note: EleutherAI's cookbook calc_transformer_mem.py counts bytes * d_model * n_layers
 // per token, without the factor 2 for K and V and without n_kv_heads: half of the MHA
@@ -18,17 +22,22 @@
 #include <txmath/core/dtype.hpp>
 #include <txmath/core/error.hpp>
 #include <txmath/core/quantity.hpp>
+#include <txmath/layers.hpp>
 #include <txmath/model.hpp>
 
 TXMATH_DEFINE_ERROR(txmath_error_tensor_parallel_size_and_n_kv_heads_must_divide_one_another, invalid_argument)
 
 namespace txmath {
 
-// Values one layer caches per token (independent of the window).
+// Values one layer caches per token (independent of the window), from the lowering.
+[[nodiscard]] constexpr count kv_values_per_token_per_layer(const lowered_model& ops) {
+  count values = 0;
+  for (const auto& op : ops)
+    if (op.kv_cached) values += op.output_elements;
+  return values;
+}
 constexpr count kv_values_per_token_per_layer(const model_config& m) {
-  if (m.attention.kind == attention_kind::mla)
-    return count(m.attention.kv_lora_rank) + count(m.attention.qk_rope_head_dim);
-  return count(2) * count(m.kv_heads()) * count(m.head_dim());
+  return kv_values_per_token_per_layer(lower(m));
 }
 
 // Bytes of the cache per token over all layers, ignoring sliding windows (the cost of one
@@ -39,17 +48,18 @@ constexpr bytes kv_cache_bytes_per_token(const model_config& m, dtype t = dtype:
 
 // Tokens layer i keeps for a context of `context` tokens.
 constexpr count kv_cached_tokens(const model_config& m, std::uint64_t layer, count context) {
-  if (m.is_sliding_layer(layer) && context > count(m.attention.sliding_window))
-    return count(m.attention.sliding_window);
-  return context;
+  const std::uint64_t window = m.window_of(layer);
+  return window != 0 && context > count(window) ? count(window) : context;
 }
 
 // Bytes of the cache of `batch` sequences of `context` tokens each.
 constexpr bytes kv_cache_bytes(const model_config& m, count context, count batch = 1,
                                dtype t = dtype::bf16) {
-  count tokens = 0;  // summed over layers
-  for (std::uint64_t i = 0; i < m.n_layers; ++i) tokens += kv_cached_tokens(m, i, context);
-  return bytes_of(kv_values_per_token_per_layer(m) * tokens * batch, t);
+  // Every windowed layer has the same window, so the tokens summed over layers are a product.
+  const count windowed(m.n_sliding_layers());
+  const count w(m.attention.sliding_window);
+  const count kept = windowed * (context > w ? w : context) + (count(m.n_layers) - windowed) * context;
+  return bytes_of(kv_values_per_token_per_layer(m) * kept * batch, t);
 }
 
 // One tensor-parallel rank's share: the KV heads split over `tp` ranks, at least one head
@@ -69,9 +79,9 @@ constexpr bytes kv_cache_bytes_per_device(const model_config& m, count context, 
 }
 
 // The same without a config: n_layers full-attention layers of n_kv_heads x head_dim.
-constexpr bytes kv_cache_bytes(count n_layers, count n_kv_heads, count head_dim, count tokens,
+constexpr bytes kv_cache_bytes(count n_layers, count n_kv_heads, count head_dim, count n_tokens,
                                dtype t = dtype::bf16) {
-  return bytes_of(count(2) * n_layers * n_kv_heads * head_dim * tokens, t);
+  return bytes_of(count(2) * n_layers * n_kv_heads * head_dim * n_tokens, t);
 }
 
 }  // namespace txmath

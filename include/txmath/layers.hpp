@@ -19,6 +19,10 @@
 // - Embedding and position tables are lookups: parameters, no FLOPs.
 // - A tied head is a matmul with FLOPs whose weight is the embedding (no new parameters).
 // - Routed experts: `copies` = n_experts hold parameters, `active` = top_k run per token.
+// - Per-layer patterns (model.hpp): an op holds the count of layers it occurs in. Attention
+//   products are split into the windowed layers ("scores.window", with `window` and `chunked`)
+//   and the global ones ("scores"); the FFN into dense layers and MoE layers. k_proj and
+//   v_proj (MLA: kv_a_proj) are marked kv_cached: the KV cache reads its widths from them.
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -56,7 +60,7 @@ enum class component : std::uint8_t {
 };
 inline constexpr std::size_t n_components = 9;
 
-constexpr std::string_view name_of(component c) {
+[[nodiscard]] constexpr std::string_view name_of(component c) {
   switch (c) {
     case component::embedding: return "embedding";
     case component::position: return "position";
@@ -97,7 +101,9 @@ struct layer_einsum {
   std::uint64_t layers = 1;      // layers containing it (1 outside the blocks)
   std::uint64_t copies = 1;      // parameter copies per layer (n_experts, norms_per_layer)
   std::uint64_t active = 1;      // copies run per token (top_k)
-  std::uint64_t window = 0;      // attention ops: the sliding window of these layers (0: none)
+  std::uint64_t window = 0;      // attention ops: the window of these layers (0: none)
+  bool chunked = false;          // attention ops: the window is fixed chunks (Llama 4), not sliding
+  bool kv_cached = false;        // its output is what the KV cache keeps (k, v, MLA's latent)
   bool in_block = true;          // inside a transformer block (recomputed by block remat)
 
   // Filled by lower(): einsum's FLOPs at unit size, and the weight's element count. (Bytes
@@ -109,28 +115,29 @@ struct layer_einsum {
   };
   unit_cost unit{};
   count weight_elements{};
+  count output_elements{};  // of the output at unit size: per token for a projection
 
   // The sizes, with batch b, query length t and key length s bound as given.
-  constexpr index_sizes sizes(count b = 1, count t = 1, count s = 1) const {
+  [[nodiscard]] constexpr index_sizes sizes(count b = 1, count t = 1, count s = 1) const {
     index_sizes z{{'b', b}, {'t', t}, {'s', s}};
-    for (std::size_t i = 0; i < n_dims; ++i) z.set(dims[i].label, dims[i].size);
+    for (std::size_t i = 0; i < n_dims; ++i) z.set(static_cast<char32_t>(static_cast<unsigned char>(dims[i].label)), dims[i].size);
     return z;
   }
-  constexpr count size_of(char label) const {
+  [[nodiscard]] constexpr count size_of(char label) const {
     for (std::size_t i = 0; i < n_dims; ++i)
       if (dims[i].label == label) return dims[i].size;
     return 1;
   }
   // Parameters of this op in the whole model, and those used per token.
-  constexpr count params() const {
+  [[nodiscard]] constexpr count params() const {
     return weight < 0 || shared_weight ? count{} : weight_elements * layers * copies;
   }
-  constexpr count active_params() const {
+  [[nodiscard]] constexpr count active_params() const {
     return weight < 0 || shared_weight ? count{} : weight_elements * layers * active;
   }
   // Forward FLOPs per token (or per pair for attention ops), all layers and active copies.
-  constexpr count unit_flops() const { return unit.flops.value() * layers * active; }
-  constexpr count unit_backward_flops() const { return unit.backward_flops.value() * layers * active; }
+  [[nodiscard]] constexpr count unit_flops() const { return unit.flops.value() * layers * active; }
+  [[nodiscard]] constexpr count unit_backward_flops() const { return unit.backward_flops.value() * layers * active; }
 };
 
 namespace detail {
@@ -180,12 +187,12 @@ class lowered_model {
   };
 
   constexpr lowered_model() = default;
-  constexpr iterator begin() const { return iterator(slots_); }
-  constexpr iterator end() const { return iterator(slots_ + n_); }
-  constexpr std::size_t size() const { return n_; }
-  constexpr const layer_einsum& operator[](std::size_t i) const { return slots_[i].op; }
+  [[nodiscard]] constexpr iterator begin() const { return iterator(slots_); }
+  [[nodiscard]] constexpr iterator end() const { return iterator(slots_ + n_); }
+  [[nodiscard]] constexpr std::size_t size() const { return n_; }
+  [[nodiscard]] constexpr const layer_einsum& operator[](std::size_t i) const { return slots_[i].op; }
   // The first op with this name, or nullptr.
-  constexpr const layer_einsum* find(std::string_view name) const {
+  [[nodiscard]] constexpr const layer_einsum* find(std::string_view name) const {
     for (std::size_t i = 0; i < n_; ++i)
       if (slots_[i].op.name == name) return &slots_[i].op;
     return nullptr;
@@ -249,6 +256,7 @@ class lowered_model {
                         std::to_string(op.weight));
       op.weight_elements = term_elements(spec.inputs[op.weight], size);
     }
+    op.output_elements = term_elements(spec.output, size);
   }
 
   slot slots_[capacity];
@@ -263,10 +271,11 @@ struct op_builder {
   std::uint64_t layers;
   bool in_block;
 
-  constexpr void add(std::string_view name, op_kind kind, const einsum_spec& spec, int weight,
-                     std::initializer_list<layer_einsum::dim> dims, std::uint64_t copies = 1,
-                     std::uint64_t active = 1, std::uint64_t window = 0, bool shared = false) const {
-    if (layers == 0 || copies == 0) return;  // in no layer
+  // Adds the op and returns it (nullptr when it is in no layer) for flags to be set.
+  constexpr layer_einsum* add(std::string_view name, op_kind kind, const einsum_spec& spec, int weight,
+                              std::initializer_list<layer_einsum::dim> dims, std::uint64_t copies = 1,
+                              std::uint64_t active = 1, std::uint64_t window = 0, bool shared = false) const {
+    if (layers == 0 || copies == 0) return nullptr;  // in no layer
     layer_einsum& op = out.emplace();  // written in place: no copy of a layer_einsum
     op.name = name;
     op.part = part;
@@ -281,6 +290,7 @@ struct op_builder {
     op.window = window;
     op.in_block = in_block;
     out.commit();
+    return &op;
   }
 };
 
@@ -310,6 +320,14 @@ constexpr void lower_ffn(const op_builder& o, const ffn_names& nm, ffn_kind kind
   if (kind == ffn_kind::gated) o.add(nm.mul, ew, einsum<"btf,btf->btf">, -1, {{'f', f}}, copies, active);
   o.add(nm.down, mm, einsum<"btf,fd->btd">, 1, {{'f', f}, {'d', d}}, copies, active);
   if (bias) o.add(nm.down_bias, ew, einsum<"btd,d->btd">, 1, {{'d', d}}, copies, active);
+}
+
+// Flags for ops once added (add() returns nullptr for an op in no layer).
+constexpr void mark_cached(layer_einsum* op) {
+  if (op != nullptr) op->kv_cached = true;
+}
+constexpr void mark_chunked(layer_einsum* op, const attention_config& a) {
+  if (op != nullptr && op->window != 0) op->chunked = a.windowing == window_kind::chunked;
 }
 
 constexpr void lower_norm(const op_builder& o, std::string_view w_name, std::string_view b_name,
@@ -354,9 +372,9 @@ constexpr lowered_model lower(const model_config& cfg) {
       const std::uint64_t k = m.kv_heads(), g = a.n_heads / k, e = m.head_dim();
       o.add("q_proj", mm, einsum<"btd,dkge->btkge">, 1, {{'d', d}, {'k', k}, {'g', g}, {'e', e}});
       if (a.qkv_bias) o.add("q_bias", ew, einsum<"btkge,kge->btkge">, 1, {{'k', k}, {'g', g}, {'e', e}});
-      o.add("k_proj", mm, einsum<"btd,dke->btke">, 1, {{'d', d}, {'k', k}, {'e', e}});
+      detail::mark_cached(o.add("k_proj", mm, einsum<"btd,dke->btke">, 1, {{'d', d}, {'k', k}, {'e', e}}));
       if (a.qkv_bias) o.add("k_bias", ew, einsum<"btke,ke->btke">, 1, {{'k', k}, {'e', e}});
-      o.add("v_proj", mm, einsum<"btd,dkw->btkw">, 1, {{'d', d}, {'k', k}, {'w', e}});
+      detail::mark_cached(o.add("v_proj", mm, einsum<"btd,dkw->btkw">, 1, {{'d', d}, {'k', k}, {'w', e}}));
       if (a.qkv_bias) o.add("v_bias", ew, einsum<"btkw,kw->btkw">, 1, {{'k', k}, {'w', e}});
       if (a.qk_norm == qk_norm_kind::per_head) {
         o.add("q_norm", ew, einsum<"btkge,e->btkge">, 1, {{'k', k}, {'g', g}, {'e', e}});
@@ -367,11 +385,13 @@ constexpr lowered_model lower(const model_config& cfg) {
       }
       for (const auto* b : {&win, &full}) {
         const std::uint64_t w = b == &win ? a.sliding_window : 0;
-        b->add(w ? "scores.window" : "scores", at, einsum<"btkge,bske->bkgts">, -1,
-               {{'k', k}, {'g', g}, {'e', e}}, 1, 1, w);
-        b->add(w ? "values.window" : "values", at, einsum<"bkgts,bskw->btkgw">, -1,
-               {{'k', k}, {'g', g}, {'w', e}}, 1, 1, w);
+        detail::mark_chunked(b->add(w ? "scores.window" : "scores", at, einsum<"btkge,bske->bkgts">, -1,
+                                    {{'k', k}, {'g', g}, {'e', e}}, 1, 1, w), a);
+        detail::mark_chunked(b->add(w ? "values.window" : "values", at, einsum<"bkgts,bskw->btkgw">, -1,
+                                    {{'k', k}, {'g', g}, {'w', e}}, 1, 1, w), a);
       }
+      // gpt-oss: one learned logit per head joins each softmax's normaliser.
+      if (a.sinks) o.add("sinks", ew, einsum<"btkg,kg->btkg">, 1, {{'k', k}, {'g', g}});
       o.add("o_proj", mm, einsum<"btkgw,kgwd->btd">, 1, {{'k', k}, {'g', g}, {'w', e}, {'d', d}});
     } else {
       // DeepSeek MLA: q (optionally through a rank-q_lora bottleneck with a norm), a joint
@@ -385,15 +405,20 @@ constexpr lowered_model lower(const model_config& cfg) {
         detail::lower_norm(o, "q_a_norm", "q_a_norm.bias", m.norm, 'q', a.q_lora_rank, 1);
         o.add("q_b_proj", mm, einsum<"btq,qne->btne">, 1, {{'q', a.q_lora_rank}, {'n', n}, {'e', e}});
       }
-      o.add("kv_a_proj", mm, einsum<"btd,dc->btc">, 1, {{'d', d}, {'c', a.kv_lora_rank + a.qk_rope_head_dim}});
+      // The latent (and the shared rope key) is what MLA caches (DeepSeek-V2, Table 1).
+      detail::mark_cached(
+          o.add("kv_a_proj", mm, einsum<"btd,dc->btc">, 1, {{'d', d}, {'c', a.kv_lora_rank + a.qk_rope_head_dim}}));
       detail::lower_norm(o, "kv_a_norm", "kv_a_norm.bias", m.norm, 'r', a.kv_lora_rank, 1);
       o.add("kv_b_proj", mm, einsum<"btr,rnz->btnz">, 1,
             {{'r', a.kv_lora_rank}, {'n', n}, {'z', a.qk_nope_head_dim + a.v_head_dim}});
       for (const auto* b : {&win, &full}) {
         const std::uint64_t w = b == &win ? a.sliding_window : 0;
-        b->add(w ? "scores.window" : "scores", at, einsum<"btne,bsne->bnts">, -1, {{'n', n}, {'e', e}}, 1, 1, w);
-        b->add(w ? "values.window" : "values", at, einsum<"bnts,bsnw->btnw">, -1, {{'n', n}, {'w', a.v_head_dim}}, 1, 1, w);
+        detail::mark_chunked(b->add(w ? "scores.window" : "scores", at, einsum<"btne,bsne->bnts">, -1,
+                                    {{'n', n}, {'e', e}}, 1, 1, w), a);
+        detail::mark_chunked(b->add(w ? "values.window" : "values", at, einsum<"bnts,bsnw->btnw">, -1,
+                                    {{'n', n}, {'w', a.v_head_dim}}, 1, 1, w), a);
       }
+      if (a.sinks) o.add("sinks", ew, einsum<"btn,n->btn">, 1, {{'n', n}});
       o.add("o_proj", mm, einsum<"btnw,nwd->btd">, 1, {{'n', n}, {'w', a.v_head_dim}, {'d', d}});
     }
     if (a.o_bias) o.add("o_bias", ew, einsum<"btd,d->btd">, 1, {{'d', d}});
@@ -410,7 +435,7 @@ constexpr lowered_model lower(const model_config& cfg) {
   if (moe_layers != 0) {
     const auto& e = m.moe;
     detail::lower_ffn({out, component::experts, moe_layers, true}, detail::expert_ffn, m.ffn.kind, d,
-                      e.d_ff_expert, false, e.n_experts, e.top_k);
+                      e.d_ff_expert, e.expert_bias, e.n_experts, e.top_k);
     if (m.shared_width() != 0) {
       const detail::op_builder s{out, component::shared_experts, moe_layers, true};
       detail::lower_ffn(s, detail::shared_ffn, m.ffn.kind, d, m.shared_width(), false, 1, 1);

@@ -143,10 +143,10 @@ constexpr bytes pipeline_parallel_bytes(count seq, count micro_batch, count d_mo
 
 // Expert parallel: per MoE layer an all-to-all dispatches each token's top_k copies of its
 // hidden state to the experts and one combines them back; the backward pass does both
-// again. `tokens` is what the device processes per step.
-constexpr bytes expert_parallel_bytes(count tokens, count top_k, count d_model, count n_moe_layers,
+// again. `n_tokens` is what the device processes per step.
+constexpr bytes expert_parallel_bytes(count n_tokens, count top_k, count d_model, count n_moe_layers,
                                       count ep, dtype activations = dtype::bf16) {
-  const bytes one = bytes_of(tokens * top_k * d_model, activations);
+  const bytes one = bytes_of(n_tokens * top_k * d_model, activations);
   return all_to_all_bytes(one, ep) * (count(4) * n_moe_layers);
 }
 

@@ -26,19 +26,19 @@ struct param_report {
   txmath::params active_by_component[n_components]{};
   bool tied_embeddings = false;
 
-  constexpr txmath::params operator[](component c) const { return by_component[static_cast<std::size_t>(c)]; }
-  constexpr txmath::params total_of(component c) const { return (*this)[c]; }
-  constexpr txmath::params active_of(component c) const {
+  [[nodiscard]] constexpr txmath::params operator[](component c) const { return by_component[static_cast<std::size_t>(c)]; }
+  [[nodiscard]] constexpr txmath::params total_of(component c) const { return (*this)[c]; }
+  [[nodiscard]] constexpr txmath::params active_of(component c) const {
     return active_by_component[static_cast<std::size_t>(c)];
   }
   // Without the token, position and output tables: Kaplan's N, Pythia's and Qwen's
   // "non-embedding" figures.
-  constexpr txmath::params non_embedding() const {
+  [[nodiscard]] constexpr txmath::params non_embedding() const {
     return total - (*this)[component::embedding] - (*this)[component::position] - (*this)[component::head];
   }
   // Active parameters without the input embedding table (a lookup, not compute): DeepSeek's
   // "activated parameters". A tied table is still used by the head, so it stays in.
-  constexpr txmath::params active_excluding_input_embedding() const {
+  [[nodiscard]] constexpr txmath::params active_excluding_input_embedding() const {
     return tied_embeddings ? active : active - active_of(component::embedding);
   }
 };

@@ -193,6 +193,62 @@ inline constexpr model_config deepseek_v3{
     .moe = {.n_experts = 256, .top_k = 8, .d_ff_expert = 2048, .n_shared_experts = 1,
             .router_bias = true, .first_k_dense = 3}};
 
+// Kimi K2: DeepSeek-V3's architecture with 384 routed experts, 64 heads, one dense layer and a
+// 163,840-token vocabulary.
+inline constexpr model_config kimi_k2 = [] {
+  auto m = deepseek_v3;
+  m.vocab = 163840;
+  m.attention.n_heads = 64;
+  m.moe.n_experts = 384;
+  m.moe.first_k_dense = 1;
+  return m;
+}();
+
+// ---- per-layer patterns ----
+// Gemma 3: Gemma-2's block with per-head qk-norms; a sliding window on 5 of every 6 layers
+// (layer i is global when (i + 1) % 6 == 0). The 4B is its language model (text_config).
+namespace detail {
+constexpr model_config gemma3(std::uint64_t vocab, std::uint64_t d, std::uint64_t layers, std::uint64_t heads,
+                              std::uint64_t kv_heads, std::uint64_t d_ff, std::uint64_t window) {
+  auto m = llama(vocab, d, layers, heads, kv_heads, d_ff);
+  m.attention.head_dim = 256;
+  m.attention.qk_norm = qk_norm_kind::per_head;
+  m.attention.sliding_window = window;
+  m.attention.full_layers = layer_set::every(6, 5, layers);
+  m.norms_per_layer = 4;
+  m.tied_embeddings = true;
+  return m;
+}
+}  // namespace detail
+inline constexpr model_config gemma_3_1b = detail::gemma3(262144, 1152, 26, 4, 1, 6912, 512);
+inline constexpr model_config gemma_3_4b = detail::gemma3(262208, 2560, 34, 8, 4, 10240, 1024);
+
+// Llama 4 Scout's language model: every layer MoE (16 experts, top-1, plus a shared expert of
+// the same width); 8192-token chunked attention except on every 4th (NoPE) layer.
+inline constexpr model_config llama_4_scout = [] {
+  auto m = detail::llama(202048, 5120, 48, 40, 8, 16384);
+  m.attention.head_dim = 128;
+  m.attention.sliding_window = 8192;
+  m.attention.windowing = window_kind::chunked;
+  m.attention.full_layers = layer_set::every(4, 3, 48);
+  m.moe = {.n_experts = 16, .top_k = 1, .d_ff_expert = 8192, .n_shared_experts = 1};
+  return m;
+}();
+
+// gpt-oss: every layer MoE with biased experts and router, biased attention with a sink per
+// head, a 128-token window on even layers, untied.
+namespace detail {
+constexpr model_config gpt_oss(std::uint64_t layers, std::uint64_t experts) {
+  return {.vocab = 201088, .d_model = 2880, .n_layers = layers,
+          .attention = {.n_heads = 64, .n_kv_heads = 8, .head_dim = 64, .qkv_bias = true, .o_bias = true,
+                        .sliding_window = 128, .sliding_window_every = 2, .sinks = true},
+          .moe = {.n_experts = experts, .top_k = 4, .d_ff_expert = 2880, .router_bias = true,
+                  .expert_bias = true}};
+}
+}  // namespace detail
+inline constexpr model_config gpt_oss_20b = detail::gpt_oss(24, 32);
+inline constexpr model_config gpt_oss_120b = detail::gpt_oss(36, 128);
+
 }  // namespace txmath::presets
 
 namespace txmath {
@@ -246,6 +302,12 @@ inline constexpr preset_entry preset_table[] = {
     {"olmo-2-7b", &presets::olmo_2_7b},
     {"deepseek-v2-lite", &presets::deepseek_v2_lite},
     {"deepseek-v3", &presets::deepseek_v3},
+    {"kimi-k2", &presets::kimi_k2},
+    {"gemma-3-1b", &presets::gemma_3_1b},
+    {"gemma-3-4b", &presets::gemma_3_4b},
+    {"llama-4-scout", &presets::llama_4_scout},
+    {"gpt-oss-20b", &presets::gpt_oss_20b},
+    {"gpt-oss-120b", &presets::gpt_oss_120b},
 };
 
 // Other spellings users type.
@@ -257,6 +319,10 @@ inline constexpr preset_entry preset_aliases[] = {
     {"olmo-2-1124-7b", &presets::olmo_2_7b},
     {"phi-3-mini-4k", &presets::phi_3_mini},
     {"deepseek-r1", &presets::deepseek_v3},
+    {"kimi-k2-instruct", &presets::kimi_k2},
+    {"gemma-3-1b-pt", &presets::gemma_3_1b},
+    {"gemma-3-4b-it", &presets::gemma_3_4b},
+    {"llama-4-scout-17b-16e-instruct", &presets::llama_4_scout},
 };
 
 // All presets, each once, by canonical name (for a CLI's list).

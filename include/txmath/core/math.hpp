@@ -20,6 +20,7 @@
 // elsewhere (polynomials) may still change a last bit between run time and compile time on
 // such targets; on plain x86-64 the two agree bit for bit.
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -110,10 +111,10 @@ inline constexpr dd inv_ln10{0x1.bcb7b1526e50ep-2, 0x1.95355baaafad3p-57};
 inline constexpr dd third{0x1.5555555555555p-2, 0x1.5555555555555p-56};
 
 // p(z) = c[0] + c[1] z + c[2] z^2 + ...
-template <int N>
+template <std::size_t N>
 constexpr double horner(double z, const double (&c)[N]) {
   double r = c[N - 1];
-  for (int i = N - 2; i >= 0; --i) r = r * z + c[i];
+  for (std::size_t i = N - 1; i-- > 0;) r = r * z + c[i];
   return r;
 }
 
