@@ -1,0 +1,279 @@
+#pragma once
+// Activation memory of training, derived from the lowered model (layers.hpp): the bytes the
+// forward pass keeps for the backward pass, per device, under a training layout (layout.hpp).
+//
+//   constexpr txmath::training_layout l{.tp = 8, .pp = 8, .micro_batch = 1, .interleave = 3,
+//       .recompute_mode = txmath::recompute::selective, .sequence_parallel = true};
+//   txmath::bytes per_layer = txmath::activation_bytes_per_layer(m, 2048, l);
+//   txmath::bytes per_gpu = txmath::activation_bytes_per_gpu(m, 2048, l);
+//   auto peak = txmath::activation_peak_per_gpu(m, 2048, l, {.dropout = true});  // breakdown
+//
+// What a layer keeps (detail/saved_tensors.hpp reads it off the lowered einsums):
+// - each weight matmul its activation operand (operands that are one tensor, such as the
+//   input of q_proj, k_proj and v_proj, count once); weights are not activations;
+// - QK^T its q and k, AV its v; unfused attention also the softmax output and the
+//   probabilities AV read (one tensor without dropout; with dropout the dropped-out copy and a
+//   1-byte mask besides); fused attention (FlashAttention, the layout's default) instead one
+//   fp32 logsumexp per head per query;
+// - every norm its input; the activation function its input (GELU's; a gated FFN's gate and
+//   up outputs); MoE: the router's probabilities and the experts' outputs the weighted
+//   combine reads; dropout (an option, off by default as in Llama-style training; Megatron's
+//   GPT runs have it) a 1-byte mask after the attention and after the FFN;
+// - residual adds, biases and RoPE keep nothing; norm statistics (mean, rstd) are not
+//   counted (Korthikanti et al. do not count them either).
+// Sharding (Megatron-LM's): tensor parallelism (TP) splits tensors with a head, FFN-width or
+// vocabulary index (TP must divide n_kv_heads, or MLA's n_heads, and the FFN widths); the
+// others (d_model-wide: norm inputs, the attention and FFN inputs, masks, MLA's latents) are
+// whole on every TP rank, or split over them by sequence parallelism (SP); routed experts
+// work on tokens gathered over the TP ranks, so SP does not split their inputs. Context
+// parallelism (CP) gives each rank seq / cp of the queries (and keeps their keys and values).
+// Recompute: selective drops what lies inside QK^T-softmax-AV (the softmax output,
+// probabilities, their mask, the logsumexp); full keeps only each layer's input.
+//
+// Per device, the peak is on the most loaded pipeline stage (the first, with uniform
+// layers): micro-batches in flight times its layers, plus the embedding's token ids and
+// dropout mask on the first model chunk, and the final norm's input, lm_head's input and
+// the loss's fp32 logits (vocabulary split over TP) on the last one. 1F1B keeps p - i
+// micro-batches in flight on stage i; interleaved 1F1B with v chunks per stage runs
+// 2(p - i - 1) + (v - 1)p + 1 chunk passes before the first backward (Megatron-LM's warm-up),
+// so stage 0 holds p micro-batches of all its layers plus p - 1 more of its first chunk:
+// Korthikanti et al.'s (1 + (p - 1)/(pv)) factor. Layers split over the p v chunks as evenly
+// as whole layers allow. Transient buffers (a layer being recomputed, gradients in flight,
+// communication buffers) are not counted.
+//
+// Cross-checks: activations.hpp keeps Korthikanti et al.'s closed form for GPT blocks, which
+// this account reproduces exactly (tests/test_activation_memory.cpp).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <txmath/core/count.hpp>
+#include <txmath/core/dtype.hpp>
+#include <txmath/core/error.hpp>
+#include <txmath/core/quantity.hpp>
+#include <txmath/detail/saved_tensors.hpp>
+#include <txmath/layers.hpp>
+#include <txmath/layout.hpp>
+#include <txmath/model.hpp>
+#include <txmath/recompute.hpp>
+
+TXMATH_DEFINE_ERROR(txmath_error_activation_layout_size_must_be_positive, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_activation_seq_not_divisible_by_cp_and_tp, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_activation_tensor_parallel_size_must_divide_heads_and_ffn, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_activation_more_pipeline_chunks_than_layers, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_activation_layer_out_of_range, invalid_argument)
+
+namespace txmath {
+
+struct activation_memory_options {
+  dtype activations = dtype::bf16;  // saved activations (masks: 1 byte; logsumexp, logits: fp32)
+  bool dropout = false;             // attention, hidden and embedding dropout (Megatron GPT: on)
+  count micro_batches = 0;          // per step and pipeline; 0: enough to fill the pipeline
+  // Routed experts: 0 processes top_k copies of every token (dropless, balanced); c > 0 pads
+  // every expert to its capacity ceil(tokens * top_k * c / (100 * n_experts)) (GShard).
+  std::uint64_t moe_capacity_factor_percent = 0;
+};
+
+// Bytes by kind of kept tensor.
+struct activation_breakdown {
+  bytes by_kind[n_activation_kinds]{};
+
+  [[nodiscard]] constexpr bytes operator[](activation_kind k) const { return by_kind[static_cast<std::size_t>(k)]; }
+  constexpr bytes& operator[](activation_kind k) { return by_kind[static_cast<std::size_t>(k)]; }
+  [[nodiscard]] constexpr bytes total() const {
+    bytes t{};
+    for (const bytes& b : by_kind) t += b;
+    return t;
+  }
+  // The layers' part: everything but the embedding's and the head's tensors.
+  [[nodiscard]] constexpr bytes layers() const {
+    return total() - (*this)[activation_kind::embedding] - (*this)[activation_kind::head];
+  }
+  constexpr activation_breakdown& add(const activation_breakdown& o, count times = 1) {
+    for (std::size_t i = 0; i < n_activation_kinds; ++i) by_kind[i] += o.by_kind[i] * times;
+    return *this;
+  }
+};
+
+// The most loaded pipeline stage at its peak.
+struct activation_peak {
+  activation_breakdown kept{};  // bytes on one device of that stage
+  std::uint64_t stage = 0;      // 0-based
+  count layer_passes = 0;       // layer activations held: layers x micro-batches in flight
+};
+
+namespace detail {
+
+// The sizes of one micro-batch on one device.
+struct activation_shape {
+  count tokens = 0;  // micro_batch x seq / cp: this rank's queries
+  count seq = 0;     // keys a query sees at most
+  count tp = 1;
+  bool sp = false;
+  unsigned bits = 16;  // the activation dtype
+  std::uint64_t capacity_percent = 0;
+  std::uint64_t n_experts = 0;
+};
+
+inline std::string activation_where(const char* field, count v) {
+  return std::string("txmath: training layout: ") + field + " = " + v.to_string();
+}
+
+constexpr void check_tp_split(const saved_tensor& x, count tp) {
+  if (x.tp_label == 0 || x.tp_label == 'v' || count(x.tp_size) % tp == 0) return;
+  TXMATH_FAIL(txmath_error_activation_tensor_parallel_size_must_divide_heads_and_ffn, invalid_argument,
+              activation_where("tp", tp) + " must divide " + std::string(x.tp_field) + " = " +
+                  std::to_string(x.tp_size) + " (op '" + std::string(x.op) + "'); pick a tp that divides it");
+}
+
+// Rows of a routed-expert tensor: top_k copies of each token, or every expert's capacity.
+constexpr count routed_rows(count rows, std::uint64_t top_k, const activation_shape& e) {
+  if (e.capacity_percent == 0 || e.n_experts == 0) return rows * top_k;
+  const count experts = e.n_experts;
+  return experts * ceil_div(rows * top_k * e.capacity_percent, count(100) * experts);
+}
+
+constexpr bytes tensor_bytes(const saved_tensor& x, const activation_shape& e) {
+  count per_row = x.elements;
+  if (x.tp_label == 'v') per_row = ceil_div(per_row, e.tp);  // a padded vocabulary
+  else if (x.tp_label != 0) per_row = per_row / e.tp;      // divides: checked
+  count rows = e.tokens;
+  if (x.pair) rows *= x.window != 0 && count(x.window) < e.seq ? count(x.window) : e.seq;
+  else if (x.tp_label == 0 && x.sequence_sharded && e.sp) rows = rows / e.tp;  // divides: checked
+  rows = x.routed ? routed_rows(rows, x.copies, e) : rows * x.copies;
+  return bytes(ceil_div(per_row * rows * (x.bits != 0 ? x.bits : e.bits), count(8)));
+}
+
+// The bytes a list keeps under a recompute policy.
+constexpr activation_breakdown kept_bytes(const saved_list& list, const activation_shape& e, recompute r) {
+  activation_breakdown out;
+  for (const saved_tensor& x : list) {
+    if ((r == recompute::full) != x.full_recompute_keeps) continue;
+    if (r == recompute::selective && x.core_attention) continue;
+    check_tp_split(x, e.tp);
+    out[x.kind] += tensor_bytes(x, e);
+  }
+  return out;
+}
+
+constexpr void check_layout(const model_config& m, count seq, const training_layout& l) {
+  const struct { const char* field; count v; } sizes[] = {
+      {"seq", seq}, {"tp", l.tp}, {"pp", l.pp}, {"cp", l.cp}, {"dp", l.dp}, {"ep", l.ep},
+      {"micro_batch", l.micro_batch}, {"interleave", l.interleave}};
+  for (const auto& s : sizes)
+    if (s.v == 0)
+      TXMATH_FAIL(txmath_error_activation_layout_size_must_be_positive, invalid_argument,
+                  activation_where(s.field, s.v) + ": must be positive");
+  if (seq % l.cp != 0 || (l.sequence_parallel && (seq / l.cp) % l.tp != 0))
+    TXMATH_FAIL(txmath_error_activation_seq_not_divisible_by_cp_and_tp, invalid_argument,
+                activation_where("seq", seq) + " must be divisible by cp = " + l.cp.to_string() +
+                    (l.sequence_parallel ? " times tp = " + l.tp.to_string() + " (sequence parallel)" : ""));
+  if (l.pp * l.interleave > count(m.n_layers))
+    TXMATH_FAIL(txmath_error_activation_more_pipeline_chunks_than_layers, invalid_argument,
+                activation_where("pp", l.pp) + " x interleave = " + l.interleave.to_string() +
+                    " model chunks exceed n_layers = " + std::to_string(m.n_layers));
+}
+
+// Micro-batches in flight of local chunk j on stage i (see the header comment).
+constexpr count in_flight(const training_layout& l, count micro_batches, count stage, count chunk) {
+  const count p = l.pp, v = l.interleave;
+  count passes = v == 1 ? p - stage : count(2) * (p - stage - 1) + (v - 1) * p + 1;
+  if (micro_batches != 0 && micro_batches * v < passes) passes = micro_batches * v;
+  const count round = p * v, rest = passes % round;
+  const count partial = rest > chunk * p ? rest - chunk * p : count(0);
+  return passes / round * p + (partial < p ? partial : p);
+}
+
+}  // namespace detail
+
+// The activation account of one model: lowered once, evaluated for any layout.
+class activation_memory {
+ public:
+  constexpr explicit activation_memory(const model_config& m, const activation_memory_options& o = {})
+      : m_(validate(m)), o_(o), ops_(lower(m)) {}
+
+  // One block (layer 0-based) and one micro-batch of layout.micro_batch sequences, on one
+  // device, by kind.
+  [[nodiscard]] constexpr activation_breakdown layer(count seq, const training_layout& l,
+                                                     std::uint64_t layer_index = 0) const {
+    detail::check_layout(m_, seq, l);
+    if (layer_index >= m_.n_layers)
+      TXMATH_FAIL(txmath_error_activation_layer_out_of_range, invalid_argument,
+                  "txmath: layer " + std::to_string(layer_index) + " is out of range: the model has n_layers = " +
+                      std::to_string(m_.n_layers));
+    const auto list = detail::layer_tensors(m_, ops_, layer_index, l.flash_attention, o_.dropout);
+    return detail::kept_bytes(list, shape(seq, l), l.recompute_mode);
+  }
+
+  // The most loaded pipeline stage at its peak.
+  [[nodiscard]] constexpr activation_peak peak(count seq, const training_layout& l) const {
+    detail::check_layout(m_, seq, l);
+    const detail::activation_shape e = shape(seq, l);
+    const activation_breakdown embedding =
+        detail::kept_bytes(detail::embedding_tensors(m_, o_.dropout), e, recompute::none);
+    const activation_breakdown head = detail::kept_bytes(detail::head_tensors(m_, ops_), e, recompute::none);
+    layer_cache cache;
+    const std::uint64_t p = l.pp.to_u64(), v = l.interleave.to_u64(), n_layers = m_.n_layers;
+    activation_peak best;
+    for (std::uint64_t i = 0; i < p; ++i) {
+      activation_peak at;
+      at.stage = i;
+      for (std::uint64_t j = 0; j < v; ++j) {
+        const std::uint64_t c = j * p + i, first = c * n_layers / (p * v), last = (c + 1) * n_layers / (p * v);
+        const count held = detail::in_flight(l, o_.micro_batches, i, j);
+        for (std::uint64_t k = first; k < last; ++k) at.kept.add(cache.get(*this, k, seq, l), held);
+        at.layer_passes += held * (last - first);
+        if (c == 0) at.kept.add(embedding, held);
+        if (c + 1 == p * v) at.kept.add(head, held);
+      }
+      if (i == 0 || at.kept.total() > best.kept.total()) best = at;
+    }
+    return best;
+  }
+
+ private:
+  // Per-layer breakdowns, computed once per kind of layer (dense or MoE, full or sliding).
+  struct layer_cache {
+    activation_breakdown value[4]{};
+    bool known[4]{};
+    constexpr const activation_breakdown& get(const activation_memory& a, std::uint64_t i, count seq,
+                                              const training_layout& l) {
+      const std::size_t k = (a.m_.is_moe_layer(i) ? 1u : 0u) | (a.m_.is_sliding_layer(i) ? 2u : 0u);
+      if (!known[k]) value[k] = a.layer(seq, l, i), known[k] = true;
+      return value[k];
+    }
+  };
+
+  constexpr detail::activation_shape shape(count seq, const training_layout& l) const {
+    return {.tokens = l.micro_batch * (seq / l.cp), .seq = seq, .tp = l.tp, .sp = l.sequence_parallel,
+            .bits = bits_of(o_.activations), .capacity_percent = o_.moe_capacity_factor_percent,
+            .n_experts = m_.moe.n_experts};
+  }
+
+  model_config m_;
+  activation_memory_options o_;
+  lowered_model ops_;
+};
+
+// Bytes one block keeps for one micro-batch on one device.
+[[nodiscard]] constexpr bytes activation_bytes_per_layer(const model_config& m, count seq, const training_layout& l,
+                                                         std::uint64_t layer = 0,
+                                                         const activation_memory_options& o = {}) {
+  return activation_memory(m, o).layer(seq, l, layer).total();
+}
+
+// The peak activation bytes of one device: the most loaded pipeline stage's layers times
+// their micro-batches in flight, with the embedding and head tensors that stage keeps.
+[[nodiscard]] constexpr bytes activation_bytes_per_gpu(const model_config& m, count seq, const training_layout& l,
+                                                       const activation_memory_options& o = {}) {
+  return activation_memory(m, o).peak(seq, l).kept.total();
+}
+
+// The same, by kind, with the stage and its layer passes.
+[[nodiscard]] constexpr activation_peak activation_peak_per_gpu(const model_config& m, count seq,
+                                                                const training_layout& l,
+                                                                const activation_memory_options& o = {}) {
+  return activation_memory(m, o).peak(seq, l);
+}
+
+}  // namespace txmath
