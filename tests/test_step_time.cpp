@@ -1,0 +1,103 @@
+// The step-time model's parts against independent accounts: with infinite memory and link
+// bandwidth and matmuls at peak, a step is flops.hpp's training FLOPs over the peak (with
+// each recompute policy and causal counting); the pipeline bubble over the busy time is
+// Narayanan et al.'s (p - 1) / (v m) (parallel.hpp); the TP traffic is Megatron's four
+// all-reduces per layer and micro-batch (parallel.hpp's bytes); bad layouts are named.
+#include <doctest/doctest.h>
+
+#include "support.hpp"
+
+#include <txmath/flops.hpp>
+#include <txmath/parallel.hpp>
+#include <txmath/presets.hpp>
+#include <txmath/step_time.hpp>
+
+using namespace txmath;
+using txmath_test::runtime;
+
+namespace {
+constexpr double rel(double a, double b) { return (a - b) / b < 0 ? (b - a) / b : (a - b) / b; }
+
+// Matmuls at peak, memory and links (almost) free: only FLOPs take time.
+constexpr system_spec ideal = [] {
+  system_spec s = systems::dgx_a100;
+  s.efficiency = {.matmul_peak_fraction = 1, .matmul_half_size = 0, .memory_fraction = 1, .link_fraction = 1};
+  s.gpu.memory_bandwidth = byte_rate(1e30);
+  s.intra_bandwidth = s.inter_bandwidth = 1e30;
+  s.intra_latency = s.inter_latency = 0;
+  return s;
+}();
+constexpr model_config gpt3_small = presets::gpt3_125m;
+constexpr step_options opts{.seq = 2048, .global_batch = 8};
+}  // namespace
+
+// A single layout's step time and memory, at compile time: 125M params x 16 bytes (ZeRO 0).
+static_assert(step_model(gpt3_small, opts).evaluate(systems::dgx_a100, {}).step_seconds > 0);
+static_assert(step_model(gpt3_small, opts).evaluate(systems::dgx_a100, {}).memory_per_gpu.value() ==
+              param_count(gpt3_small).total.value() * 16);
+
+TEST_CASE("with free memory and links, a step is the training FLOPs at peak") {
+  const double peak_rate = peak(ideal.gpu, dtype::bf16).value();
+  const step_model m(gpt3_small, opts);
+  for (recompute r : {recompute::none, recompute::selective, recompute::full}) {
+    CAPTURE(static_cast<int>(r));
+    const flop_options fo{.seq_len = 2048, .batch = 8, .causal = causal_counting::full, .remat = r};
+    const double want = (flops_per_step(gpt3_small, fo).training.total.to_double()) / peak_rate;
+    const auto e = m.evaluate(ideal, {.micro_batch = runtime(count(2)), .recompute_mode = r, .flash_attention = false});
+    CHECK(rel(e.step_seconds, want) < 1e-9);
+    CHECK(e.micro_batches == 4);
+  }
+  // FlashAttention's causal kernels skip the masked half: flops.hpp's causal_counting::half
+  // (t^2 / 2 pairs) differs by the diagonal's t / 2, a part in 4,096 of the attention core.
+  const flop_options half{.seq_len = 2048, .batch = 8, .causal = causal_counting::half};
+  const double want = flops_per_step(gpt3_small, half).training.total.to_double() / peak_rate;
+  CHECK(rel(m.evaluate(ideal, {.flash_attention = true}).step_seconds, want) < 1e-4);
+}
+
+TEST_CASE("the pipeline bubble is (p - 1) / (v m) of the busy time") {
+  const step_model m(presets::gpt3_1_3b, {.seq = 2048, .global_batch = 64});
+  for (std::uint64_t v : {1u, 2u, 3u}) {
+    const training_layout l{.pp = 4, .dp = 2, .micro_batch = 2, .interleave = v};
+    const auto e = m.evaluate(ideal, l);
+    CHECK(e.micro_batches == 16);
+    CHECK(rel(e.parts.bubble / e.parts.compute, pipeline_bubble_overhead(4, 16, v)) < 1e-9);
+  }
+}
+
+TEST_CASE("TP traffic: four all-reduces of the activations per layer and micro-batch") {
+  // Only the links cost: NVLink at 300 GB/s, no latency; tp = 8 in one node.
+  system_spec s = ideal;
+  s.intra_bandwidth = 300e9;
+  const step_model m(presets::gpt3_1_3b, {.seq = 2048, .global_batch = 4});
+  const auto e = m.evaluate(s, {.tp = 8, .micro_batch = 2});
+  const double want = tensor_parallel_bytes(2048, 2, 2048, 24, 2, 8).to_double() / 300e9;
+  CHECK(rel(e.parts.communication, want) < 1e-9);
+  // Sequence parallelism's reduce-scatter + all-gather pairs take the same ring time.
+  CHECK(rel(m.evaluate(s, {.tp = 8, .micro_batch = 2, .sequence_parallel = true}).parts.communication, want) < 1e-9);
+}
+
+TEST_CASE("memory per GPU: the training state of the largest stage, ZeRO over dp") {
+  const step_model m(presets::llama_3_8b, {.seq = 8192, .global_batch = 64});
+  const count n = param_count(presets::llama_3_8b).total.value();
+  CHECK(m.state_bytes({}).value() == n * 16);
+  // ZeRO-3 over 8 ranks: every part sharded, ceil(n / 8) x 16.
+  CHECK(m.state_bytes({.dp = 8, .zero = 3}).value() == ceil_div(n, 8) * 16);
+}
+
+TEST_CASE("bad layouts are named") {
+  const step_model m(presets::llama_3_8b, {.seq = 8192, .global_batch = 64});
+  const auto& s = systems::dgx_h100;
+  CHECK_THROWS_WITH_AS((void)m.evaluate(s, {.tp = 3}), "txmath: layout: tp = 3 must divide the 32 attention heads",
+                       invalid_argument);
+  CHECK_THROWS_WITH_AS((void)m.evaluate(s, {.pp = 33}), "txmath: layout: pp = 33 exceeds the 32 layers", invalid_argument);
+  CHECK_THROWS_WITH_AS((void)m.evaluate(s, {.dp = 2, .ep = 2}), "txmath: layout: ep = 2 must divide the 1 experts",
+                       invalid_argument);
+  CHECK_THROWS_WITH_AS((void)m.evaluate(s, {.dp = 3}), doctest::Contains("not a multiple of dp x micro-batch = 3"),
+                       invalid_argument);
+  CHECK_THROWS_WITH_AS((void)m.evaluate(s, {.interleave = 2}), doctest::Contains("interleave = 2 needs pp > 1"),
+                       invalid_argument);
+  const step_model moe(presets::mixtral_8x7b, {.seq = 4096, .global_batch = 64});
+  CHECK_THROWS_WITH_AS((void)moe.evaluate(s, {.dp = 6, .ep = 3}), "txmath: layout: ep = 3 must divide the 8 experts",
+                       invalid_argument);
+  CHECK(moe.evaluate(s, {.dp = 8, .ep = 8}).step_seconds > 0);
+}
