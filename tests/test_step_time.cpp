@@ -33,8 +33,11 @@ constexpr step_options opts{.seq = 2048, .global_batch = 8};
 
 // A single layout's step time and memory, at compile time: 125M params x 16 bytes (ZeRO 0).
 static_assert(step_model(gpt3_small, opts).evaluate(systems::dgx_a100, {}).step_seconds > 0);
-static_assert(step_model(gpt3_small, opts).evaluate(systems::dgx_a100, {}).memory_per_gpu.value() ==
+static_assert(step_model(gpt3_small, opts).evaluate(systems::dgx_a100, {}).state_per_gpu.value() ==
               param_count(gpt3_small).total.value() * 16);
+// Activations: activation_memory.hpp's peak for the same layout.
+static_assert(step_model(gpt3_small, opts).evaluate(systems::dgx_a100, {}).activations_per_gpu ==
+              activation_bytes_per_gpu(gpt3_small, 2048, {}));
 
 TEST_CASE("with free memory and links, a step is the training FLOPs at peak") {
   const double peak_rate = peak(ideal.gpu, dtype::bf16).value();

@@ -43,10 +43,12 @@
 // also gathers the weights twice per micro-batch), hidden behind one micro-batch's
 // backward pass when `overlap_dp`, and the Adam step at memory bandwidth (every state byte
 // read and written once).
-// Memory per GPU: the training state (memory.hpp) of the slowest stage's parameters with
-// ZeRO over dp, plus activations from activation_memory.hpp when that header is present.
+// Memory per GPU: the training state (memory.hpp) of the largest stage's parameters with
+// ZeRO over dp, plus the peak activations of the most loaded stage (activation_memory.hpp,
+// with a full pipeline: micro_batches = 0 there).
 #include <cstdint>
 
+#include <txmath/activation_memory.hpp>
 #include <txmath/collectives.hpp>
 #include <txmath/core/count.hpp>
 #include <txmath/core/dtype.hpp>
@@ -58,11 +60,15 @@
 #include <txmath/megatron.hpp>
 #include <txmath/memory.hpp>
 #include <txmath/system.hpp>
-#define TXMATH_STEP_TIME_HAS_ACTIVATIONS 0  // 1 once activation_memory.hpp is merged
 
 TXMATH_DEFINE_ERROR(txmath_error_layout_does_not_fit_the_model, invalid_argument)
 
 namespace txmath {
+
+// Why a layout cannot run a model (step_model::problem).
+enum class layout_problem : std::uint8_t {
+  none, zero_size, zero_stage, tp_heads, pp_layers, interleave, ep_experts, ep_dp, cp_seq, sp_seq, batch,
+};
 
 struct step_options {
   count seq = 0;           // tokens per sequence
@@ -70,6 +76,7 @@ struct step_options {
   dtype compute = dtype::bf16;
   training_precision precision = {};
   bool overlap_dp = true;  // data-parallel reduction overlapped with the last backward pass
+  bool dropout = false;    // activation memory keeps dropout masks (Megatron's GPT runs: on)
 };
 
 // Seconds of one step, by kind; they add up to the step.
@@ -87,7 +94,7 @@ struct step_estimate {
   step_breakdown parts{};
   count micro_batches = 0;
   bytes state_per_gpu{};        // weights, gradients, optimizer (ZeRO-sharded)
-  bytes activations_per_gpu{};  // 0 when activation_memory.hpp is absent
+  bytes activations_per_gpu{};  // the most loaded stage's peak (activation_memory.hpp)
   bytes memory_per_gpu{};       // the two above
   double mfu = 0;               // txmath's model FLOPs (flops.hpp, no recompute) / peak time
   double mfu_megatron = 0;      // Megatron-LM's count (megatron.hpp) / peak time
@@ -128,7 +135,8 @@ class step_model {
  public:
   static constexpr std::size_t max_ops = lowered_model::capacity;
 
-  constexpr step_model(const model_config& m, const step_options& o) : model_(validate(m)), opt_(o) {
+  constexpr step_model(const model_config& m, const step_options& o)
+      : model_(validate(m)), opt_(o), activations_(m, {.activations = o.compute, .dropout = o.dropout}) {
     const lowered_model ops = lower(m);
     for (const layer_einsum& op : ops) add(op);
     ew_sp_ += 6 * static_cast<double>(m.d_model);  // two residual adds: read 2 d, write d
@@ -143,7 +151,9 @@ class step_model {
   [[nodiscard]] constexpr const model_config& model() const { return model_; }
   [[nodiscard]] constexpr const step_options& options() const { return opt_; }
 
-  // Checks that the layout suits the model and the batch (txmath: errors otherwise).
+  // Whether the layout suits the model and the batch; check() throws a txmath: error naming
+  // the field and the limit.
+  [[nodiscard]] constexpr layout_problem problem(const training_layout& l) const;
   constexpr void check(const training_layout& l) const;
   // Step time, breakdown, MFU and memory of a layout (checked).
   [[nodiscard]] constexpr step_estimate evaluate(const system_spec& s, const training_layout& l) const;
@@ -163,6 +173,7 @@ class step_model {
 
   model_config model_;
   step_options opt_;
+  activation_memory activations_;
   detail::step_op ops_[max_ops]{};
   std::size_t n_ops_ = 0;
   // Memory-bound traffic, elements per token per layer: split over tp always, and only with
@@ -256,32 +267,52 @@ constexpr double at_least_zero(double a) { return a > 0 ? a : 0; }
 }
 }  // namespace detail
 
-constexpr void step_model::check(const training_layout& l) const {
-  auto fail = [](const auto& why) {
-    if (std::is_constant_evaluated()) detail::txmath_error_layout_does_not_fit_the_model();
-    detail::layout_error(why());
-  };
+// What is wrong with a layout for this model and batch (layout_problem::none: nothing).
+constexpr layout_problem step_model::problem(const training_layout& l) const {
+  using p = layout_problem;
   if (l.tp == 0 || l.pp == 0 || l.dp == 0 || l.ep == 0 || l.cp == 0 || l.micro_batch == 0 || l.interleave == 0)
-    fail([] { return std::string("tp, pp, dp, ep, cp, micro-batch and interleave must be positive"); });
-  if (l.zero > 3) fail([&] { return "zero = " + std::to_string(l.zero) + " must be 0, 1, 2 or 3"; });
-  const count heads = model_.attention.n_heads;
-  if (heads % l.tp != 0)
-    fail([&] { return "tp = " + l.tp.to_string() + " must divide the " + heads.to_string() + " attention heads"; });
-  if (l.pp > count(model_.n_layers))
-    fail([&] { return "pp = " + l.pp.to_string() + " exceeds the " + std::to_string(model_.n_layers) + " layers"; });
-  if (l.interleave > 1 && (l.pp == 1 || stage_layers(l) < l.interleave))
-    fail([&] { return "interleave = " + l.interleave.to_string() + " needs pp > 1 and at least as many layers per stage (" +
-                      stage_layers(l).to_string() + ")"; });
+    return p::zero_size;
+  if (l.zero > 3) return p::zero_stage;
+  if (count(model_.attention.n_heads) % l.tp != 0) return p::tp_heads;
+  if (l.pp > count(model_.n_layers)) return p::pp_layers;
+  if (l.interleave > 1 && (l.pp == 1 || l.pp * l.interleave > count(model_.n_layers))) return p::interleave;
   const count experts = model_.is_moe() ? count(model_.moe.n_experts) : count(1);
-  if (experts % l.ep != 0)
-    fail([&] { return "ep = " + l.ep.to_string() + " must divide the " + experts.to_string() + " experts"; });
-  if (l.dp % l.ep != 0)
-    fail([&] { return "ep = " + l.ep.to_string() + " must divide dp = " + l.dp.to_string(); });
-  if (opt_.seq % l.cp != 0)
-    fail([&] { return "cp = " + l.cp.to_string() + " must divide the sequence length " + opt_.seq.to_string(); });
-  if (opt_.global_batch % (l.dp * l.micro_batch) != 0)
-    fail([&] { return "the global batch " + opt_.global_batch.to_string() + " is not a multiple of dp x micro-batch = " +
-                      (l.dp * l.micro_batch).to_string(); });
+  if (experts % l.ep != 0) return p::ep_experts;
+  if (l.dp % l.ep != 0) return p::ep_dp;
+  if (opt_.seq % l.cp != 0) return p::cp_seq;
+  if (l.sequence_parallel && (opt_.seq / l.cp) % l.tp != 0) return p::sp_seq;
+  if (opt_.global_batch % (l.dp * l.micro_batch) != 0) return p::batch;
+  return p::none;
+}
+
+constexpr void step_model::check(const training_layout& l) const {
+  const layout_problem why = problem(l);
+  if (why == layout_problem::none) return;
+  if (std::is_constant_evaluated()) detail::txmath_error_layout_does_not_fit_the_model();
+  const std::string heads = std::to_string(model_.attention.n_heads), layers = std::to_string(model_.n_layers);
+  const std::string experts = std::to_string(model_.is_moe() ? model_.moe.n_experts : 1);
+  std::string m;
+  switch (why) {
+    case layout_problem::none: return;
+    case layout_problem::zero_size: m = "tp, pp, dp, ep, cp, micro-batch and interleave must be positive"; break;
+    case layout_problem::zero_stage: m = "zero = " + std::to_string(l.zero) + " must be 0, 1, 2 or 3"; break;
+    case layout_problem::tp_heads: m = "tp = " + l.tp.to_string() + " must divide the " + heads + " attention heads"; break;
+    case layout_problem::pp_layers: m = "pp = " + l.pp.to_string() + " exceeds the " + layers + " layers"; break;
+    case layout_problem::interleave:
+      m = "interleave = " + l.interleave.to_string() + " needs pp > 1 and pp x interleave <= the " + layers + " layers";
+      break;
+    case layout_problem::ep_experts: m = "ep = " + l.ep.to_string() + " must divide the " + experts + " experts"; break;
+    case layout_problem::ep_dp: m = "ep = " + l.ep.to_string() + " must divide dp = " + l.dp.to_string(); break;
+    case layout_problem::cp_seq: m = "cp = " + l.cp.to_string() + " must divide the sequence length " + opt_.seq.to_string(); break;
+    case layout_problem::sp_seq:
+      m = "sequence parallelism needs seq / cp = " + (opt_.seq / l.cp).to_string() + " divisible by tp = " + l.tp.to_string();
+      break;
+    case layout_problem::batch:
+      m = "the global batch " + opt_.global_batch.to_string() + " is not a multiple of dp x micro-batch = " +
+          (l.dp * l.micro_batch).to_string();
+      break;
+  }
+  detail::layout_error(m);
 }
 
 // One layer, one micro-batch, on one GPU; `head` gets the head's and the loss's time.
@@ -410,9 +441,7 @@ constexpr step_estimate step_model::evaluate(const system_spec& s, const trainin
   e.step_seconds = e.parts.total();
 
   e.state_per_gpu = state_bytes(l);
-#if TXMATH_STEP_TIME_HAS_ACTIVATIONS
-  e.activations_per_gpu = activation_bytes_per_gpu(model_, opt_.seq, l);
-#endif
+  e.activations_per_gpu = activations_.peak(opt_.seq, l).kept.total();
   e.memory_per_gpu = e.state_per_gpu + e.activations_per_gpu;
   const double gpu_seconds = e.step_seconds * l.devices().to_double() * peak(s.gpu, opt_.compute).value();
   e.mfu = model_flops_ / gpu_seconds;
