@@ -313,6 +313,46 @@ TEST_CASE("Gemma-2-9B: unfused sliding-window layers keep a band of the scores")
   CHECK(g.layer(2048, unfused, 0).total() == g.layer(2048, unfused, 1).total());
 }
 
+// ---- Falcon-7B: a parallel block (attention and MLP read one LayerNorm's output), MQA (71
+// heads of 64, one kv head), GELU MLP 18176; s = 2048, flash, bf16. Per token: norm input
+// 4544, the shared attention/MLP input 4544 (once), q 4544, k 64, v 64, o_proj input 4544,
+// GELU input 18176, fc2 input 18176 = 54,656 el = 109,312 B, + logsumexp 71 x 4 = 284 B. ----
+static_assert(activation_bytes_per_layer(presets::falcon_7b, 2048, {}) == bytes(count(109'596) * 2048));
+
+// ---- Qwen3-30B-A3B: per-head qk RMSNorm, 128 experts top-8 of 768, 32 heads / 4 kv heads of
+// 128, d 2048; s = 4096, flash, bf16. Per token: attention input 2048, q_norm input 4096 and
+// k_norm input 512 (the projections' outputs), q 4096, k 512, v 512, o_proj input 4096, two
+// block norm inputs 4096, router input 2048, router probabilities 128, routed x 8: input 2048
+// + gate, up, down inputs 3 x 768 + combine 2048 = 8 x 6400 = 51,200 -> 73,344 el
+// = 146,688 B, + logsumexp 32 x 4 = 128 B. ----
+static_assert(activation_bytes_per_layer(presets::qwen3_30b_a3b, 4096, {}) == bytes(count(146'816) * 4096));
+
+TEST_CASE("a shared expert behind a sigmoid gate (Qwen1.5-MoE-A2.7B) keeps the gate and its operand") {
+  // d 2048, 16 heads (MHA), 60 experts top-4 of 1408, a shared MLP of 5632 with a d -> 1 gate.
+  // Per token (flash, bf16): attention input, q, k, v, o_proj input 5 x 2048 = 10,240;
+  // norms 4096; router / shared input 2048; router probabilities 60; shared gate, up, down
+  // inputs 3 x 5632 = 16,896; gate value 1 and the shared output it scales 2048; routed x 4:
+  // 2048 + 3 x 1408 + 2048 = 4 x 8320 = 33,280 -> 68,669 el = 137,338 B + logsumexp 64 B.
+  const model_config m{.vocab = 151936, .d_model = 2048, .n_layers = 24,
+                       .attention = {.n_heads = 16, .qkv_bias = true}, .ffn = {.d_ff = 5632},
+                       .moe = {.n_experts = 60, .top_k = 4, .d_ff_expert = 1408, .d_ff_shared = 5632,
+                               .shared_expert_gate = true}};
+  CHECK(activation_bytes_per_layer(runtime(m), 4096, {}) == bytes(count(137'402) * 4096));
+}
+
+TEST_CASE("interleaved 1F1B with fewer micro-batches than its warm-up holds them all") {
+  // GPT-3 175B, p = 8, v = 3, 8 micro-batches a step: all 8 x 3 chunk passes of stage 0 are in
+  // flight before its first backward (Megatron's warm-up is capped by the passes there are):
+  // 24 passes of 4 layers = 96 layer passes, not 124.
+  const training_layout l{.tp = 8, .pp = 8, .interleave = 3, .flash_attention = false};
+  const activation_peak p = activation_peak_per_gpu(runtime(gpt_175b), 2048, l, {.dropout = true, .micro_batches = 8});
+  CHECK(p.layer_passes == 96);
+  CHECK(p.kept.layers() == bytes(count(96) * 2048 * 12288 * 23));  // 23 sbh per layer at t = 8
+  // 1F1B (v = 1) with 3 micro-batches on 4 stages: stage 0 holds 3.
+  const activation_peak q = activation_peak_per_gpu(runtime(gpt_175b), 2048, {.pp = 4}, {.micro_batches = 3});
+  CHECK(q.layer_passes == 3 * 24);
+}
+
 TEST_CASE("GPT with flash attention: 34sbh, plus the logsumexp, without the 5as^2b term") {
   // Flash keeps no probabilities or their mask; dropout's hidden masks (2sbh of the 34) stay.
   const count s = 2048, h = 12288, a = 96;

@@ -62,6 +62,7 @@ TXMATH_DEFINE_ERROR(txmath_error_activation_seq_not_divisible_by_cp_and_tp, inva
 TXMATH_DEFINE_ERROR(txmath_error_activation_tensor_parallel_size_must_divide_heads_and_ffn, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_activation_more_pipeline_chunks_than_layers, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_activation_layer_out_of_range, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_activation_too_many_layers, invalid_argument)
 
 namespace txmath {
 
@@ -144,11 +145,13 @@ constexpr bytes tensor_bytes(const saved_tensor& x, const activation_shape& e) {
   return bytes(ceil_div(per_row * rows * (x.bits != 0 ? x.bits : e.bits), count(8)));
 }
 
-// The bytes a list keeps under a recompute policy.
-constexpr activation_breakdown kept_bytes(const saved_list& list, const activation_shape& e, recompute r) {
+// The bytes a list keeps under a recompute policy and attention implementation.
+constexpr activation_breakdown kept_bytes(const saved_list& list, const activation_shape& e, recompute r,
+                                          bool flash) {
   activation_breakdown out;
+  const attention_impl skip = flash ? attention_impl::unfused : attention_impl::fused;
   for (const saved_tensor& x : list) {
-    if ((r == recompute::full) != x.full_recompute_keeps) continue;
+    if (x.only == skip || (r == recompute::full) != x.full_recompute_keeps) continue;
     if (r == recompute::selective && x.core_attention) continue;
     check_tp_split(x, e.tp);
     out[x.kind] += tensor_bytes(x, e);
@@ -174,23 +177,42 @@ constexpr void check_layout(const model_config& m, count seq, const training_lay
                     " model chunks exceed n_layers = " + std::to_string(m.n_layers));
 }
 
-// Micro-batches in flight of local chunk j on stage i (see the header comment).
-constexpr count in_flight(const training_layout& l, count micro_batches, count stage, count chunk) {
-  const count p = l.pp, v = l.interleave;
-  count passes = v == 1 ? p - stage : count(2) * (p - stage - 1) + (v - 1) * p + 1;
-  if (micro_batches != 0 && micro_batches * v < passes) passes = micro_batches * v;
-  const count round = p * v, rest = passes % round;
-  const count partial = rest > chunk * p ? rest - chunk * p : count(0);
+// Micro-batches in flight of local chunk j on stage i (see the header comment); p and v are
+// at most n_layers, checked.
+constexpr std::uint64_t in_flight(const training_layout& l, count micro_batches, std::uint64_t stage,
+                                  std::uint64_t chunk) {
+  const std::uint64_t p = l.pp.to_u64(), v = l.interleave.to_u64();
+  std::uint64_t passes = v == 1 ? p - stage : 2 * (p - stage - 1) + (v - 1) * p + 1;
+  if (micro_batches != 0 && micro_batches * v < passes) passes = (micro_batches * v).to_u64();
+  const std::uint64_t round = p * v, rest = passes % round;
+  const std::uint64_t partial = rest > chunk * p ? rest - chunk * p : 0;
   return passes / round * p + (partial < p ? partial : p);
 }
 
 }  // namespace detail
 
-// The activation account of one model: lowered once, evaluated for any layout.
+// The activation account of one model: lowered once into the tensors each kind of layer
+// keeps, then evaluated for any layout.
 class activation_memory {
  public:
+  // Layers scanned for their kinds, at most (bounded work for any config).
+  static constexpr std::uint64_t max_layers = std::uint64_t{1} << 20;
+
   constexpr explicit activation_memory(const model_config& m, const activation_memory_options& o = {})
-      : m_(validate(m)), o_(o), ops_(lower(m)) {}
+      : m_(validate(m)), o_(o) {
+    if (m_.n_layers > max_layers)
+      TXMATH_FAIL(txmath_error_activation_too_many_layers, invalid_argument,
+                  "txmath: model config: n_layers = " + std::to_string(m_.n_layers) +
+                      " exceeds the activation account's limit of " + std::to_string(max_layers));
+    const lowered_model ops = lower(m_);
+    for (std::uint64_t i = 0; i < m_.n_layers; ++i) {
+      const std::size_t k = kind_of(m_, i);
+      if (!present_[k]) layers_[k] = detail::layer_tensors(m_, ops, i, o_.dropout), present_[k] = true;
+    }
+    uniform_ = present_[0] + present_[1] + present_[2] + present_[3] == 1;
+    embedding_ = detail::embedding_tensors(m_, o_.dropout);
+    head_ = detail::head_tensors(m_, ops);
+  }
 
   // One block (layer 0-based) and one micro-batch of layout.micro_batch sequences, on one
   // device, by kind.
@@ -201,48 +223,70 @@ class activation_memory {
       TXMATH_FAIL(txmath_error_activation_layer_out_of_range, invalid_argument,
                   "txmath: layer " + std::to_string(layer_index) + " is out of range: the model has n_layers = " +
                       std::to_string(m_.n_layers));
-    const auto list = detail::layer_tensors(m_, ops_, layer_index, l.flash_attention, o_.dropout);
-    return detail::kept_bytes(list, shape(seq, l), l.recompute_mode);
+    return detail::kept_bytes(layers_[kind_of(m_, layer_index)], shape(seq, l), l.recompute_mode, l.flash_attention);
   }
 
   // The most loaded pipeline stage at its peak.
   [[nodiscard]] constexpr activation_peak peak(count seq, const training_layout& l) const {
     detail::check_layout(m_, seq, l);
     const detail::activation_shape e = shape(seq, l);
-    const activation_breakdown embedding =
-        detail::kept_bytes(detail::embedding_tensors(m_, o_.dropout), e, recompute::none);
-    const activation_breakdown head = detail::kept_bytes(detail::head_tensors(m_, ops_), e, recompute::none);
-    layer_cache cache;
-    const std::uint64_t p = l.pp.to_u64(), v = l.interleave.to_u64(), n_layers = m_.n_layers;
-    activation_peak best;
-    for (std::uint64_t i = 0; i < p; ++i) {
-      activation_peak at;
-      at.stage = i;
-      for (std::uint64_t j = 0; j < v; ++j) {
-        const std::uint64_t c = j * p + i, first = c * n_layers / (p * v), last = (c + 1) * n_layers / (p * v);
-        const count held = detail::in_flight(l, o_.micro_batches, i, j);
-        for (std::uint64_t k = first; k < last; ++k) at.kept.add(cache.get(*this, k, seq, l), held);
-        at.layer_passes += held * (last - first);
-        if (c == 0) at.kept.add(embedding, held);
-        if (c + 1 == p * v) at.kept.add(head, held);
-      }
-      if (i == 0 || at.kept.total() > best.kept.total()) best = at;
+    activation_breakdown part[6];  // the kinds of layer, the embedding, the head
+    count part_total[6]{};
+    for (std::size_t k = 0; k < 6; ++k) {
+      if (k < 4 && !present_[k]) continue;
+      // (Recompute applies to the blocks only.)
+      part[k] = detail::kept_bytes(k < 4 ? layers_[k] : k == 4 ? embedding_ : head_, e,
+                                   k < 4 ? l.recompute_mode : recompute::none, l.flash_attention);
+      part_total[k] = part[k].total().value();
     }
-    return best;
+    stage_mix best;
+    count best_total = 0;
+    for (std::uint64_t i = 0; i < l.pp.to_u64(); ++i) {
+      const stage_mix mix = mix_of(l, i);
+      count total = 0;
+      for (std::size_t k = 0; k < 6; ++k) total += mix.passes[k] * part_total[k];
+      if (i == 0 || total > best_total) best = mix, best_total = total;
+    }
+    activation_peak out;
+    out.stage = best.stage;
+    for (std::size_t k = 0; k < 6; ++k) {
+      out.kept.add(part[k], best.passes[k]);
+      if (k < 4) out.layer_passes += best.passes[k];
+    }
+    return out;
   }
 
  private:
-  // Per-layer breakdowns, computed once per kind of layer (dense or MoE, full or sliding).
-  struct layer_cache {
-    activation_breakdown value[4]{};
-    bool known[4]{};
-    constexpr const activation_breakdown& get(const activation_memory& a, std::uint64_t i, count seq,
-                                              const training_layout& l) {
-      const std::size_t k = (a.m_.is_moe_layer(i) ? 1u : 0u) | (a.m_.is_sliding_layer(i) ? 2u : 0u);
-      if (!known[k]) value[k] = a.layer(seq, l, i), known[k] = true;
-      return value[k];
-    }
+  // Layers alike in what they keep: dense or MoE, full or sliding-window attention (what
+  // detail::in_layer reads).
+  static constexpr std::size_t kind_of(const model_config& m, std::uint64_t i) {
+    return (m.is_moe_layer(i) ? 1u : 0u) | (m.is_sliding_layer(i) ? 2u : 0u);
+  }
+
+  // What stage i holds at its peak: layer passes of each kind of layer (layers times
+  // micro-batches in flight of their chunk), then embedding and head passes (on the first
+  // and last model chunks).
+  struct stage_mix {
+    std::uint64_t stage = 0;
+    count passes[6]{};
   };
+  constexpr stage_mix mix_of(const training_layout& l, std::uint64_t i) const {
+    const std::uint64_t p = l.pp.to_u64(), chunks = p * l.interleave.to_u64(), n_layers = m_.n_layers;
+    stage_mix mix;
+    mix.stage = i;
+    for (std::uint64_t c = i; c < chunks; c += p) {
+      const std::uint64_t held = detail::in_flight(l, o_.micro_batches, i, c / p);
+      const std::uint64_t first = c * n_layers / chunks, last = (c + 1) * n_layers / chunks;
+      std::uint64_t of_kind[4]{};
+      if (uniform_) of_kind[kind_of(m_, 0)] = last - first;
+      else
+        for (std::uint64_t k = first; k < last; ++k) ++of_kind[kind_of(m_, k)];
+      for (std::size_t k = 0; k < 4; ++k) mix.passes[k] += held * of_kind[k];
+      if (c == 0) mix.passes[4] += held;
+      if (c + 1 == chunks) mix.passes[5] += held;
+    }
+    return mix;
+  }
 
   constexpr detail::activation_shape shape(count seq, const training_layout& l) const {
     return {.tokens = l.micro_batch * (seq / l.cp), .seq = seq, .tp = l.tp, .sp = l.sequence_parallel,
@@ -252,7 +296,10 @@ class activation_memory {
 
   model_config m_;
   activation_memory_options o_;
-  lowered_model ops_;
+  detail::saved_list layers_[4]{};  // by kind_of, where present
+  bool present_[4]{};
+  bool uniform_ = false;  // one kind of layer
+  detail::saved_list embedding_{}, head_{};
 };
 
 // Bytes one block keeps for one micro-batch on one device.

@@ -63,6 +63,9 @@ struct tensor_key {
   [[nodiscard]] constexpr bool empty() const { return text[0] == 0; }
 };
 
+// Which attention implementation keeps a tensor.
+enum class attention_impl : std::uint8_t { any, unfused, fused };
+
 // One kept tensor of a layer (or of the embedding / head), before a layout is applied.
 struct saved_tensor {
   std::string_view op{};          // the op it belongs to: "q_proj", "scores", "layer"
@@ -78,6 +81,7 @@ struct saved_tensor {
   std::uint64_t window = 0;       // pair: keys per query at most (0: the whole sequence)
   unsigned bits = 0;              // bits per element; 0: the activation dtype
   bool core_attention = false;    // inside QK^T-softmax-AV: selective recompute drops it
+  attention_impl only = attention_impl::any;  // kept by one attention implementation only
   bool full_recompute_keeps = false;  // the layer input: all full recompute keeps
   bool routed = false;            // one copy per routed token (MoE experts)
   std::uint64_t copies = 1;       // per token (top_k for the routed experts)
@@ -87,7 +91,7 @@ struct saved_tensor {
 // keeps one.
 class saved_list {
  public:
-  static constexpr std::size_t capacity = 48;
+  static constexpr std::size_t capacity = 40;
 
   constexpr void add(const saved_tensor& t) {
     if (!t.key.empty())
@@ -235,8 +239,7 @@ constexpr void save_matmul(saved_list& out, const model_config& m, const layer_e
 // probabilities) and comes with a 1-byte mask. Fused attention (FlashAttention) keeps only
 // one logsumexp per head and query (fp32) and recomputes the rest; the output it also reads
 // is o_proj's input.
-constexpr void save_attention(saved_list& out, const model_config& m, const layer_einsum& op, bool flash,
-                              bool dropout) {
+constexpr void save_attention(saved_list& out, const model_config& m, const layer_einsum& op, bool dropout) {
   const einsum_spec& spec = *op.spec;
   if (spec.n_inputs != 2) return;
   if (is_pair(spec, spec.output)) {  // QK^T
@@ -244,26 +247,26 @@ constexpr void save_attention(saved_list& out, const model_config& m, const laye
     out.add(tensor_of(m, op, spec.inputs[1], "k", activation_kind::attention_operand, true));
     saved_tensor rows = tensor_of(m, op, spec.output, "softmax output", activation_kind::attention_probs, false);
     rows.core_attention = true;
-    if (flash) {
-      rows.role = "logsumexp";
-      rows.kind = activation_kind::softmax_stats;
-      rows.pair = false;  // one per score row: per head per query
-      rows.bits = 32;
-      out.add(rows);
-    } else if (dropout) {
+    rows.only = attention_impl::unfused;
+    if (dropout) {
       out.add(rows);
       rows.role = "dropout mask";
       rows.kind = activation_kind::dropout_mask;
       rows.bits = 8;
       out.add(rows);
     }
+    rows.role = "logsumexp";
+    rows.kind = activation_kind::softmax_stats;
+    rows.only = attention_impl::fused;
+    rows.pair = false;  // one per score row: per head per query
+    rows.bits = 32;
+    out.add(rows);
     return;
   }
-  if (!flash) {  // AV
-    saved_tensor p = tensor_of(m, op, spec.inputs[0], "probabilities", activation_kind::attention_probs, true);
-    p.core_attention = true;
-    out.add(p);
-  }
+  saved_tensor p = tensor_of(m, op, spec.inputs[0], "probabilities", activation_kind::attention_probs, true);
+  p.core_attention = true;
+  p.only = attention_impl::unfused;
+  out.add(p);  // AV
   out.add(tensor_of(m, op, spec.inputs[1], "v", activation_kind::attention_operand, true));
 }
 
@@ -286,15 +289,16 @@ constexpr saved_tensor hidden_tensor(const model_config& m, std::string_view op,
   return x;
 }
 
-// Everything block `layer` keeps, for every recompute policy (the layout picks).
+// Everything block `layer` keeps, for every recompute policy and attention implementation
+// (the layout picks).
 constexpr saved_list layer_tensors(const model_config& m, const lowered_model& ops, std::uint64_t layer,
-                                   bool flash, bool dropout) {
+                                   bool dropout) {
   saved_list out;
   for (const layer_einsum& op : ops) {
     if (!in_layer(m, op, layer)) continue;
     switch (op.kind) {
       case op_kind::matmul: save_matmul(out, m, op); break;
-      case op_kind::attention: save_attention(out, m, op, flash, dropout); break;
+      case op_kind::attention: save_attention(out, m, op, dropout); break;
       case op_kind::elementwise: save_norm(out, m, op, activation_kind::norm_input); break;
       case op_kind::lookup: break;
     }
