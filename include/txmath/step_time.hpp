@@ -67,7 +67,7 @@ namespace txmath {
 
 // Why a layout cannot run a model (step_model::problem).
 enum class layout_problem : std::uint8_t {
-  none, zero_size, zero_stage, tp_heads, pp_layers, interleave, ep_experts, ep_dp, cp_seq, sp_seq, batch,
+  none, zero_size, zero_stage, tp_heads, tp_kv_heads, tp_ffn, pp_layers, interleave, ep_experts, ep_dp, cp_seq, sp_seq, batch,
 };
 
 struct step_options {
@@ -161,9 +161,12 @@ class step_model {
   [[nodiscard]] constexpr bytes state_bytes(const training_layout& l) const;
 
  private:
+  friend class layout_search;
   struct layer_times {
     double fwd = 0, bwd = 0, recompute = 0, comm = 0;  // per layer and micro-batch
   };
+  constexpr step_estimate finish(const system_spec& s, const training_layout& l, const layer_times& t, double head,
+                                 bytes activations) const;
   constexpr void add(const layer_einsum& op);
   constexpr void add_elementwise(const layer_einsum& op);
   constexpr layer_times layer(const system_spec& s, const training_layout& l, double& head) const;
@@ -274,6 +277,10 @@ constexpr layout_problem step_model::problem(const training_layout& l) const {
     return p::zero_size;
   if (l.zero > 3) return p::zero_stage;
   if (count(model_.attention.n_heads) % l.tp != 0) return p::tp_heads;
+  if (model_.attention.kind == attention_kind::standard && count(model_.kv_heads()) % l.tp != 0) return p::tp_kv_heads;
+  if ((model_.n_moe_layers() < model_.n_layers && count(model_.ffn.d_ff) % l.tp != 0) ||
+      (model_.is_moe() && count(model_.moe.d_ff_expert) % l.tp != 0))
+    return p::tp_ffn;
   if (l.pp > count(model_.n_layers)) return p::pp_layers;
   if (l.interleave > 1 && (l.pp == 1 || l.pp * l.interleave > count(model_.n_layers))) return p::interleave;
   const count experts = model_.is_moe() ? count(model_.moe.n_experts) : count(1);
@@ -297,6 +304,10 @@ constexpr void step_model::check(const training_layout& l) const {
     case layout_problem::zero_size: m = "tp, pp, dp, ep, cp, micro-batch and interleave must be positive"; break;
     case layout_problem::zero_stage: m = "zero = " + std::to_string(l.zero) + " must be 0, 1, 2 or 3"; break;
     case layout_problem::tp_heads: m = "tp = " + l.tp.to_string() + " must divide the " + heads + " attention heads"; break;
+    case layout_problem::tp_kv_heads:
+      m = "tp = " + l.tp.to_string() + " must divide the " + std::to_string(model_.kv_heads()) + " key-value heads";
+      break;
+    case layout_problem::tp_ffn: m = "tp = " + l.tp.to_string() + " must divide the FFN width"; break;
     case layout_problem::pp_layers: m = "pp = " + l.pp.to_string() + " exceeds the " + layers + " layers"; break;
     case layout_problem::interleave:
       m = "interleave = " + l.interleave.to_string() + " needs pp > 1 and pp x interleave <= the " + layers + " layers";
@@ -422,6 +433,12 @@ constexpr step_estimate step_model::evaluate(const system_spec& s, const trainin
   check(l);
   double head = 0;
   const layer_times t = layer(s, l, head);
+  return finish(s, l, t, head, activations_.peak(opt_.seq, l).kept.total());
+}
+
+// The step from one layer's times (what the search reuses across pp, interleave, dp, ZeRO).
+constexpr step_estimate step_model::finish(const system_spec& s, const training_layout& l, const layer_times& t,
+                                           double head, bytes activations) const {
   const double Ls = stage_layers(l).to_double(), v = l.interleave.to_double(), pp = l.pp.to_double();
   step_estimate e;
   e.micro_batches = opt_.global_batch / (l.dp * l.micro_batch);
@@ -441,7 +458,7 @@ constexpr step_estimate step_model::evaluate(const system_spec& s, const trainin
   e.step_seconds = e.parts.total();
 
   e.state_per_gpu = state_bytes(l);
-  e.activations_per_gpu = activations_.peak(opt_.seq, l).kept.total();
+  e.activations_per_gpu = activations;
   e.memory_per_gpu = e.state_per_gpu + e.activations_per_gpu;
   const double gpu_seconds = e.step_seconds * l.devices().to_double() * peak(s.gpu, opt_.compute).value();
   e.mfu = model_flops_ / gpu_seconds;
