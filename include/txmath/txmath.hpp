@@ -8,6 +8,7 @@
 #include <txmath/flops.hpp>
 #include <txmath/megatron.hpp>
 #include <txmath/activations.hpp>
+#include <txmath/activation_memory.hpp>
 #include <txmath/hardware.hpp>
 #include <txmath/kv_cache.hpp>
 #include <txmath/memory.hpp>
