@@ -12,6 +12,9 @@
 
 #include "support.hpp"
 
+#include <iterator>
+#include <string_view>
+
 #include <txmath/activation_memory.hpp>
 #include <txmath/activations.hpp>
 #include <txmath/presets.hpp>
@@ -205,6 +208,54 @@ TEST_CASE("Llama-3-8B: every saved tensor by kind (hand derivation above)") {
   CHECK(activation_bytes_per_layer(runtime(presets::llama_3_8b), 4096, {.cp = 2}) == bytes(570'949'632 / 2));
   CHECK(activation_bytes_per_layer(runtime(presets::llama_3_8b), 4096, {.cp = 2, .flash_attention = false}) * 2 ==
         activation_bytes_per_layer(presets::llama_3_8b, 4096, {.flash_attention = false}));
+}
+
+static_assert(activation_memory(presets::llama_3_8b).tensors(4096, {}).size() == 11);
+static_assert(activation_memory(presets::llama_3_8b).tensors(4096, {})[3].size == bytes(4096 * 32 * 4));
+
+TEST_CASE("Llama-3-8B tensor by tensor: the list a report prints") {
+  const activation_tensor_list t = activation_memory(runtime(presets::llama_3_8b)).tensors(4096, {});
+  struct row { std::string_view op, role; count size; };
+  // s = 4096 tokens x elements x 2 bytes (the logsumexp: 32 heads x 4 bytes); k_proj, v_proj
+  // and up_proj read tensors already kept by q_proj and gate_proj.
+  const row want[] = {{"q_proj", "input", count(4096) * 4096 * 2},
+                      {"scores", "q", count(4096) * 4096 * 2},
+                      {"scores", "k", count(4096) * 1024 * 2},
+                      {"scores", "logsumexp", count(4096) * 32 * 4},
+                      {"values", "v", count(4096) * 1024 * 2},
+                      {"o_proj", "input", count(4096) * 4096 * 2},
+                      {"block_norms", "input", count(4096) * 8192 * 2},
+                      {"gate_proj", "input", count(4096) * 4096 * 2},
+                      {"gate_proj", "output (activation input)", count(4096) * 14336 * 2},
+                      {"up_proj", "output (activation input)", count(4096) * 14336 * 2},
+                      {"down_proj", "input", count(4096) * 14336 * 2}};
+  REQUIRE(t.size() == std::size(want));
+  bytes sum{};
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    CHECK(t[i].op == want[i].op);
+    CHECK(t[i].role == want[i].role);
+    CHECK(t[i].size == bytes(want[i].size));
+    sum += t[i].size;
+  }
+  CHECK(sum == bytes(570'949'632));
+  // Full recompute: one tensor, the layer input.
+  const activation_tensor_list full =
+      activation_memory(presets::llama_3_8b).tensors(4096, {.recompute_mode = runtime(recompute::full)});
+  REQUIRE(full.size() == 1);
+  CHECK(full[0].kind == activation_kind::layer_input);
+}
+
+TEST_CASE("norm statistics, on request: fp32 rstd per row (RMSNorm), mean and rstd (LayerNorm)") {
+  // Llama-3-8B: 2 RMSNorms x 1 x 4 bytes per token; Qwen3: also the per-head q and k norms'
+  // rows, 32 + 4 heads: (2 + 36) x 4 = 152 bytes per token; GPT: 2 LayerNorms x 2 x 4.
+  const activation_memory_options stats{.norm_statistics = true};
+  CHECK(activation_bytes_per_layer(runtime(presets::llama_3_8b), 4096, {}, 0, stats) ==
+        bytes(570'949'632 + 4096 * 8));
+  CHECK(activation_bytes_per_layer(runtime(presets::qwen3_30b_a3b), 4096, {}, 0, stats) ==
+        bytes(count(146'816 + 152) * 4096));
+  CHECK(activation_bytes_per_layer(runtime(gpt_175b), 2048, {.flash_attention = false}, 0,
+                                   {.dropout = true, .norm_statistics = true}) ==
+        bytes(count(2048) * 12288 * 114 + 2048 * 16));
 }
 
 TEST_CASE("Llama-3-8B per GPU: 1F1B keeps p micro-batches on the first stage, the head on the last") {

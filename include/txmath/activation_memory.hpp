@@ -19,14 +19,17 @@
 //   up outputs); MoE: the router's probabilities and the experts' outputs the weighted
 //   combine reads; dropout (an option, off by default as in Llama-style training; Megatron's
 //   GPT runs have it) a 1-byte mask after the attention and after the FFN;
-// - residual adds, biases and RoPE keep nothing; norm statistics (mean, rstd) are not
-//   counted (Korthikanti et al. do not count them either).
+// - residual adds, biases and RoPE keep nothing; norm statistics (fp32 mean, rstd per row)
+//   are counted only on request (Korthikanti et al. do not count them).
 // Sharding (Megatron-LM's): tensor parallelism (TP) splits tensors with a head, FFN-width or
 // vocabulary index (TP must divide n_kv_heads, or MLA's n_heads, and the FFN widths); the
 // others (d_model-wide: norm inputs, the attention and FFN inputs, masks, MLA's latents) are
 // whole on every TP rank, or split over them by sequence parallelism (SP); routed experts
-// work on tokens gathered over the TP ranks, so SP does not split their inputs. Context
-// parallelism (CP) gives each rank seq / cp of the queries (and keeps their keys and values).
+// work on tokens gathered over the TP ranks, so SP does not split their inputs. Expert
+// parallelism moves routed tokens between ranks but, with balanced routing, leaves a rank
+// top_k copies of its tokens' worth (or its experts' capacity, with a capacity factor).
+// Context parallelism (CP) gives each rank seq / cp of the queries (and keeps their keys and
+// values).
 // Recompute: selective drops what lies inside QK^T-softmax-AV (the softmax output,
 // probabilities, their mask, the logsumexp); full keeps only each layer's input.
 //
@@ -37,15 +40,18 @@
 // micro-batches in flight on stage i; interleaved 1F1B with v chunks per stage runs
 // 2(p - i - 1) + (v - 1)p + 1 chunk passes before the first backward (Megatron-LM's warm-up),
 // so stage 0 holds p micro-batches of all its layers plus p - 1 more of its first chunk:
-// Korthikanti et al.'s (1 + (p - 1)/(pv)) factor. Layers split over the p v chunks as evenly
-// as whole layers allow. Transient buffers (a layer being recomputed, gradients in flight,
-// communication buffers) are not counted.
+// Korthikanti et al.'s (1 + (p - 1)/(pv)) factor. A step of m micro-batches has at most m v
+// chunk passes in flight (options.micro_batches; 0 assumes enough). Model chunk c holds
+// layers [c L / (p v), (c + 1) L / (p v)): as even as whole layers allow, the first chunks
+// taking the smaller share. Transient buffers (a layer being recomputed, gradients in
+// flight, communication buffers) are not counted.
 //
 // Cross-checks: activations.hpp keeps Korthikanti et al.'s closed form for GPT blocks, which
 // this account reproduces exactly (tests/test_activation_memory.cpp).
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <txmath/core/count.hpp>
 #include <txmath/core/dtype.hpp>
@@ -73,6 +79,9 @@ struct activation_memory_options {
   // Routed experts: 0 processes top_k copies of every token (dropless, balanced); c > 0 pads
   // every expert to its capacity ceil(tokens * top_k * c / (100 * n_experts)) (GShard).
   std::uint64_t moe_capacity_factor_percent = 0;
+  // Norms' per-row statistics (fp32 mean and rstd, or rstd): not counted by default, as in
+  // Korthikanti et al.; true counts them.
+  bool norm_statistics = false;
 };
 
 // Bytes by kind of kept tensor.
@@ -96,6 +105,27 @@ struct activation_breakdown {
   }
 };
 
+// One tensor a layer keeps, for reports.
+struct activation_tensor {
+  std::string_view op{};    // the op it belongs to: "q_proj", "scores", "block_norms", "layer"
+  std::string_view role{};  // "input", "q", "softmax output", "dropout mask", ...
+  activation_kind kind = activation_kind::matmul_input;
+  bytes size{};             // on one device, for one micro-batch
+};
+class activation_tensor_list {
+ public:
+  static constexpr std::size_t capacity = detail::saved_list::capacity;
+  constexpr void push_back(const activation_tensor& t) { items_[n_++] = t; }  // at most capacity
+  [[nodiscard]] constexpr const activation_tensor* begin() const { return items_; }
+  [[nodiscard]] constexpr const activation_tensor* end() const { return items_ + n_; }
+  [[nodiscard]] constexpr std::size_t size() const { return n_; }
+  [[nodiscard]] constexpr const activation_tensor& operator[](std::size_t i) const { return items_[i]; }
+
+ private:
+  activation_tensor items_[capacity]{};
+  std::size_t n_ = 0;
+};
+
 // The most loaded pipeline stage at its peak.
 struct activation_peak {
   activation_breakdown kept{};  // bytes on one device of that stage
@@ -114,6 +144,7 @@ struct activation_shape {
   unsigned bits = 16;  // the activation dtype
   std::uint64_t capacity_percent = 0;
   std::uint64_t n_experts = 0;
+  bool norm_statistics = false;
 };
 
 inline std::string activation_where(const char* field, count v) {
@@ -145,14 +176,20 @@ constexpr bytes tensor_bytes(const saved_tensor& x, const activation_shape& e) {
   return bytes(ceil_div(per_row * rows * (x.bits != 0 ? x.bits : e.bits), count(8)));
 }
 
-// The bytes a list keeps under a recompute policy and attention implementation.
+// Whether a tensor is kept under a recompute policy and attention implementation.
+constexpr bool is_kept(const saved_tensor& x, const activation_shape& e, recompute r, bool flash) {
+  if (x.only == (flash ? attention_impl::unfused : attention_impl::fused)) return false;
+  if ((r == recompute::full) != x.full_recompute_keeps) return false;
+  if (x.norm_statistics && !e.norm_statistics) return false;
+  return r != recompute::selective || !x.core_attention;
+}
+
+// The bytes a list keeps.
 constexpr activation_breakdown kept_bytes(const saved_list& list, const activation_shape& e, recompute r,
                                           bool flash) {
   activation_breakdown out;
-  const attention_impl skip = flash ? attention_impl::unfused : attention_impl::fused;
   for (const saved_tensor& x : list) {
-    if (x.only == skip || (r == recompute::full) != x.full_recompute_keeps) continue;
-    if (r == recompute::selective && x.core_attention) continue;
+    if (!is_kept(x, e, r, flash)) continue;
     check_tp_split(x, e.tp);
     out[x.kind] += tensor_bytes(x, e);
   }
@@ -226,6 +263,18 @@ class activation_memory {
     return detail::kept_bytes(layers_[kind_of(m_, layer_index)], shape(seq, l), l.recompute_mode, l.flash_attention);
   }
 
+  // The same, tensor by tensor (those the layout keeps), in the order of the lowering.
+  [[nodiscard]] constexpr activation_tensor_list tensors(count seq, const training_layout& l,
+                                                         std::uint64_t layer_index = 0) const {
+    (void)layer(seq, l, layer_index);  // checks the layout and the index
+    const detail::activation_shape e = shape(seq, l);
+    activation_tensor_list out;
+    for (const detail::saved_tensor& x : layers_[kind_of(m_, layer_index)])
+      if (detail::is_kept(x, e, l.recompute_mode, l.flash_attention))
+        out.push_back({x.op, x.role, x.kind, detail::tensor_bytes(x, e)});
+    return out;
+  }
+
   // The most loaded pipeline stage at its peak.
   [[nodiscard]] constexpr activation_peak peak(count seq, const training_layout& l) const {
     detail::check_layout(m_, seq, l);
@@ -291,7 +340,7 @@ class activation_memory {
   constexpr detail::activation_shape shape(count seq, const training_layout& l) const {
     return {.tokens = l.micro_batch * (seq / l.cp), .seq = seq, .tp = l.tp, .sp = l.sequence_parallel,
             .bits = bits_of(o_.activations), .capacity_percent = o_.moe_capacity_factor_percent,
-            .n_experts = m_.moe.n_experts};
+            .n_experts = m_.moe.n_experts, .norm_statistics = o_.norm_statistics};
   }
 
   model_config m_;

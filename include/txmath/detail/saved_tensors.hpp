@@ -83,6 +83,7 @@ struct saved_tensor {
   bool core_attention = false;    // inside QK^T-softmax-AV: selective recompute drops it
   attention_impl only = attention_impl::any;  // kept by one attention implementation only
   bool full_recompute_keeps = false;  // the layer input: all full recompute keeps
+  bool norm_statistics = false;   // counted only when the options ask
   bool routed = false;            // one copy per routed token (MoE experts)
   std::uint64_t copies = 1;       // per token (top_k for the routed experts)
 };
@@ -274,7 +275,16 @@ constexpr void save_attention(saved_list& out, const model_config& m, const laye
 // bias einsum adds nothing). Per-row statistics (mean, rstd) are not counted.
 constexpr void save_norm(saved_list& out, const model_config& m, const layer_einsum& op, activation_kind kind) {
   if (!ends_with(op.name, "norm") && !ends_with(op.name, "norms")) return;  // biases keep nothing
-  out.add(tensor_of(m, op, op.spec->inputs[0], "input", kind, false));
+  saved_tensor x = tensor_of(m, op, op.spec->inputs[0], "input", kind, false);
+  out.add(x);
+  // Optionally its per-row statistics in fp32: LayerNorm's mean and rstd, RMSNorm's rstd,
+  // one row per normalised vector (per token, or per head for a per-head qk-norm).
+  if (op.weight < 0) return;
+  x.role = "statistics (fp32)";
+  x.elements = x.elements / unit_elements(op, op.spec->inputs[op.weight]) * (m.norm == norm_kind::layernorm ? 2 : 1);
+  x.bits = 32;
+  x.norm_statistics = true;
+  out.add(x);
 }
 
 // A tensor of d_model elements per token outside the tensor-parallel regions.
