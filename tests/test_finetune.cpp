@@ -83,28 +83,30 @@ static_assert(quantized_weight_bytes(presets::llama_2_7b, weight_quantizations::
 TEST_CASE("fine-tuning memory, by hand") {
   // LoRA r = 8 on q, v of Llama-2-7B, seq 512, batch 1, gradient checkpointing, bf16 base:
   // base 13,476,831,232; adapters 4,194,304 x (4 weights + 4 grads + 8 Adam) = 67,108,864;
-  // activations: each layer's input only, 2 B x 512 x 4096 x 32 layers = 134,217,728.
+  // activations: each layer's input, 2 B x 512 x 4096 x 32 layers = 134,217,728; the token
+  // ids 512 x 8 B = 4,096; the final norm's and lm_head's inputs 2 x 512 x 4096 x 2 B
+  // = 8,388,608 and the fp32 logits 512 x 32,000 x 4 B = 65,536,000: 208,146,432 in all.
   const finetune_options o{.lora = qv8, .seq = 512, .gradient_checkpointing = true};
   const finetune_memory m = finetune_memory_of(runtime(presets::llama_2_7b), o);
   CHECK(m.base_weights == bytes(13'476'831'232));
   CHECK(m.adapter_weights + m.gradients + m.optimizer == bytes(67'108'864));
-  CHECK(m.activations == bytes(134'217'728));
-  CHECK(m.total() == bytes(13'678'157'824));
+  CHECK(m.activations == bytes(208'146'432));
+  CHECK(m.total() == bytes(13'752'086'528));
   // QLoRA: the base shrinks to 3,865,591,808 B (above), nothing else changes.
   finetune_options q = o;
   q.base = weight_quantizations::nf4_double_quant;
-  CHECK(finetune_memory_of(presets::llama_2_7b, q).total() == bytes(13'678'157'824 - 13'476'831'232 + 3'865'591'808));
+  CHECK(finetune_memory_of(presets::llama_2_7b, q).total() == bytes(13'752'086'528 - 13'476'831'232 + 3'865'591'808));
   // Without checkpointing LoRA adds its rank-r intermediates: 512 x 8 x 2 B x 64 adapters.
   finetune_options nock = o;
   nock.gradient_checkpointing = false;
-  const bytes base_act = activation_bytes(presets::llama_2_7b, 512, 1, {.flash_attention = true});
+  const bytes base_act = activation_bytes_per_gpu(presets::llama_2_7b, 512, training_layout{});
   CHECK(finetune_memory_of(presets::llama_2_7b, nock).activations == base_act + bytes(512 * 8 * 2 * 64));
   // Full fine-tuning: 16 B per parameter (ZeRO's mixed-precision Adam), 6,738,415,616 x 16.
   finetune_options full = o;
   full.full = true;
   const finetune_memory f = finetune_memory_of(presets::llama_2_7b, full);
   CHECK(f.trainable == params(6'738'415'616));
-  CHECK(f.total() == bytes(count(6'738'415'616) * 16 + 134'217'728));
+  CHECK(f.total() == bytes(count(6'738'415'616) * 16 + 208'146'432));
 }
 
 TEST_CASE("bad LoRA options name the value") {

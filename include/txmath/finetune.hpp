@@ -25,9 +25,12 @@
 //   = 4.127 bits per weight, the QLoRA paper's figure; embeddings, head and norms stay bf16);
 // - the adapters' weights, gradients and Adam state: fp32 by default (PEFT keeps adapters in
 //   fp32: autocast_adapter_dtype), 4 + 4 + 8 = 16 bytes per trainable parameter;
-// - activations of one micro-batch (activations.hpp, Korthikanti et al., flash attention;
-//   with gradient checkpointing only each layer's input), plus the rank-r intermediate
-//   x A of every adapter (16-bit) that LoRA's backward needs.
+// - activations of one micro-batch from the lowered model (activation_memory.hpp: flash
+//   attention, bf16; with gradient checkpointing only each layer's input, plus the token
+//   ids, the head's inputs and the fp32 logits), plus the rank-r intermediate x A of every
+//   adapter (16-bit) that LoRA's backward needs. The base's activations are counted as
+//   training keeps them: an upper bound, since autograd need not keep the input of a frozen
+//   linear that no adapter reads.
 // Full fine-tuning for comparison: every parameter trained with mixed-precision Adam
 // (memory.hpp's default, 16 bytes per parameter) and the same activations.
 #include <cstdint>
@@ -35,11 +38,12 @@
 #include <string>
 #include <string_view>
 
-#include <txmath/activations.hpp>
+#include <txmath/activation_memory.hpp>
 #include <txmath/core/count.hpp>
 #include <txmath/core/error.hpp>
 #include <txmath/core/quantity.hpp>
 #include <txmath/layers.hpp>
+#include <txmath/layout.hpp>
 #include <txmath/memory.hpp>
 #include <txmath/model.hpp>
 #include <txmath/params.hpp>
@@ -131,9 +135,9 @@ constexpr bool lora_hits(const layer_einsum& op, lora_targets t) {
   if (n == "q_b_proj") return t.has(lora_targets::q_b_proj);
   if (n == "kv_a_proj") return t.has(lora_targets::kv_a_proj_with_mqa);
   if (n == "kv_b_proj") return t.has(lora_targets::kv_b_proj);
-  if (ends_with(n, "gate_proj")) return t.has(lora_targets::gate_proj) || (routed && t.has(lora_targets::w1));
-  if (ends_with(n, "up_proj")) return t.has(lora_targets::up_proj) || (routed && t.has(lora_targets::w3));
-  if (ends_with(n, "down_proj")) return t.has(lora_targets::down_proj) || (routed && t.has(lora_targets::w2));
+  if (n.ends_with("gate_proj")) return t.has(lora_targets::gate_proj) || (routed && t.has(lora_targets::w1));
+  if (n.ends_with("up_proj")) return t.has(lora_targets::up_proj) || (routed && t.has(lora_targets::w3));
+  if (n.ends_with("down_proj")) return t.has(lora_targets::down_proj) || (routed && t.has(lora_targets::w2));
   return false;
 }
 // in + out of op's weight: its summed indices (inputs) and its kept ones (outputs).
@@ -220,9 +224,9 @@ struct finetune_memory {
     TXMATH_FAIL(txmath_error_finetune_seq_and_batch_must_be_positive, invalid_argument,
                 "txmath: fine-tuning needs seq >= 1 and batch >= 1, got seq = " + o.seq.to_string() +
                     ", batch = " + o.batch.to_string());
-  const activation_options a{.recompute_mode = o.gradient_checkpointing ? recompute::full : recompute::none,
-                             .flash_attention = true};
-  bytes total = activation_bytes(m, o.seq, o.batch, a);
+  const training_layout l{.micro_batch = o.batch,
+                          .recompute_mode = o.gradient_checkpointing ? recompute::full : recompute::none};
+  bytes total = activation_bytes_per_gpu(m, o.seq, l);
   if (o.full || o.gradient_checkpointing) return total;
   for (const auto& op : lower(m))
     if (detail::lora_hits(op, o.lora.targets))

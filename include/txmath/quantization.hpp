@@ -152,12 +152,6 @@ enum class gguf_tensor : std::uint8_t {
   kept,    // not quantized: 1-D tensors (norms, biases) and the router, stored as F32
 };
 
-namespace detail {
-constexpr bool ends_with(std::string_view s, std::string_view tail) {
-  return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
-}
-}  // namespace detail
-
 // The llama.cpp category of a lowered op's weight (tied: the model shares embedding and head).
 [[nodiscard]] constexpr gguf_tensor gguf_tensor_of(const layer_einsum& op, bool tied) {
   const std::string_view n = op.name;
@@ -170,9 +164,9 @@ constexpr bool ends_with(std::string_view s, std::string_view tail) {
   if (n == "k_proj") return gguf_tensor::attn_k;
   if (n == "v_proj") return gguf_tensor::attn_v;
   if (n == "o_proj") return gguf_tensor::attn_output;
-  if (detail::ends_with(n, "gate_proj")) return gguf_tensor::ffn_gate;
-  if (detail::ends_with(n, "up_proj")) return gguf_tensor::ffn_up;
-  if (detail::ends_with(n, "down_proj")) return gguf_tensor::ffn_down;
+  if (n.ends_with("gate_proj")) return gguf_tensor::ffn_gate;
+  if (n.ends_with("up_proj")) return gguf_tensor::ffn_up;
+  if (n.ends_with("down_proj")) return gguf_tensor::ffn_down;
   return gguf_tensor::matrix;
 }
 

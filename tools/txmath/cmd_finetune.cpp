@@ -33,7 +33,7 @@ constexpr const char* finetune_usage =
     "  --json                 machine-readable output\n"
     "Conventions: adapters train in fp32 with Adam (16 bytes per trainable parameter, PEFT's\n"
     "default); full fine-tuning is mixed-precision Adam (16 bytes per parameter); activations\n"
-    "per Korthikanti et al. with flash attention, plus LoRA's rank-r intermediates.\n";
+    "from the lowered model (flash attention, bf16), plus LoRA's rank-r intermediates.\n";
 
 struct options {
   std::string model, targets_text = "q_proj,v_proj", base_name = "bf16";
