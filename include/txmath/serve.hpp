@@ -191,14 +191,23 @@ struct serve_memory {
 // Weight bytes of one GPU of stage s.
 [[nodiscard]] constexpr bytes stage_weight_bytes(const model_config& m, const lowered_model& ops,
                                                  const serve_options& o, count s) {
+  const detail::layer_range r = detail::stage_layers(m, o.pp, s);
   bytes total{};
   for (const auto& op : ops) {
     if (op.params() == 0) continue;
     const count elements = detail::tp_share(m, op, o.tp).of(op.weight_elements);
-    const std::uint64_t n = op.in_block ? m.n_layers : 1;
-    for (std::uint64_t i = 0; i < n; ++i)
-      if (detail::stage_holds(m, op, o.pp, s, i))
-        total += op_weight_bytes(m, op, o.weights, elements, i) * count(op.copies);
+    if (!op.in_block) {
+      if (detail::stage_holds(m, op, o.pp, s, 0)) total += op_weight_bytes(m, op, o.weights, elements, 0) * count(op.copies);
+      continue;
+    }
+    const bool per_layer = o.weights.gguf != gguf_ftype::none;  // llama.cpp's types vary by layer
+    count layers = 0;
+    for (std::uint64_t i = r.first; i < r.last; ++i) {
+      if (!op_in_layer(m, op, i)) continue;
+      if (per_layer) total += op_weight_bytes(m, op, o.weights, elements, i) * count(op.copies);
+      else layers += 1;
+    }
+    if (layers != 0) total += op_weight_bytes(m, op, o.weights, elements, 0) * (layers * count(op.copies));
   }
   return total;
 }
@@ -249,9 +258,9 @@ constexpr bytes activation_bytes(const model_config& m, const layer_einsum& op, 
 }
 
 // Routed experts touched by `tokens` tokens under uniform routing: n (1 - (1 - k/n)^tokens).
-constexpr double experts_touched(const layer_einsum& op, count tokens) {
-  if (op.copies <= op.active) return static_cast<double>(op.copies);
-  const double n = static_cast<double>(op.copies), k = static_cast<double>(op.active);
+constexpr double experts_touched(std::uint64_t copies, std::uint64_t active, count tokens) {
+  if (copies <= active) return static_cast<double>(copies);
+  const double n = static_cast<double>(copies), k = static_cast<double>(active);
   return n * (1.0 - math::pow(1.0 - k / n, tokens.to_double()));
 }
 }  // namespace detail
@@ -271,9 +280,9 @@ constexpr double experts_touched(const layer_einsum& op, count tokens) {
   return largest + residual + logits;
 }
 
-[[nodiscard]] constexpr serve_memory serve_memory_per_gpu(const model_config& m, const serve_options& opts) {
+[[nodiscard]] constexpr serve_memory serve_memory_per_gpu(const model_config& m, const lowered_model& ops,
+                                                        const serve_options& opts) {
   const serve_options& o = validate(m, opts);
-  const lowered_model ops = lower(m);
   serve_memory r;
   r.budget = bytes(count::from_floating(static_cast<long double>(math::floor(o.system.gpu.memory.to_double() * o.gpu_memory_utilization))));
   r.workspace = workspace_bytes(m, ops, o);
@@ -293,6 +302,10 @@ constexpr double experts_touched(const layer_einsum& op, count tokens) {
   return r;
 }
 
+[[nodiscard]] constexpr serve_memory serve_memory_per_gpu(const model_config& m, const serve_options& o) {
+  return serve_memory_per_gpu(m, lower(m), o);
+}
+
 // Blocks one sequence of `context` tokens holds.
 [[nodiscard]] constexpr count blocks_per_sequence(count context, count block_size) {
   return ceil_div(context, block_size);
@@ -308,14 +321,18 @@ constexpr double experts_touched(const layer_einsum& op, count tokens) {
 
 // The smallest tensor-parallel size (pp as given) at which `concurrency` sequences of
 // `context` tokens fit; 0 when none up to n_heads does.
-[[nodiscard]] constexpr count min_tp_that_fits(const model_config& m, serve_options o, count context,
-                                               count concurrency) {
+[[nodiscard]] constexpr count min_tp_that_fits(const model_config& m, const lowered_model& ops, serve_options o,
+                                               count context, count concurrency) {
   for (count tp = 1; tp <= count(m.attention.n_heads); tp += 1) {
     if (!tp_is_valid(m, tp)) continue;
     o.tp = tp;
-    if (fits(serve_memory_per_gpu(m, o), context, concurrency, o.block_size)) return tp;
+    if (fits(serve_memory_per_gpu(m, ops, o), context, concurrency, o.block_size)) return tp;
   }
   return 0;
+}
+[[nodiscard]] constexpr count min_tp_that_fits(const model_config& m, const serve_options& o, count context,
+                                               count concurrency) {
+  return min_tp_that_fits(m, lower(m), o, context, concurrency);
 }
 
 // ---- time --------------------------------------------------------------------------------
@@ -331,8 +348,8 @@ struct forward_time {
 };
 
 namespace detail {
-// Weight bytes op reads in one pass over `tokens` tokens, all its layers, one rank.
-constexpr double weight_traffic(const model_config& m, const layer_einsum& op, const serve_options& o, count tokens) {
+// Weight bytes of one copy of op over all its layers, one rank (what a pass reads per copy).
+constexpr double weight_bytes_per_copy(const model_config& m, const layer_einsum& op, const serve_options& o) {
   if (op.weight < 0 || op.kind == op_kind::lookup) return 0.0;
   const count elements = tp_share(m, op, o.tp).of(op.weight_elements);
   double per_layers = 0.0;
@@ -342,7 +359,11 @@ constexpr double weight_traffic(const model_config& m, const layer_einsum& op, c
     for (std::uint64_t i = 0; i < (op.in_block ? m.n_layers : 1); ++i)
       if (op_in_layer(m, op, i)) per_layers += op_weight_bytes(m, op, o.weights, elements, i).to_double();
   }
-  return per_layers * experts_touched(op, tokens);
+  return per_layers;
+}
+// Weight bytes op reads in one pass over `tokens` tokens.
+constexpr double weight_traffic(const model_config& m, const layer_einsum& op, const serve_options& o, count tokens) {
+  return weight_bytes_per_copy(m, op, o) * experts_touched(op.copies, op.active, tokens);
 }
 }  // namespace detail
 
@@ -377,19 +398,31 @@ constexpr double weight_traffic(const model_config& m, const layer_einsum& op, c
 }
 
 // The smallest decode batch at which the weight matmuls turn compute-bound (their summed
-// compute time reaches their memory time) at `context`; 0 if none up to 2^20.
+// compute time reaches their memory time) at `context`; 0 if none up to 2^20. FLOPs and
+// activation bytes grow linearly with the batch; the weights read are fixed (routed experts:
+// the distinct experts touched), so each op is costed once, at batch 1.
 [[nodiscard]] constexpr count decode_compute_bound_batch(const model_config& m, const lowered_model& ops,
                                                          const serve_options& o, count context) {
+  struct per_op {
+    double compute = 0, activations = 0, weights = 0;  // seconds per sequence; seconds per copy
+    std::uint64_t copies = 1, active = 1;
+  };
+  per_op cost[lowered_model::capacity]{};
+  std::size_t n = 0;
+  const flop_options fo{.seq_len = 1, .batch = 1, .causal = o.causal};
+  const double peak_rate = peak(o.system.gpu, o.compute).value(), bw = o.system.gpu.memory_bandwidth.value();
+  for (const auto& op : ops) {
+    if (op.kind != op_kind::matmul || op.weight < 0) continue;
+    const detail::fraction share = detail::tp_share(m, op, o.tp);
+    const double f = detail::flops_of(op, 1, 1, context, fo).forward.to_double() * share.num.to_double() / share.den.to_double();
+    const double a = detail::activation_bytes(m, op, o, 1, 1, context).to_double() * static_cast<double>(op.layers);
+    cost[n++] = {f / peak_rate, a / bw, detail::weight_bytes_per_copy(m, op, o) / bw, op.copies, op.active};
+  }
   const auto compute_bound = [&](count batch) {
-    const flop_options fo{.seq_len = 1, .batch = batch.to_u64(), .causal = o.causal};
     double c = 0, mem = 0;
-    for (const auto& op : ops) {
-      if (op.kind != op_kind::matmul || op.weight < 0) continue;
-      const count f = detail::tp_share(m, op, o.tp).of(detail::flops_of(op, batch, 1, context, fo).forward);
-      c += txmath::flops(f) / peak(o.system.gpu, o.compute) / txmath::seconds(1.0);
-      mem += (detail::weight_traffic(m, op, o, batch) +
-              detail::activation_bytes(m, op, o, batch, 1, context).to_double() * static_cast<double>(op.layers)) /
-             o.system.gpu.memory_bandwidth.value();
+    for (std::size_t i = 0; i < n; ++i) {
+      c += cost[i].compute * batch.to_double();
+      mem += cost[i].activations * batch.to_double() + cost[i].weights * detail::experts_touched(cost[i].copies, cost[i].active, batch);
     }
     return c >= mem;
   };
@@ -459,10 +492,10 @@ constexpr speculative_estimate speculate(const model_config& target, const lower
   const count prompt = r.prompt == 0 ? r.context : r.prompt;
   const lowered_model ops = lower(m);
   serve_report out;
-  out.memory = serve_memory_per_gpu(m, o);
+  out.memory = serve_memory_per_gpu(m, ops, o);
   out.max_concurrency = max_concurrency(out.memory, r.context, o.block_size);
   out.fits = out.max_concurrency >= r.concurrency;
-  out.min_tp_that_fits = min_tp_that_fits(m, o, r.context, r.concurrency);
+  out.min_tp_that_fits = min_tp_that_fits(m, ops, o, r.context, r.concurrency);
   out.prefill = forward_time_of(m, ops, o, 1, prompt, prompt);
   out.decode = forward_time_of(m, ops, o, r.concurrency, 1, r.context);
   out.ttft = out.prefill.total();
