@@ -12,8 +12,10 @@
 
 #include "support.hpp"
 
+#include <algorithm>
 #include <iterator>
 #include <string_view>
+#include <vector>
 
 #include <txmath/activation_memory.hpp>
 #include <txmath/activations.hpp>
@@ -157,12 +159,17 @@ TEST_CASE("Figure 1 totals add the embedding and head tensors, as Megatron's the
   CHECK(p.kept[activation_kind::embedding] == bytes(65'536 + 6'291'456));
   CHECK(p.kept[activation_kind::head] == bytes(234'881'024));
   CHECK(p.kept.total() == 9.5625_GiB + bytes(65'536 + 6'291'456 + 234'881'024));
-  // 175B, pp 8: the head is on the last stage (one micro-batch in flight), not the peak;
-  // stage 0 keeps 15 passes of its first chunk (p + p - 1), so 15 embedding passes: with SP
-  // off, 15 * (8sb + sbh) = 15 * (16,384 + 25,165,824).
+  // 175B, p = 8, v = 3: the head is on the last stage (one micro-batch in flight), not the
+  // peak. Stage 0 runs W = 2 * 7 + 2 * 8 = 30 warm-up forwards: chunk (k / 8) % 3 for k < 30,
+  // so 14 passes of chunk 0 (which holds the embedding), 8 of chunk 1, 8 of chunk 2. Steady
+  // step 0: forward 30 (chunk 0: 15), backward 0 (chunk 2: 7); step 1: forward 31 (chunk 0:
+  // 16), backward 1 (chunk 2: 6); step 2 forwards chunk 1. Every state holds 31 passes of 4
+  // layers (124), and the one with 16 passes of chunk 0 holds the most bytes: 16 embedding
+  // passes of 8sb + sbh (SP off) = 16 * (16,384 + 25,165,824).
   const activation_peak q = figure1_peak(runtime(figure1[1]), false);
+  CHECK(q.layer_passes == 124);
   CHECK(q.kept[activation_kind::head] == bytes(0));
-  CHECK(q.kept[activation_kind::embedding] == bytes(15 * (16'384 + 25'165'824)));
+  CHECK(q.kept[activation_kind::embedding] == bytes(16 * (16'384 + 25'165'824)));
 }
 
 // ---- Llama-3-8B (GQA 32/8 heads of 128, SwiGLU 14336, RMSNorm), s = 4096, b = 1, flash,
@@ -274,6 +281,59 @@ TEST_CASE("Llama-3-8B per GPU: 1F1B keeps p micro-batches on the first stage, th
   CHECK(q.kept.total() == bytes(layer * 16 + 2 * 4096 * 4096 * 2 + 2'101'346'304));
   CHECK(activation_bytes_per_gpu(presets::llama_3_8b, 4096, {}) ==
         bytes(layer * 32 + 8 * 4096 + 2 * 4096 * 4096 * 2 + 2'101'346'304));
+}
+
+namespace {
+// Megatron-LM's interleaved 1F1B, operation by operation (megatron/core/pipeline_parallel/
+// schedules.py): on rank i, W = min(2(p - i - 1) + (v - 1)p, m v) forward chunk passes, then
+// forward W + j and backward j in turn, then the remaining backwards; pass k runs model chunk
+// (k mod pv) / p forward and v - 1 minus that backward. The bytes held peak after some
+// forward. Chunk c of the model holds layers [cL/(pv), (c+1)L/(pv)), the first one the
+// embedding's tensors, the last one the head's.
+count simulated_peak(std::uint64_t layers, std::uint64_t p, std::uint64_t v, std::uint64_t m, count layer, count embedding,
+                     count head) {
+  count best = 0;
+  for (std::uint64_t i = 0; i < p; ++i) {
+    std::vector<count> chunk(v);
+    for (std::uint64_t j = 0; j < v; ++j) {
+      const std::uint64_t c = j * p + i;
+      chunk[j] = layer * ((c + 1) * layers / (p * v) - c * layers / (p * v));
+      if (c == 0) chunk[j] += embedding;
+      if (c + 1 == p * v) chunk[j] += head;
+    }
+    const std::uint64_t total = m * v, warmup = std::min(2 * (p - i - 1) + (v - 1) * p, total);
+    const auto fwd = [&](std::uint64_t k) { return k % (p * v) / p; };
+    count held = 0;
+    for (std::uint64_t k = 0; k < warmup; ++k) held += chunk[fwd(k)];
+    best = std::max(best, held);
+    for (std::uint64_t j = 0; warmup + j < total; ++j) {
+      held += chunk[fwd(warmup + j)];
+      best = std::max(best, held);
+      held -= chunk[v - 1 - fwd(j)];
+    }
+  }
+  return best;
+}
+}  // namespace
+
+TEST_CASE("interleaved pipelines with unequal chunks: the peak matches Megatron's schedule op by op") {
+  // A GPT of d 1024 (flash, no dropout): 11, 13 or 25 layers split unevenly over p v chunks.
+  for (std::uint64_t layers : {11u, 13u, 25u}) {
+    const model_config m = runtime(gpt(1024, 16, layers));
+    const bytes layer = activation_bytes_per_layer(m, 2048, {});
+    const activation_breakdown one = activation_peak_per_gpu(m, 2048, {}).kept;  // pp 1: both ends
+    for (std::uint64_t p : {2u, 3u, 4u})
+      for (std::uint64_t v : {2u, 3u}) {
+        if (p * v > layers) continue;
+        for (std::uint64_t groups : {1u, 2u, 3u}) {
+          const count want = simulated_peak(layers, p, v, groups * p, layer.value(),
+                                            one[activation_kind::embedding].value(), one[activation_kind::head].value());
+          const training_layout l{.pp = p, .interleave = v};
+          CHECK(activation_bytes_per_gpu(m, 2048, l, {.micro_batches = groups * p}) == bytes(want));
+          if (groups == 3) CHECK(activation_bytes_per_gpu(m, 2048, l) == bytes(want));  // enough
+        }
+      }
+  }
 }
 
 TEST_CASE("Llama-3.1-405B, 126 layers on 16 stages: the even split puts 7 layers on stage 0") {
@@ -424,6 +484,11 @@ TEST_CASE("bad layouts get txmath: errors naming the value, the field and the li
   CHECK_THROWS_WITH_AS((void)activation_bytes_per_gpu(m, 4096, {.pp = 16, .interleave = 4}),
                        doctest::Contains("pp = 16 x interleave = 4 model chunks exceed n_layers = 32"),
                        invalid_argument);
+  CHECK_THROWS_WITH_AS((void)activation_bytes_per_gpu(m, 4096, {.pp = 2, .interleave = 2}, {.micro_batches = 3}),
+                       doctest::Contains("micro_batches = 3 must be a multiple of pp = 2 for the interleaved schedule"),
+                       invalid_argument);
+  CHECK_THROWS_WITH_AS((void)activation_bytes_per_gpu(gpt(1024, 16, 200), 2048, {.interleave = 65}),
+                       doctest::Contains("interleave = 65 exceeds 64 model chunks per stage"), invalid_argument);
   CHECK_THROWS_WITH_AS((void)activation_bytes_per_layer(m, 4096, {}, 32),
                        doctest::Contains("layer 32 is out of range: the model has n_layers = 32"), invalid_argument);
   CHECK_THROWS_WITH_AS((void)activation_bytes_per_layer(m, 0, {}), doctest::Contains("seq = 0: must be positive"),

@@ -37,14 +37,16 @@
 // layers): micro-batches in flight times its layers, plus the embedding's token ids and
 // dropout mask on the first model chunk, and the final norm's input, lm_head's input and
 // the loss's fp32 logits (vocabulary split over TP) on the last one. 1F1B keeps p - i
-// micro-batches in flight on stage i; interleaved 1F1B with v chunks per stage runs
-// 2(p - i - 1) + (v - 1)p + 1 chunk passes before the first backward (Megatron-LM's warm-up),
-// so stage 0 holds p micro-batches of all its layers plus p - 1 more of its first chunk:
-// Korthikanti et al.'s (1 + (p - 1)/(pv)) factor. A step of m micro-batches has at most m v
-// chunk passes in flight (options.micro_batches; 0 assumes enough). Model chunk c holds
-// layers [c L / (p v), (c + 1) L / (p v)): as even as whole layers allow, the first chunks
-// taking the smaller share. Transient buffers (a layer being recomputed, gradients in
-// flight, communication buffers) are not counted.
+// micro-batches in flight on stage i. Interleaved 1F1B with v chunks per stage follows
+// Megatron-LM's schedule (detail::peak_passes): 2(p - i - 1) + (v - 1)p forward chunk passes
+// of warm-up, then one forward and one backward in turn; the peak is the state of that cycle
+// holding the most bytes. With chunks of equal bytes, stage 0 holds p micro-batches of all
+// its layers plus p - 1 more of one chunk: Korthikanti et al.'s (1 + (p - 1)/(pv)) factor.
+// A step of m micro-batches has at most m v chunk passes in flight (options.micro_batches, a
+// multiple of p when interleaved; 0 assumes enough). Model chunk c holds layers
+// [c L / (p v), (c + 1) L / (p v)): as even as whole layers allow, the first chunks taking
+// the smaller share. Transient buffers (a layer being recomputed, gradients in flight,
+// communication buffers) are not counted.
 //
 // Cross-checks: activations.hpp keeps Korthikanti et al.'s closed form for GPT blocks, which
 // this account reproduces exactly (tests/test_activation_memory.cpp).
@@ -69,6 +71,8 @@ TXMATH_DEFINE_ERROR(txmath_error_activation_tensor_parallel_size_must_divide_hea
 TXMATH_DEFINE_ERROR(txmath_error_activation_more_pipeline_chunks_than_layers, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_activation_layer_out_of_range, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_activation_too_many_layers, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_activation_interleave_too_large, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_activation_micro_batches_not_divisible_by_pp, invalid_argument)
 
 namespace txmath {
 
@@ -196,7 +200,10 @@ constexpr activation_breakdown kept_bytes(const saved_list& list, const activati
   return out;
 }
 
-constexpr void check_layout(const model_config& m, count seq, const training_layout& l) {
+// Model chunks per stage at most (Megatron runs use a handful).
+inline constexpr std::uint64_t max_interleave = 64;
+
+constexpr void check_layout(const model_config& m, count seq, const training_layout& l, count micro_batches) {
   const struct { const char* field; count v; } sizes[] = {
       {"seq", seq}, {"tp", l.tp}, {"pp", l.pp}, {"cp", l.cp}, {"dp", l.dp}, {"ep", l.ep},
       {"micro_batch", l.micro_batch}, {"interleave", l.interleave}};
@@ -208,22 +215,64 @@ constexpr void check_layout(const model_config& m, count seq, const training_lay
     TXMATH_FAIL(txmath_error_activation_seq_not_divisible_by_cp_and_tp, invalid_argument,
                 activation_where("seq", seq) + " must be divisible by cp = " + l.cp.to_string() +
                     (l.sequence_parallel ? " times tp = " + l.tp.to_string() + " (sequence parallel)" : ""));
+  if (l.interleave > max_interleave)
+    TXMATH_FAIL(txmath_error_activation_interleave_too_large, invalid_argument,
+                activation_where("interleave", l.interleave) + " exceeds " + std::to_string(max_interleave) +
+                    " model chunks per stage");
+  if (l.interleave > 1 && micro_batches % l.pp != 0)
+    TXMATH_FAIL(txmath_error_activation_micro_batches_not_divisible_by_pp, invalid_argument,
+                "txmath: activation options: micro_batches = " + micro_batches.to_string() +
+                    " must be a multiple of pp = " + l.pp.to_string() + " for the interleaved schedule");
   if (l.pp * l.interleave > count(m.n_layers))
     TXMATH_FAIL(txmath_error_activation_more_pipeline_chunks_than_layers, invalid_argument,
                 activation_where("pp", l.pp) + " x interleave = " + l.interleave.to_string() +
                     " model chunks exceed n_layers = " + std::to_string(m.n_layers));
 }
 
-// Micro-batches in flight of local chunk j on stage i (see the header comment); p and v are
-// at most n_layers, checked.
-constexpr std::uint64_t in_flight(const training_layout& l, count micro_batches, std::uint64_t stage,
-                                  std::uint64_t chunk) {
+// The chunk passes stage i holds at its peak, per local chunk, under Megatron-LM's
+// schedules, given each chunk's bytes. Plain 1F1B (v = 1) holds min(p - i, m) micro-batches.
+// Interleaved 1F1B runs W = 2(p - i - 1) + (v - 1)p forward passes first (all m v if fewer),
+// then alternates one forward and one backward pass; forward pass k runs local chunk
+// (k / p) % v, backward pass k chunk v - 1 - (k / p) % v. The peak follows a forward of that
+// steady phase, whose states repeat every p v steps: with chunks of equal bytes each holds
+// W + 1 passes, Korthikanti et al.'s factor; with unequal chunks the mix matters.
+constexpr void peak_passes(const training_layout& l, count micro_batches, std::uint64_t i,
+                           const count* chunk_bytes, std::uint64_t* held) {
   const std::uint64_t p = l.pp.to_u64(), v = l.interleave.to_u64();
-  std::uint64_t passes = v == 1 ? p - stage : 2 * (p - stage - 1) + (v - 1) * p + 1;
-  if (micro_batches != 0 && micro_batches * v < passes) passes = (micro_batches * v).to_u64();
-  const std::uint64_t round = p * v, rest = passes % round;
-  const std::uint64_t partial = rest > chunk * p ? rest - chunk * p : 0;
-  return passes / round * p + (partial < p ? partial : p);
+  constexpr std::uint64_t many = std::uint64_t{1} << 62;  // "enough micro-batches"
+  const std::uint64_t total = micro_batches == 0 || micro_batches > count(many) / v ? many : (micro_batches * v).to_u64();
+  if (v == 1) {
+    held[0] = p - i < total ? p - i : total;
+    return;
+  }
+  const std::uint64_t warmup = 2 * (p - i - 1) + (v - 1) * p < total ? 2 * (p - i - 1) + (v - 1) * p : total;
+  const std::uint64_t steady = total - warmup < p * v ? total - warmup : p * v;
+  // Forward passes of local chunk c among the first n: chunk (k / p) % v runs pass k.
+  const auto forwards = [p, v](std::uint64_t n, std::uint64_t c) {
+    const std::uint64_t rest = n % (p * v), partial = rest > c * p ? rest - c * p : 0;
+    return n / (p * v) * p + (partial < p ? partial : p);
+  };
+  bool equal = true;
+  for (std::uint64_t c = 0; c < v; ++c) {
+    held[c] = forwards(warmup + (steady != 0 ? 1 : 0), c);  // the first steady state
+    equal = equal && chunk_bytes[c] == chunk_bytes[0];
+  }
+  if (equal || steady <= 1) return;
+  std::uint64_t now[max_interleave];
+  count at = 0, best = 0;
+  for (std::uint64_t c = 0; c < v; ++c) {
+    now[c] = held[c];
+    best += chunk_bytes[c] * held[c];
+  }
+  at = best;
+  for (std::uint64_t j = 1; j < steady; ++j) {  // backward j - 1, then forward warmup + j
+    const std::uint64_t backward = v - 1 - (j - 1) / p % v, forward = (warmup + j) / p % v;
+    if (now[backward] != 0) --now[backward], at -= chunk_bytes[backward];  // (always, in a valid schedule)
+    ++now[forward], at += chunk_bytes[forward];
+    if (at <= best) continue;
+    best = at;
+    for (std::uint64_t c = 0; c < v; ++c) held[c] = now[c];
+  }
 }
 
 }  // namespace detail
@@ -255,7 +304,7 @@ class activation_memory {
   // device, by kind.
   [[nodiscard]] constexpr activation_breakdown layer(count seq, const training_layout& l,
                                                      std::uint64_t layer_index = 0) const {
-    detail::check_layout(m_, seq, l);
+    detail::check_layout(m_, seq, l, o_.micro_batches);
     if (layer_index >= m_.n_layers)
       TXMATH_FAIL(txmath_error_activation_layer_out_of_range, invalid_argument,
                   "txmath: layer " + std::to_string(layer_index) + " is out of range: the model has n_layers = " +
@@ -277,7 +326,7 @@ class activation_memory {
 
   // The most loaded pipeline stage at its peak.
   [[nodiscard]] constexpr activation_peak peak(count seq, const training_layout& l) const {
-    detail::check_layout(m_, seq, l);
+    detail::check_layout(m_, seq, l, o_.micro_batches);
     const detail::activation_shape e = shape(seq, l);
     activation_breakdown part[6];  // the kinds of layer, the embedding, the head
     count part_total[6]{};
@@ -291,7 +340,7 @@ class activation_memory {
     stage_mix best;
     count best_total = 0;
     for (std::uint64_t i = 0; i < l.pp.to_u64(); ++i) {
-      const stage_mix mix = mix_of(l, i);
+      const stage_mix mix = mix_of(l, i, part_total);
       count total = 0;
       for (std::size_t k = 0; k < 6; ++k) total += mix.passes[k] * part_total[k];
       if (i == 0 || total > best_total) best = mix, best_total = total;
@@ -319,20 +368,29 @@ class activation_memory {
     std::uint64_t stage = 0;
     count passes[6]{};
   };
-  constexpr stage_mix mix_of(const training_layout& l, std::uint64_t i) const {
-    const std::uint64_t p = l.pp.to_u64(), chunks = p * l.interleave.to_u64(), n_layers = m_.n_layers;
+  constexpr stage_mix mix_of(const training_layout& l, std::uint64_t i, const count* part_total) const {
+    const std::uint64_t p = l.pp.to_u64(), v = l.interleave.to_u64(), chunks = p * v, n_layers = m_.n_layers;
+    // (Only the first v entries are used: written before read, not zeroed up front.)
+    std::uint64_t of_kind[detail::max_interleave][4], held[detail::max_interleave];
+    count chunk_bytes[detail::max_interleave];
+    for (std::uint64_t j = 0; j < v; ++j) {
+      const std::uint64_t c = j * p + i, first = c * n_layers / chunks, last = (c + 1) * n_layers / chunks;
+      for (std::size_t k = 0; k < 4; ++k) of_kind[j][k] = 0;
+      chunk_bytes[j] = 0;
+      if (uniform_) of_kind[j][kind_of(m_, 0)] = last - first;
+      else
+        for (std::uint64_t k = first; k < last; ++k) ++of_kind[j][kind_of(m_, k)];
+      for (std::size_t k = 0; k < 4; ++k) chunk_bytes[j] += part_total[k] * of_kind[j][k];
+      if (c == 0) chunk_bytes[j] += part_total[4];
+      if (c + 1 == chunks) chunk_bytes[j] += part_total[5];
+    }
+    detail::peak_passes(l, o_.micro_batches, i, chunk_bytes, held);
     stage_mix mix;
     mix.stage = i;
-    for (std::uint64_t c = i; c < chunks; c += p) {
-      const std::uint64_t held = detail::in_flight(l, o_.micro_batches, i, c / p);
-      const std::uint64_t first = c * n_layers / chunks, last = (c + 1) * n_layers / chunks;
-      std::uint64_t of_kind[4]{};
-      if (uniform_) of_kind[kind_of(m_, 0)] = last - first;
-      else
-        for (std::uint64_t k = first; k < last; ++k) ++of_kind[kind_of(m_, k)];
-      for (std::size_t k = 0; k < 4; ++k) mix.passes[k] += held * of_kind[k];
-      if (c == 0) mix.passes[4] += held;
-      if (c + 1 == chunks) mix.passes[5] += held;
+    for (std::uint64_t j = 0; j < v; ++j) {
+      for (std::size_t k = 0; k < 4; ++k) mix.passes[k] += held[j] * of_kind[j][k];
+      if (j * p + i == 0) mix.passes[4] += held[j];
+      if (j * p + i + 1 == chunks) mix.passes[5] += held[j];
     }
     return mix;
   }
