@@ -51,6 +51,10 @@ TEST_CASE("PEFT's printed line for real models") {
   // "trainable params: 41,943,040 || all params: 8,072,204,288 || trainable%: 0.5196".
   CHECK(peft_summary(peft_parameter_count(presets::llama_3_8b, {.rank = 16, .targets = parse_lora_targets("all-linear")})) ==
         "trainable params: 41,943,040 || all params: 8,072,204,288 || trainable%: 0.5196");
+  // Llama-2-7B, r = 8 on the four attention projections (or r = 16 on q, v: the same count),
+  // as PEFT prints it in many tutorials: 32 x 8 x 4 x 8192 = 8,388,608.
+  CHECK(peft_summary(peft_parameter_count(presets::llama_2_7b, {.rank = 8, .targets = parse_lora_targets("q_proj,k_proj,v_proj,o_proj")})) ==
+        "trainable params: 8,388,608 || all params: 6,746,804,224 || trainable%: 0.1243");
   CHECK(parse_lora_targets("q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj") ==
         (lora_targets::q_proj | lora_targets::k_proj | lora_targets::v_proj | lora_targets::o_proj |
          lora_targets::gate_proj | lora_targets::up_proj | lora_targets::down_proj));
