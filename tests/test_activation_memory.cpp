@@ -475,6 +475,8 @@ TEST_CASE("bad layouts get txmath: errors naming the value, the field and the li
   const model_config m = runtime(presets::llama_3_8b);
   CHECK_THROWS_WITH_AS((void)activation_bytes_per_layer(m, 4096, {.tp = 16}),
                        doctest::Contains("tp = 16 must divide attention.n_kv_heads = 8"), invalid_argument);
+  CHECK_THROWS_WITH_AS((void)activation_bytes_per_layer(m, 4096, {.tp = 16, .recompute_mode = recompute::full}),
+                       doctest::Contains("tp = 16 must divide attention.n_kv_heads = 8"), invalid_argument);
   CHECK_THROWS_WITH_AS((void)activation_bytes_per_layer(m, 4096, {.tp = 3}),
                        doctest::Contains("txmath: training layout: tp = 3"), invalid_argument);
   CHECK_THROWS_WITH_AS((void)activation_bytes_per_layer(m, 4095, {.cp = 2}),

@@ -193,9 +193,8 @@ constexpr activation_breakdown kept_bytes(const saved_list& list, const activati
                                           bool flash) {
   activation_breakdown out;
   for (const saved_tensor& x : list) {
-    if (!is_kept(x, e, r, flash)) continue;
-    check_tp_split(x, e.tp);
-    out[x.kind] += tensor_bytes(x, e);
+    check_tp_split(x, e.tp);  // kept or not: the layout must split the layer
+    if (is_kept(x, e, r, flash)) out[x.kind] += tensor_bytes(x, e);
   }
   return out;
 }

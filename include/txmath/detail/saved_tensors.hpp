@@ -20,7 +20,7 @@ TXMATH_DEFINE_ERROR(txmath_error_activation_layer_keeps_too_many_tensors, invali
 
 namespace txmath {
 
-// What a kept tensor is, for reports.
+// What a kept tensor is, for reports (public: activation_memory.hpp's breakdown is by kind).
 enum class activation_kind : std::uint8_t {
   matmul_input,       // the activation operand of each weight matmul (q/k/v, o, FFN, experts)
   attention_operand,  // q and k of QK^T, v of AV
