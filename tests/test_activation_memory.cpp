@@ -403,6 +403,10 @@ TEST_CASE("DeepSeek-V2-Lite and V3 (MLA): latents are kept once, heads split ove
   // whole: 7168 + 1536 x 2 + 512 x 2 + 14336 + 7168 = 32,768 el; split: the rest, 137,216 el.
   CHECK(activation_bytes_per_layer(runtime(presets::deepseek_v3), 4096, {.tp = 8}, 0) ==
         bytes(count(4096) * (2 * (32'768 + 137'216 / 8) + 512 / 8)));
+  // With SP too the whole ones split by sequence, except kv_b_proj's input (512), which
+  // Megatron-Core gathers over the TP ranks first: 2 x (17,152 + 512 + 32,256 / 8) + 64.
+  CHECK(activation_bytes_per_layer(runtime(presets::deepseek_v3), 4096, {.tp = 8, .sequence_parallel = true}, 0) ==
+        bytes(count(4096) * (2 * (17'152 + 512 + 32'256 / 8) + 64)));
 }
 
 // ---- Gemma-2-9B (16 heads of 256, 8 kv heads, GeGLU 14336, 4 norms a layer, a 4096-token

@@ -25,7 +25,8 @@
 // vocabulary index (TP must divide n_kv_heads, or MLA's n_heads, and the FFN widths); the
 // others (d_model-wide: norm inputs, the attention and FFN inputs, masks, MLA's latents) are
 // whole on every TP rank, or split over them by sequence parallelism (SP); routed experts
-// work on tokens gathered over the TP ranks, so SP does not split their inputs. Expert
+// work on tokens gathered over the TP ranks, as MLA's kv_b_proj on its gathered latent, so SP
+// does not split those inputs. Expert
 // parallelism moves routed tokens between ranks but, with balanced routing, leaves a rank
 // top_k copies of its tokens' worth (or its experts' capacity, with a capacity factor).
 // Context parallelism (CP) gives each rank seq / cp of the queries (and keeps their keys and

@@ -222,7 +222,11 @@ constexpr void save_matmul(saved_list& out, const model_config& m, const layer_e
   const einsum_spec& spec = *op.spec;
   if (op.weight < 0 || spec.n_inputs != 2) return;
   const auto& input = spec.inputs[op.weight == 0 ? 1 : 0];
-  out.add(tensor_of(m, op, input, "input", activation_kind::matmul_input, true));
+  saved_tensor x = tensor_of(m, op, input, "input", activation_kind::matmul_input, true);
+  // MLA: Megatron-Core gathers the normed kv latent over the TP ranks before kv_b_proj
+  // (multi_latent_attention.py), so sequence parallelism does not split that input.
+  if (op.name == "kv_b_proj") x.sequence_sharded = false;
+  out.add(x);
   if (ends_with(op.name, "up_proj") || ends_with(op.name, "gate_proj"))
     out.add(tensor_of(m, op, spec.output, "output (activation input)", activation_kind::activation_input, false));
   else if (op.part == component::experts && ends_with(op.name, "down_proj"))
