@@ -66,6 +66,11 @@ TEST_CASE("txmath serve --json: Llama-3-70B with an fp8 KV cache on 8 H100s") {
   CHECK(j.at("tpot_seconds").as_double() > 0);
   CHECK(j.at("tokens_per_second").as_double() == doctest::Approx(64 / j.at("tpot_seconds").as_double()));
   CHECK(j.at("speculative").is_null());
+  CHECK(j.at("efficiency").as_string() == "roofline");
+  // The step-time model's efficiencies only slow it down.
+  const auto e = run_json("serve llama-3-70b --gpu h100 --gpus 8 --kv-dtype fp8 --context 32k --concurrency 64 --efficiency step-time");
+  CHECK(e.at("tpot_seconds").as_double() > j.at("tpot_seconds").as_double());
+  CHECK(e.at("max_concurrency").as_count() == txmath::count(88));
   // The same model with a bf16 cache: 44 sequences, so 64 do not fit, at no tp.
   const auto b = run_json("serve llama-3-70b --gpu h100 --gpus 8 --context 32k --concurrency 64");
   CHECK(!b.at("fits").as_bool());
@@ -145,6 +150,7 @@ TEST_CASE("txmath serve and finetune: bad flags exit 1 naming the flag, never a 
       {"serve llama-2-7b --gpu h99", "--gpu: unknown accelerator 'h99'"},
       {"serve llama-2-7b", "--gpu is required"},
       {"serve llama-2-7b --gpu h100 --frob", "unknown option '--frob'"},
+      {"serve llama-2-7b --gpu h100 --efficiency fast", "--efficiency: expected roofline or step-time, found 'fast'"},
       {"serve llama-2-7b --gpu", "--gpu needs a value"},
       {"finetune llama-2-7b --lora-rank 0", "--lora-rank"},
       {"finetune llama-2-7b --lora-rank 100000", "--lora-rank: 100000 exceeds the limit of 65536"},

@@ -263,3 +263,16 @@ TEST_CASE("bad options name the field and the limit") {
   CHECK_THROWS_WITH_AS((void)serve(presets::llama_2_7b, {}, {.context = runtime(count(0))}),
                        doctest::Contains("context = 0"), invalid_argument);
 }
+
+TEST_CASE("the step-time model's efficiencies as an option") {
+  // At batch 1 every matmul of Llama-2-7B stays memory-bound under step_time.hpp's curve (1
+  // FLOP per byte against peak x matmul_efficiency(1) / bandwidth x memory_fraction), so the
+  // decode step is the roofline's bytes over memory_fraction x bandwidth.
+  const auto& s = systems::dgx_h100;
+  const serve_report roof = serve(presets::llama_2_7b, {}, {.context = 4096});
+  const serve_report eff = serve(presets::llama_2_7b, {.efficiency = serve_efficiency::step_time_model}, {.context = 4096});
+  CHECK(eff.tpot.value() == doctest::Approx(roof.tpot.value() / s.efficiency.memory_fraction).epsilon(1e-3));
+  // A 4096-token prefill: the matmuls run at matmul_efficiency(4096) of peak at best.
+  CHECK(eff.ttft.value() > roof.ttft.value() / s.efficiency.matmul_peak_fraction);
+  CHECK(eff.compute_bound_batch == roof.compute_bound_batch);
+}

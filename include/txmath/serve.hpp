@@ -36,7 +36,11 @@
 // - tensor parallelism: 2 all-reduces of the d_model activations per layer (1 in a parallel
 //   block) and 1 for the vocabulary-parallel embedding, timed by collectives.hpp on the
 //   system's interconnect (alpha-beta ring); pipeline stages pass the activations on (p2p).
-// No efficiency model is applied: these are roofline bounds (a kernel reaching peak).
+// By default no efficiency model is applied: these are roofline bounds (a kernel reaching
+// peak). `serve_efficiency::step_time_model` applies the training step-time model's fitted
+// efficiencies (step_time.hpp): its matmul curve was fitted on training-size matmuls, and at
+// decode's small batches it charges a memory-bound matrix-vector product as slow compute too,
+// so it is an option, not the default. The compute-bound batch is always the roofline's.
 #include <cstdint>
 #include <string>
 
@@ -53,6 +57,7 @@
 #include <txmath/model.hpp>
 #include <txmath/quantization.hpp>
 #include <txmath/speculative.hpp>
+#include <txmath/step_time.hpp>
 #include <txmath/system.hpp>
 
 TXMATH_DEFINE_ERROR(txmath_error_serve_option_must_be_positive, invalid_argument)
@@ -62,6 +67,13 @@ TXMATH_DEFINE_ERROR(txmath_error_serve_more_pipeline_stages_than_layers, invalid
 TXMATH_DEFINE_ERROR(txmath_error_serve_system_has_no_interconnect_for_several_gpus, invalid_argument)
 
 namespace txmath {
+
+// How an op's time is bounded.
+enum class serve_efficiency : std::uint8_t {
+  roofline,         // max(FLOPs / peak, bytes / bandwidth): a lower bound (the default)
+  step_time_model,  // step_time.hpp's efficiencies: matmuls at matmul_efficiency(smallest
+                    // local dimension) of peak, memory at memory_fraction of the bandwidth
+};
 
 struct serve_options {
   system_spec system = systems::dgx_h100;  // the GPU (system.gpu) and its interconnect
@@ -76,6 +88,7 @@ struct serve_options {
   count max_num_seqs = 256;     // sequences of one step (vLLM's default): rows of the logits
   txmath::bytes reserved{};     // other memory per GPU (CUDA context, graphs); 0: none
   causal_counting causal = causal_counting::exact;
+  serve_efficiency efficiency = serve_efficiency::roofline;
 
   [[nodiscard]] constexpr count gpus() const { return tp * pp; }
 };
@@ -367,6 +380,26 @@ constexpr double weight_traffic(const model_config& m, const layer_einsum& op, c
 }
 }  // namespace detail
 
+namespace detail {
+// The fraction of peak an op reaches: 1 on the roofline; with the step-time model's
+// efficiency, matmul_efficiency(n) (step_time.hpp) of the op's smallest local dimension n
+// (tokens, the weight's local rows and columns; an attention product: its head dimension).
+constexpr double compute_fraction(const model_config& m, const layer_einsum& op, const serve_options& o, count tokens) {
+  if (o.efficiency == serve_efficiency::roofline) return 1.0;
+  if (op.kind == op_kind::attention) {
+    const count e = op.size_of('e') != 1 ? op.size_of('e') : op.size_of('w');
+    return matmul_efficiency(o.system, e.to_double());
+  }
+  if (op.kind != op_kind::matmul || op.weight < 0) return 1.0;
+  const count in = weight_row(op);
+  const double out = tp_share(m, op, o.tp).of(op.weight_elements / in).to_double();
+  return matmul_efficiency(o.system, smallest(tokens.to_double(), in.to_double(), out));
+}
+constexpr double memory_fraction(const serve_options& o) {
+  return o.efficiency == serve_efficiency::roofline ? 1.0 : o.system.efficiency.memory_fraction;
+}
+}  // namespace detail
+
 // One forward pass of `batch` sequences of t new tokens over s keys (t = s: a prefill; t = 1:
 // a decode step), on one GPU of each stage in turn.
 [[nodiscard]] constexpr forward_time forward_time_of(const model_config& m, const lowered_model& ops,
@@ -380,8 +413,8 @@ constexpr double weight_traffic(const model_config& m, const layer_einsum& op, c
     const count keys = op.window != 0 && s > count(op.window) ? count(op.window) : s;
     const double b = detail::weight_traffic(m, op, o, batch * t) +
                      detail::activation_bytes(m, op, o, batch, t, keys).to_double() * static_cast<double>(op.layers);
-    const txmath::seconds c = txmath::flops(f) / peak_rate;
-    const txmath::seconds mem(b / o.system.gpu.memory_bandwidth.value());
+    const txmath::seconds c = txmath::flops(f) / (peak_rate * detail::compute_fraction(m, op, o, batch * t));
+    const txmath::seconds mem(b / (o.system.gpu.memory_bandwidth.value() * detail::memory_fraction(o)));
     r.compute += c;
     r.memory += mem;
     r.ops += c > mem ? c : mem;

@@ -40,9 +40,11 @@ constexpr const char* serve_usage =
     "  --draft MODEL --draft-len k --acceptance a\n"
     "                      speculative decoding with a draft model (preset or config.json),\n"
     "                      k drafted tokens per step [4], acceptance rate a in [0, 1] [0.8]\n"
+    "  --efficiency E      roofline, or step-time (the training step-time model's fitted matmul\n"
+    "                      and memory efficiencies) [roofline]\n"
     "  --json              machine-readable output\n"
     "Conventions: vLLM's KV blocks (floor((memory x utilization - weights - workspace) / block\n"
-    "bytes)); times are per-op rooflines (no efficiency factor) with tensor-parallel\n"
+    "bytes)); times are per-op rooflines (or --efficiency step-time) with tensor-parallel\n"
     "all-reduces on the system's interconnect; fp8 weights compute at the fp8 peak where the\n"
     "GPU has one, other formats at bf16.\n";
 
@@ -158,6 +160,11 @@ options parse(int argc, char** argv) {
       if (!(o.acceptance >= 0 && o.acceptance <= 1))
         throw txmath::invalid_argument("txmath: --acceptance: must be in [0, 1] (a probability), found '" +
                                        std::string(v) + "'");
+    } else if (a == "--efficiency") {
+      const std::string_view v = value(i);
+      if (v == "roofline") o.serve.efficiency = txmath::serve_efficiency::roofline;
+      else if (v == "step-time") o.serve.efficiency = txmath::serve_efficiency::step_time_model;
+      else throw txmath::invalid_argument("txmath: --efficiency: expected roofline or step-time, found '" + std::string(v) + "'");
     } else if (a == "--json") o.json = true;
     else if (a.size() > 1 && a[0] == '-')
       throw txmath::invalid_argument("txmath: serve: unknown option '" + std::string(a) + "' (see txmath serve --help)");
@@ -233,6 +240,7 @@ void print_json(const options& o, const model_arg& ma, const txmath::serve_repor
   j.set("context", txmath::count(o.context));
   j.set("prompt", txmath::count(o.prompt == 0 ? o.context : o.prompt));
   j.set("concurrency", txmath::count(o.concurrency));
+  j.set_string("efficiency", o.serve.efficiency == txmath::serve_efficiency::roofline ? "roofline" : "step-time");
   j.set("fits", r.fits);
   j.set("min_tp_that_fits", r.min_tp_that_fits == 0 ? std::string("null") : r.min_tp_that_fits.to_string());
   j.set("max_concurrency", r.max_concurrency);
