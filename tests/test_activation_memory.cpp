@@ -336,6 +336,18 @@ TEST_CASE("interleaved pipelines with unequal chunks: the peak matches Megatron'
   }
 }
 
+TEST_CASE("Llama-3-8B at 8 x 4096 on one GPU: 776 GiB by the GPT closed form, 152.3 GiB derived") {
+  // Issue 17: the report printed 776 GiB, Korthikanti's GPT block (34sbh + 5as^2b, no flash)
+  // applied to Llama-3-8B: 32 layers x (34 x 4096 x 8 x 4096 + 5 x 32 x 4096^2 x 8)
+  // = 833,223,655,424 B = 776 GiB exactly.
+  CHECK(activation_bytes(runtime(presets::llama_3_8b), 4096, 8) == 776_GiB);
+  // Derived (flash, no dropout): 8 sequences x (32 x 570,949,632 per layer + token ids
+  // 8 x 4096 + final norm and lm_head inputs 2 x 4096 x 4096 x 2 + fp32 logits
+  // 4096 x 128256 x 4) = 8 x 20,438,876,160 = 163,511,009,280 B (152.28 GiB).
+  CHECK(activation_bytes_per_gpu(runtime(presets::llama_3_8b), 4096, {.micro_batch = 8}) ==
+        bytes(163'511'009'280));
+}
+
 TEST_CASE("Llama-3.1-405B, 126 layers on 16 stages: the even split puts 7 layers on stage 0") {
   // Chunk c holds layers [126c/16, 126(c+1)/16): stage 0 has 7, stage 1 has 8. In flight: 16
   // and 15 micro-batches: 112 and 120 layer passes, so stage 1 is the most loaded.
