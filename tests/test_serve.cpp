@@ -143,7 +143,7 @@ static_assert(llama70b_fp8.memory.blocks == count(180'815));
 static_assert(llama70b_fp8.max_concurrency == count(88));
 constexpr serve_memory llama70b_bf16 = serve_memory_per_gpu(presets::llama_3_70b, {.tp = 8});
 static_assert(max_concurrency(llama70b_bf16, 32768, 16) == count(44));
-static_assert(!fits(llama70b_bf16, 32768, 64, 16));
+static_assert(!serve_fits(llama70b_bf16, 32768, 64, 16));
 
 TEST_CASE("smallest tensor-parallel size that fits") {
   // Llama-3-70B in bf16 (141.1 GB): one 77.3 GB budget cannot hold it; two GPUs hold 35.3 GB of

@@ -328,7 +328,7 @@ constexpr double experts_touched(std::uint64_t copies, std::uint64_t active, cou
   detail::serve_positive(context, "context");
   return mem.weights_fit() ? mem.blocks / blocks_per_sequence(context, block_size) : count(0);
 }
-[[nodiscard]] constexpr bool fits(const serve_memory& mem, count context, count concurrency, count block_size) {
+[[nodiscard]] constexpr bool serve_fits(const serve_memory& mem, count context, count concurrency, count block_size) {
   return concurrency != 0 && max_concurrency(mem, context, block_size) >= concurrency;
 }
 
@@ -339,7 +339,7 @@ constexpr double experts_touched(std::uint64_t copies, std::uint64_t active, cou
   for (count tp = 1; tp <= count(m.attention.n_heads); tp += 1) {
     if (!tp_is_valid(m, tp)) continue;
     o.tp = tp;
-    if (fits(serve_memory_per_gpu(m, ops, o), context, concurrency, o.block_size)) return tp;
+    if (serve_fits(serve_memory_per_gpu(m, ops, o), context, concurrency, o.block_size)) return tp;
   }
   return 0;
 }

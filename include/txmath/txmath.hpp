@@ -16,3 +16,6 @@
 #include <txmath/recipe.hpp>
 #include <txmath/scaling.hpp>
 #include <txmath/hf_config.hpp>
+#include <txmath/quantization.hpp>
+#include <txmath/serve.hpp>
+#include <txmath/finetune.hpp>
