@@ -13,8 +13,10 @@
 //   input of q_proj, k_proj and v_proj, count once); weights are not activations;
 // - QK^T its q and k, AV its v; unfused attention also the softmax output and the
 //   probabilities AV read (one tensor without dropout; with dropout the dropped-out copy and a
-//   1-byte mask besides); fused attention (FlashAttention, the layout's default) instead one
-//   fp32 logsumexp per head per query;
+//   1-byte mask besides), over min(window, seq) keys per query on sliding-window layers (a
+//   banded kernel; eager code that masks a full s x s matrix keeps the square); fused
+//   attention (FlashAttention, the layout's default) instead one fp32 logsumexp per head per
+//   query, whatever the window;
 // - every norm its input; the activation function its input (GELU's; a gated FFN's gate and
 //   up outputs); MoE: the router's probabilities and the experts' outputs the weighted
 //   combine reads; dropout (an option, off by default as in Llama-style training; Megatron's
