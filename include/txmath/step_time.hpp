@@ -39,8 +39,10 @@
 // slowest stage (ceil(layers / pp) layers, and the head on the last), a bubble of
 // (pp - 1) / interleave stage times, the stage-to-stage messages (2 x interleave per
 // micro-batch, 1/tp of the activations each with Megatron's scatter-gather), the data-
-// parallel gradient reduction (all-reduce; ZeRO 1/2: reduce-scatter + all-gather; ZeRO 3
-// also gathers the weights twice per micro-batch), hidden behind one micro-batch's
+// parallel gradient reduction (all-reduce; ZeRO 1, Megatron's distributed optimizer: one
+// reduce-scatter of the accumulated gradients and an all-gather of the weights; ZeRO 2: the
+// sharded gradients are reduce-scattered after every micro-batch; ZeRO 3 also gathers the
+// weights forward and backward every micro-batch), each hidden behind one micro-batch's
 // backward pass when `overlap_dp`, and the Adam step at memory bandwidth (every state byte
 // read and written once).
 // Memory per GPU: the training state (memory.hpp) of the largest stage's parameters with
@@ -329,7 +331,7 @@ constexpr void step_model::check(const training_layout& l) const {
 // One layer, one micro-batch, on one GPU; `head` gets the head's and the loss's time.
 constexpr step_model::layer_times step_model::layer(const system_spec& s, const training_layout& l, double& head) const {
   const double tp = l.tp.to_double(), cp = l.cp.to_double(), seq = opt_.seq.to_double();
-  const double tokens = l.micro_batch.to_double() * seq / cp;
+  const double local_tokens = l.micro_batch.to_double() * seq / cp;
   const double peak_rate = peak(s.gpu, opt_.compute).value();
   const double bw = s.gpu.memory_bandwidth.value() * s.efficiency.memory_fraction;
   const double eb = bits_of(opt_.compute) / 8.0, d = static_cast<double>(model_.d_model);
@@ -339,32 +341,32 @@ constexpr step_model::layer_times step_model::layer(const system_spec& s, const 
     const double shard = o.split == detail::tp_split::replicated ? 1 : detail::at_most(tp, o.shard_cap);
     if (o.attention) {
       const double keys = o.window > 0 ? detail::at_most(seq, o.window) : seq;
-      const double pairs = tokens * keys * (l.flash_attention && o.window == 0 ? 0.5 : 1.0) * o.layer_share / shard;
+      const double pairs = local_tokens * keys * (l.flash_attention && o.window == 0 ? 0.5 : 1.0) * o.layer_share / shard;
       attn += o.flops * pairs / (peak_rate * detail::matmul_efficiency(s, o.k));
       if (!l.flash_attention) attn_ew += o.ew_per_pair * pairs * eb / bw;
       continue;
     }
-    const double rows = tokens * o.m_scale * (o.expert ? l.ep.to_double() : 1.0);
+    const double rows = local_tokens * o.m_scale * (o.expert ? l.ep.to_double() : 1.0);
     const double k = o.split == detail::tp_split::row ? o.k / shard : o.k;
     const double n = o.split == detail::tp_split::column ? o.n / shard : o.n;
-    const double t = o.flops * tokens / shard / (peak_rate * detail::matmul_efficiency(s, detail::smallest(rows, k, n)));
+    const double t = o.flops * local_tokens / shard / (peak_rate * detail::matmul_efficiency(s, detail::smallest(rows, k, n)));
     (o.in_block ? mm : head_mm) += t;
   }
-  const double ew = (ew_tp_ / tp + ew_sp_ / (l.sequence_parallel ? tp : 1.0)) * tokens * eb / bw;
-  head = 3 * head_mm + ew_head_ / tp * tokens / bw;
+  const double ew = (ew_tp_ / tp + ew_sp_ / (l.sequence_parallel ? tp : 1.0)) * local_tokens * eb / bw;
+  head = 3 * head_mm + ew_head_ / tp * local_tokens / bw;
 
-  const double tp_f = l.tp > 1 ? row_groups_ * detail::all_reduce_seconds(s, tokens * d * eb, tp,
+  const double tp_f = l.tp > 1 ? row_groups_ * detail::all_reduce_seconds(s, local_tokens * d * eb, tp,
                                                                           group_in(s, l.tp, 1).per_domain.to_double())
                                : 0.0;
   double ep_f = 0;
   if (l.ep > 1)
     ep_f = moe_share_ * 2 *
-           detail::all_to_all_seconds(s, tokens * static_cast<double>(model_.moe.top_k) * d * eb, l.ep.to_double(),
+           detail::all_to_all_seconds(s, local_tokens * static_cast<double>(model_.moe.top_k) * d * eb, l.ep.to_double(),
                                       group_in(s, l.ep, l.tp * l.cp).per_domain.to_double());
   double cp_exposed = 0;
   if (l.cp > 1) {
     const double kv = static_cast<double>(model_.kv_heads()), hd = static_cast<double>(model_.head_dim());
-    const double kv_bytes = 2 * tokens * kv * hd / detail::at_most(tp, kv) * eb;
+    const double kv_bytes = 2 * local_tokens * kv * hd / detail::at_most(tp, kv) * eb;
     const double ring = (cp - 1) * detail::p2p_seconds(s, kv_bytes, l.tp * l.cp > s.gpus_per_domain);
     cp_exposed = 3 * detail::at_least_zero(ring - attn);  // forward once, backward twice
   }
@@ -406,10 +408,15 @@ constexpr double step_model::dp_time(const system_spec& s, const training_layout
     const double m = (opt_.global_batch / (l.dp * l.micro_batch)).to_double();
     return m * (opt_.overlap_dp ? detail::at_least_zero(t - mb_time) : t);
   }
-  // All-reduce (two passes), or ZeRO 1/2's reduce-scatter of gradients + all-gather of weights.
-  const double t = l.zero == 0 ? 2 * (pass(dense * gb, gd) + pass(expert * gb, ge))
-                               : pass(dense * gb, gd) + pass(expert * gb, ge) + pass(dense * wb, gd) + pass(expert * wb, ge);
-  return opt_.overlap_dp ? detail::at_least_zero(t - mb_time) : t;
+  auto exposed = [&](double t) { return opt_.overlap_dp ? detail::at_least_zero(t - mb_time) : t; };
+  const double scatter = pass(dense * gb, gd) + pass(expert * gb, ge), gather = pass(dense * wb, gd) + pass(expert * wb, ge);
+  if (l.zero == 2) {  // sharded gradients: reduce-scattered after every micro-batch's backward
+    const double m = (opt_.global_batch / (l.dp * l.micro_batch)).to_double();
+    return m * exposed(scatter) + exposed(gather);
+  }
+  // All-reduce (two passes); ZeRO 1: one reduce-scatter of the accumulated gradients and an
+  // all-gather of the updated weights.
+  return exposed(l.zero == 0 ? 2 * scatter : scatter + gather);
 }
 
 // Adam on this GPU's (ZeRO-sharded) parameters: every state byte read and written once,

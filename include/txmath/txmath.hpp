@@ -13,6 +13,10 @@
 #include <txmath/kv_cache.hpp>
 #include <txmath/memory.hpp>
 #include <txmath/parallel.hpp>
+#include <txmath/system.hpp>
+#include <txmath/collectives.hpp>
+#include <txmath/step_time.hpp>
+#include <txmath/plan.hpp>
 #include <txmath/recipe.hpp>
 #include <txmath/scaling.hpp>
 #include <txmath/hf_config.hpp>
