@@ -23,7 +23,8 @@
 //     blocks      = floor((memory * gpu_memory_utilization - peak) / block bytes)
 //   with peak = weights + workspace + reserved; every stage gets the smallest count. A
 //   sequence of C tokens holds ceil(C / block_size) blocks; sliding windows are not exploited
-//   (the whole context is cached, as vLLM's v0 block manager does). MLA caches its latent.
+//   (every layer caches the whole context: an upper bound for Mistral or Gemma-2). MLA caches
+//   its latent.
 //   `memory` is the accelerator's table figure (hardware.hpp), not what the driver leaves.
 //
 // Time (one forward pass, summed over the pipeline stages a token crosses):
@@ -49,8 +50,8 @@
 #include <txmath/core/error.hpp>
 #include <txmath/core/math.hpp>
 #include <txmath/core/quantity.hpp>
-#include <txmath/flops.hpp>
 #include <txmath/collectives.hpp>
+#include <txmath/flops.hpp>
 #include <txmath/hardware.hpp>
 #include <txmath/kv_cache.hpp>
 #include <txmath/layers.hpp>
