@@ -11,12 +11,13 @@
 // What a layer keeps (detail/saved_tensors.hpp reads it off the lowered einsums):
 // - each weight matmul its activation operand (operands that are one tensor, such as the
 //   input of q_proj, k_proj and v_proj, count once); weights are not activations;
-// - QK^T its q and k, AV its v; unfused attention also the softmax output and the
-//   probabilities AV read (one tensor without dropout; with dropout the dropped-out copy and a
-//   1-byte mask besides), over min(window, seq) keys per query on sliding-window layers (a
-//   banded kernel; eager code that masks a full s x s matrix keeps the square); fused
-//   attention (FlashAttention, the layout's default) instead one fp32 logsumexp per head per
-//   query, whatever the window;
+// - QK^T its q and k, AV its v (k and v at their kv-head size, as grouped-query kernels keep
+//   them; eager code that repeats them to n_heads keeps n_heads / n_kv_heads times more);
+//   unfused attention also the softmax output and the probabilities AV read (one tensor
+//   without dropout; with dropout the dropped-out copy and a 1-byte mask besides), over
+//   min(window, seq) keys per query on sliding-window layers (a banded kernel; eager code
+//   that masks a full s x s matrix keeps the square); fused attention (FlashAttention, the
+//   layout's default) instead one fp32 logsumexp per head per query, whatever the window;
 // - every norm its input; the activation function its input (GELU's; a gated FFN's gate and
 //   up outputs); MoE: the router's probabilities and the experts' outputs the weighted
 //   combine reads; dropout (an option, off by default as in Llama-style training; Megatron's

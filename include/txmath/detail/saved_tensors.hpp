@@ -167,7 +167,7 @@ constexpr void set_tp_split(saved_tensor& x, const layer_einsum& op, const einsu
                  : c == 'n' ? "attention.n_heads"
                  : c == 'v' ? "vocab"
                  : op.part == component::experts        ? "moe.d_ff_expert"
-                 : op.part == component::shared_experts ? "moe shared-expert width"
+                 : op.part == component::shared_experts ? "the shared-expert width (moe.d_ff_shared)"
                                                         : "ffn.d_ff";
     return;
   }
