@@ -178,6 +178,21 @@ TEST_CASE("decode of Llama-2-7B at batch 1 is memory-bound: weights and the cach
   CHECK(r.tokens_per_second == doctest::Approx(1.0 / r.tpot.value()));
 }
 
+TEST_CASE("MoE decode reads the experts a batch touches") {
+  // Mixtral-8x7B at batch 1 touches top_k = 2 of 8 experts per layer: 8 (1 - (1 - 2/8)^1) = 2.
+  // Bytes: the active parameters but the embedding table, 12,879,925,248 - 131,072,000
+  // = 12,748,853,248 x 2 B = 25,497,706,496 B, plus 4096 tokens x 131,072 B of cache
+  // = 536,870,912 B: 26,034,577,408 B / 3.35e12 B/s = 7.7715 ms (memory-bound).
+  const serve_report r = serve(runtime(presets::mixtral_8x7b), {}, {.context = 4096});
+  const double hand = 26'034'577'408.0 / 3.35e12;
+  CHECK(r.tpot.value() >= hand);
+  CHECK(r.tpot.value() <= hand * 1.002);
+  // 256 sequences touch all 8 experts (8 (1 - 0.75^256) = 8 - 1e-31): all 46.7B weights.
+  CHECK(detail::experts_touched(8, 2, 256) == doctest::Approx(8.0));
+  CHECK(detail::experts_touched(8, 2, 1) == doctest::Approx(2.0));
+  CHECK(detail::experts_touched(1, 1, 1000) == 1.0);
+}
+
 TEST_CASE("prefill of Llama-2-7B: the matmuls are compute-bound") {
   // 4096 tokens: 2 x 6,607,077,376 matmul weights x 4096 = 54,125,177,864,192 FLOPs, plus
   // causal attention counted exactly: 4 x d x 4096 x 4097 / 2 pairs x 32 layers
