@@ -478,6 +478,10 @@ TEST_CASE("interleaved 1F1B with fewer micro-batches than its warm-up holds them
   // 1F1B (v = 1) with 3 micro-batches on 4 stages: stage 0 holds 3.
   const activation_peak q = activation_peak_per_gpu(runtime(gpt_175b), 2048, {.pp = 4}, {.micro_batches = 3});
   CHECK(q.layer_passes == 3 * 24);
+  // The count per call (a search over batch splits) gives the same.
+  const activation_memory account(runtime(gpt_175b));
+  CHECK(account.peak(2048, {.pp = 4}, 3).kept == q.kept);
+  CHECK(account.peak(2048, {.pp = 4}, 0).layer_passes == 4 * 24);
 }
 
 TEST_CASE("GPT with flash attention: 34sbh, plus the logsumexp, without the 5as^2b term") {

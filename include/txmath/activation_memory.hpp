@@ -111,6 +111,7 @@ struct activation_breakdown {
     for (std::size_t i = 0; i < n_activation_kinds; ++i) by_kind[i] += o.by_kind[i] * times;
     return *this;
   }
+  friend constexpr bool operator==(const activation_breakdown&, const activation_breakdown&) = default;
 };
 
 // One tensor a layer keeps, for reports.
@@ -303,6 +304,9 @@ class activation_memory {
     head_ = detail::head_tensors(m_, ops);
   }
 
+  [[nodiscard]] constexpr const model_config& model() const { return m_; }
+  [[nodiscard]] constexpr const activation_memory_options& options() const { return o_; }
+
   // One block (layer 0-based) and one micro-batch of layout.micro_batch sequences, on one
   // device, by kind.
   [[nodiscard]] constexpr activation_breakdown layer(count seq, const training_layout& l,
@@ -327,9 +331,14 @@ class activation_memory {
     return out;
   }
 
-  // The most loaded pipeline stage at its peak.
+  // The most loaded pipeline stage at its peak, with options.micro_batches per step.
   [[nodiscard]] constexpr activation_peak peak(count seq, const training_layout& l) const {
-    detail::check_layout(m_, seq, l, o_.micro_batches);
+    return peak(seq, l, o_.micro_batches);
+  }
+  // The same with m micro-batches per step and pipeline (0: enough to fill it), for searches
+  // over how a global batch is split.
+  [[nodiscard]] constexpr activation_peak peak(count seq, const training_layout& l, count micro_batches) const {
+    detail::check_layout(m_, seq, l, micro_batches);
     const detail::activation_shape e = shape(seq, l);
     activation_breakdown part[6];  // the kinds of layer, the embedding, the head
     count part_total[6]{};
@@ -343,7 +352,7 @@ class activation_memory {
     stage_mix best;
     count best_total = 0;
     for (std::uint64_t i = 0; i < l.pp.to_u64(); ++i) {
-      const stage_mix mix = mix_of(l, i, part_total);
+      const stage_mix mix = mix_of(l, micro_batches, i, part_total);
       count total = 0;
       for (std::size_t k = 0; k < 6; ++k) total += mix.passes[k] * part_total[k];
       if (i == 0 || total > best_total) best = mix, best_total = total;
@@ -371,7 +380,8 @@ class activation_memory {
     std::uint64_t stage = 0;
     count passes[6]{};
   };
-  constexpr stage_mix mix_of(const training_layout& l, std::uint64_t i, const count* part_total) const {
+  constexpr stage_mix mix_of(const training_layout& l, count micro_batches, std::uint64_t i,
+                             const count* part_total) const {
     const std::uint64_t p = l.pp.to_u64(), v = l.interleave.to_u64(), chunks = p * v, n_layers = m_.n_layers;
     // (Only the first v entries are used: written before read, not zeroed up front.)
     std::uint64_t of_kind[detail::max_interleave][4], held[detail::max_interleave];
@@ -387,7 +397,7 @@ class activation_memory {
       if (c == 0) chunk_bytes[j] += part_total[4];
       if (c + 1 == chunks) chunk_bytes[j] += part_total[5];
     }
-    detail::peak_passes(l, o_.micro_batches, i, chunk_bytes, held);
+    detail::peak_passes(l, micro_batches, i, chunk_bytes, held);
     stage_mix mix;
     mix.stage = i;
     for (std::uint64_t j = 0; j < v; ++j) {
