@@ -99,6 +99,10 @@ TEST_CASE("bad layouts are named") {
                        invalid_argument);
   CHECK_THROWS_WITH_AS((void)m.evaluate(s, {.interleave = 2}), doctest::Contains("interleave = 2 needs pp > 1"),
                        invalid_argument);
+  // 64 / (dp 16 x micro-batch 2) = 2 micro-batches cannot run interleaved over 4 stages.
+  CHECK_THROWS_WITH_AS((void)m.evaluate(s, {.pp = 4, .dp = 16, .micro_batch = 2, .interleave = 2}),
+                       "txmath: layout: interleave = 2 needs the micro-batches per step (2) to be a multiple of pp = 4",
+                       invalid_argument);
   const step_model moe(presets::mixtral_8x7b, {.seq = 4096, .global_batch = 64});
   CHECK_THROWS_WITH_AS((void)moe.evaluate(s, {.dp = 6, .ep = 3}), "txmath: layout: ep = 3 must divide the 8 experts",
                        invalid_argument);

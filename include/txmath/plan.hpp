@@ -14,7 +14,8 @@
 // - pp: divisors of what tp x cp leave, at most the layers; dp is what remains, and must
 //   divide the global batch;
 // - micro-batch: divisors of global_batch / dp up to max_micro_batch; interleave: 1, 2, 3, 4,
-//   6 or 8 model chunks per stage (pp > 1, pp x interleave <= layers);
+//   6 or 8 model chunks per stage (pp > 1, pp x interleave <= layers, micro-batches a
+//   multiple of pp as Megatron's interleaved schedule needs);
 // - ep: divisors of dp that divide the experts (MoE models); ZeRO 0-3 (dp > 1);
 // - recompute none / selective / full; sequence parallelism on and off (tp > 1).
 // FlashAttention is on unless fixed off (off is never faster nor smaller).
@@ -209,9 +210,11 @@ inline void layout_search::search_layer(training_layout l, plan_result& r) const
   double head = 0;
   const layer_times t = m_.layer(s_, l, head);
   const int rc = static_cast<int>(l.recompute_mode), sp = l.sequence_parallel ? 1 : 0;
+  // Interleaving needs pp > 1, pp x v <= layers, and the micro-batches in groups of pp.
+  const bool can_interleave = l.pp > 1 && (m_.options().global_batch / (l.dp * l.micro_batch)) % l.pp == 0;
   for (std::size_t vi = 0; vi < 6; ++vi) {
     const count v = interleave_choices[vi];
-    if ((o_.interleave != 0 && v != o_.interleave) || (v > 1 && (l.pp == 1 || l.pp * v > count(m_.model().n_layers))))
+    if ((o_.interleave != 0 && v != o_.interleave) || (v > 1 && (!can_interleave || l.pp * v > count(m_.model().n_layers))))
       continue;
     l.interleave = v;
     if (!act_known_[vi][rc][sp]) {

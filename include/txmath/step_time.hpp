@@ -69,7 +69,7 @@ namespace txmath {
 
 // Why a layout cannot run a model (step_model::problem).
 enum class layout_problem : std::uint8_t {
-  none, zero_size, zero_stage, tp_heads, tp_kv_heads, tp_ffn, pp_layers, interleave, ep_experts, ep_dp, cp_seq, sp_seq, batch,
+  none, zero_size, zero_stage, tp_heads, tp_kv_heads, tp_ffn, pp_layers, interleave, interleave_batches, ep_experts, ep_dp, cp_seq, sp_seq, batch,
 };
 
 struct step_options {
@@ -291,6 +291,8 @@ constexpr layout_problem step_model::problem(const training_layout& l) const {
   if (opt_.seq % l.cp != 0) return p::cp_seq;
   if (l.sequence_parallel && (opt_.seq / l.cp) % l.tp != 0) return p::sp_seq;
   if (opt_.global_batch % (l.dp * l.micro_batch) != 0) return p::batch;
+  // Megatron's interleaved schedule runs the micro-batches in groups of pp.
+  if (l.interleave > 1 && (opt_.global_batch / (l.dp * l.micro_batch)) % l.pp != 0) return p::interleave_batches;
   return p::none;
 }
 
@@ -313,6 +315,10 @@ constexpr void step_model::check(const training_layout& l) const {
     case layout_problem::pp_layers: m = "pp = " + l.pp.to_string() + " exceeds the " + layers + " layers"; break;
     case layout_problem::interleave:
       m = "interleave = " + l.interleave.to_string() + " needs pp > 1 and pp x interleave <= the " + layers + " layers";
+      break;
+    case layout_problem::interleave_batches:
+      m = "interleave = " + l.interleave.to_string() + " needs the micro-batches per step (" +
+          (opt_.global_batch / (l.dp * l.micro_batch)).to_string() + ") to be a multiple of pp = " + l.pp.to_string();
       break;
     case layout_problem::ep_experts: m = "ep = " + l.ep.to_string() + " must divide the " + experts + " experts"; break;
     case layout_problem::ep_dp: m = "ep = " + l.ep.to_string() + " must divide dp = " + l.dp.to_string(); break;

@@ -254,6 +254,13 @@ int run_plan(int argc, char** argv) {
                  r.layouts[0].estimate.memory_per_gpu.to_double() / (1u << 30), r.memory_budget.to_double() / (1u << 30));
     return 1;
   }
+  if (r.evaluated == 0) {
+    std::fprintf(stderr,
+                 "txmath: plan: no layout of %s GPUs suits %s with a global batch of %s sequences (tp must divide "
+                 "the heads, pp at most the layers, cp the sequence, dp x micro-batch the global batch)\n",
+                 grouped(o.gpus).c_str(), m.name.c_str(), grouped(batch).c_str());
+    return 1;
+  }
   if (r.layouts.empty()) {
     std::fprintf(stderr, "txmath: plan: no layout of %s GPUs fits in %.1f GiB per GPU (%s evaluated)\n",
                  grouped(o.gpus).c_str(), r.memory_budget.to_double() / (1u << 30), grouped(r.evaluated).c_str());
