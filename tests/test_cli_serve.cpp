@@ -151,6 +151,7 @@ TEST_CASE("txmath serve and finetune: bad flags exit 1 naming the flag, never a 
       {"serve llama-2-7b", "--gpu is required"},
       {"serve llama-2-7b --gpu h100 --frob", "unknown option '--frob'"},
       {"serve llama-2-7b --gpu h100 --efficiency fast", "--efficiency: expected roofline or step-time, found 'fast'"},
+      {"serve llama-2-7b --gpu b200 --efficiency step-time", "system 'b200' has no fitted efficiencies"},
       {"serve llama-2-7b --gpu", "--gpu needs a value"},
       {"finetune llama-2-7b --lora-rank 0", "--lora-rank"},
       {"finetune llama-2-7b --lora-rank 100000", "--lora-rank: 100000 exceeds the limit of 65536"},

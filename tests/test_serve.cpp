@@ -290,4 +290,9 @@ TEST_CASE("the step-time model's efficiencies as an option") {
   // A 4096-token prefill: the matmuls run at matmul_efficiency(4096) of peak at best.
   CHECK(eff.ttft.value() > roof.ttft.value() / s.efficiency.matmul_peak_fraction);
   CHECK(eff.compute_bound_batch == roof.compute_bound_batch);
+  // A system without fitted efficiencies (a bare accelerator) cannot use them.
+  const serve_options bare{.system = {.name = "b200", .gpu = accelerators::b200},
+                           .efficiency = serve_efficiency::step_time_model};
+  CHECK_THROWS_WITH_AS((void)serve(presets::llama_2_7b, runtime(bare), {}), doctest::Contains("no fitted efficiencies"),
+                       invalid_argument);
 }

@@ -66,6 +66,7 @@ TXMATH_DEFINE_ERROR(txmath_error_serve_gpu_memory_utilization_must_be_in_0_1, in
 TXMATH_DEFINE_ERROR(txmath_error_serve_tensor_parallel_size_does_not_divide_the_model, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_serve_more_pipeline_stages_than_layers, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_serve_system_has_no_interconnect_for_several_gpus, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_serve_system_has_no_fitted_efficiencies, invalid_argument)
 
 namespace txmath {
 
@@ -136,6 +137,12 @@ constexpr const serve_options& validate(const model_config& m, const serve_optio
     TXMATH_FAIL(txmath_error_serve_system_has_no_interconnect_for_several_gpus, invalid_argument,
                 "txmath: serve: " + o.gpus().to_string() + " GPUs of system '" + std::string(o.system.name.view()) +
                     "', which has no interconnect bandwidth: give a system (system.hpp) or use 1 GPU");
+  const system_efficiency& e = o.system.efficiency;
+  if (o.efficiency == serve_efficiency::step_time_model &&
+      !(e.matmul_peak_fraction > 0 && e.matmul_half_size >= 0 && e.memory_fraction > 0))
+    TXMATH_FAIL(txmath_error_serve_system_has_no_fitted_efficiencies, invalid_argument,
+                "txmath: serve: system '" + std::string(o.system.name.view()) +
+                    "' has no fitted efficiencies (matmul_peak_fraction, memory_fraction): use the roofline");
   if (!tp_is_valid(m, o.tp)) {
     detail::tp_divides(m.attention.n_heads, o.tp, "attention.n_heads");
     if (m.n_moe_layers() < m.n_layers) detail::tp_divides(m.ffn.d_ff, o.tp, "ffn.d_ff");
