@@ -86,6 +86,14 @@ TEST_CASE("txmath serve: vLLM's blocks, GGUF weights, a config.json, speculative
   // Llama-2-7B as Q4_0: 3,825,065,984 B of tensors (TheBloke's file: 3.83 GB).
   const auto q = run_json("serve llama-2-7b --gpu rtx4090 --weights-dtype Q4_0 --context 4096");
   CHECK(q.at("memory").at("weights_bytes").as_count() == txmath::count(3'825'065'984));
+  // A GPU without a known interconnect (TPU v5e, 16 GiB): 15,461,882,265 B of budget less
+  // 13,476,831,232 of bf16 weights and 640,942,080 of workspace leave 160 blocks of 8 MiB,
+  // short of the 256 one 4096-token sequence needs; no tensor-parallel size beyond one GPU
+  // is tried.
+  const auto small = run_json("serve llama-2-7b --gpu tpu-v5e --context 4096");
+  CHECK(!small.at("fits").as_bool());
+  CHECK(small.at("max_concurrency").as_count() == txmath::count(0));
+  CHECK(small.at("min_tp_that_fits").is_null());
   // A draft: the keys of the issue; a = 0.8, k = 5: (1 - 0.8^6) / 0.2 = 3.68928 tokens a step.
   const auto s = run_json("serve llama-3-70b --gpu h100 --gpus 8 --draft llama-3-8b --draft-len 5 --acceptance 0.8");
   CHECK(s.at("speculative").at("expected_tokens_per_step").as_double() == doctest::Approx(3.68928));

@@ -341,10 +341,13 @@ constexpr double experts_touched(std::uint64_t copies, std::uint64_t active, cou
 }
 
 // The smallest tensor-parallel size (pp as given) at which `concurrency` sequences of
-// `context` tokens fit; 0 when none up to n_heads does.
+// `context` tokens fit; 0 when none up to n_heads does (or, on a system without an
+// interconnect, when one GPU does not).
 [[nodiscard]] constexpr count min_tp_that_fits(const model_config& m, const lowered_model& ops, serve_options o,
                                                count context, count concurrency) {
+  const bool linked = o.system.intra_bandwidth > 0 && o.system.inter_bandwidth > 0;
   for (count tp = 1; tp <= count(m.attention.n_heads); tp += 1) {
+    if (tp * o.pp > 1 && !linked) break;  // one GPU is all a system without links has
     if (!tp_is_valid(m, tp)) continue;
     o.tp = tp;
     if (serve_fits(serve_memory_per_gpu(m, ops, o), context, concurrency, o.block_size)) return tp;
