@@ -63,7 +63,19 @@
 #include <txmath/memory.hpp>
 #include <txmath/system.hpp>
 
-TXMATH_DEFINE_ERROR(txmath_error_layout_does_not_fit_the_model, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_layout_sizes_must_be_positive, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_layout_zero_stage_must_be_0_to_3, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_layout_tp_must_divide_heads, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_layout_tp_must_divide_kv_heads, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_layout_tp_must_divide_ffn_width, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_layout_pp_exceeds_layers, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_layout_interleave_needs_pp_and_layers, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_layout_interleave_needs_micro_batches_multiple_of_pp, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_layout_ep_must_divide_experts, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_layout_ep_must_divide_dp, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_layout_cp_must_divide_seq, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_layout_sequence_parallel_needs_seq_divisible_by_cp_tp, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_layout_global_batch_not_multiple_of_dp_micro_batch, invalid_argument)
 
 namespace txmath {
 
@@ -142,8 +154,6 @@ class step_model {
     const lowered_model ops = lower(m);
     for (const layer_einsum& op : ops) add(op);
     ew_sp_ += 6 * static_cast<double>(m.d_model);  // two residual adds: read 2 d, write d
-    const auto pc = param_count(ops, m.tied_embeddings);
-    total_params_ = pc.total.value();
     model_flops_ = flops_per_step(ops, {.seq_len = o.seq.to_u64(), .batch = o.global_batch.to_u64()})
                        .training.total.to_double();
     megatron_flops_ = megatron_flops(m, {.seq_len = o.seq.to_u64(), .batch = o.global_batch.to_u64()})
@@ -188,7 +198,7 @@ class step_model {
   double moe_share_ = 0;   // fraction of layers that are MoE
   // Parameters: in the blocks (dense, routed experts), outside them on the first stage
   // (embeddings) and on the last (final norm, head, and a tied head's copy of the table).
-  count block_dense_{}, block_expert_{}, first_stage_{}, last_stage_{}, tied_copy_{}, total_params_{};
+  count block_dense_{}, block_expert_{}, first_stage_{}, last_stage_{}, tied_copy_{};
   double model_flops_ = 0, megatron_flops_ = 0;
 };
 
@@ -267,6 +277,25 @@ constexpr double matmul_efficiency(const system_spec& s, double n) {
 constexpr double smallest(double a, double b, double c) { return a < b ? (a < c ? a : c) : (b < c ? b : c); }
 constexpr double at_most(double a, double b) { return a < b ? a : b; }
 constexpr double at_least_zero(double a) { return a > 0 ? a : 0; }
+// In constant evaluation the error's name is the message.
+constexpr void compile_time_layout_error(layout_problem p) {
+  switch (p) {
+    case layout_problem::none: return;
+    case layout_problem::zero_size: txmath_error_layout_sizes_must_be_positive();
+    case layout_problem::zero_stage: txmath_error_layout_zero_stage_must_be_0_to_3();
+    case layout_problem::tp_heads: txmath_error_layout_tp_must_divide_heads();
+    case layout_problem::tp_kv_heads: txmath_error_layout_tp_must_divide_kv_heads();
+    case layout_problem::tp_ffn: txmath_error_layout_tp_must_divide_ffn_width();
+    case layout_problem::pp_layers: txmath_error_layout_pp_exceeds_layers();
+    case layout_problem::interleave: txmath_error_layout_interleave_needs_pp_and_layers();
+    case layout_problem::interleave_batches: txmath_error_layout_interleave_needs_micro_batches_multiple_of_pp();
+    case layout_problem::ep_experts: txmath_error_layout_ep_must_divide_experts();
+    case layout_problem::ep_dp: txmath_error_layout_ep_must_divide_dp();
+    case layout_problem::cp_seq: txmath_error_layout_cp_must_divide_seq();
+    case layout_problem::sp_seq: txmath_error_layout_sequence_parallel_needs_seq_divisible_by_cp_tp();
+    case layout_problem::batch: txmath_error_layout_global_batch_not_multiple_of_dp_micro_batch();
+  }
+}
 [[noreturn]] inline void layout_error(const std::string& why) {
   throw invalid_argument("txmath: layout: " + why);
 }
@@ -299,7 +328,7 @@ constexpr layout_problem step_model::problem(const training_layout& l) const {
 constexpr void step_model::check(const training_layout& l) const {
   const layout_problem why = problem(l);
   if (why == layout_problem::none) return;
-  if (std::is_constant_evaluated()) detail::txmath_error_layout_does_not_fit_the_model();
+  if (std::is_constant_evaluated()) detail::compile_time_layout_error(why);
   const std::string heads = std::to_string(model_.attention.n_heads), layers = std::to_string(model_.n_layers);
   const std::string experts = std::to_string(model_.is_moe() ? model_.moe.n_experts : 1);
   std::string m;

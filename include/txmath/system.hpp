@@ -91,9 +91,10 @@ namespace systems {
 // and NCCL's ring collectives ~77% of NVLink's 300 GB/s per direction (~230 GB/s bus
 // bandwidth in nccl-tests on DGX A100); the same fraction is assumed for InfiniBand. The
 // matmul curve (peak fraction 0.86, half size 272) was fitted once, by the grid search that
-// tests/test_step_time_validation.cpp repeats (0.50..1.00 by 0.01, 0..1000 by 4), on four of Korthikanti et al. 2022's Table 5
-// runs (22B and 530B, full and selective recompute); the 175B and 1T runs are held out.
-// Other systems reuse these fractions: an assumption until measured runs on them are added.
+// tests/test_step_time_validation.cpp repeats (0.50..1.00 by 0.01, 0..1000 by 4), on four of
+// Korthikanti et al. 2022's Table 5 runs (22B and 530B, full and selective recompute); the
+// 175B and 1T runs are held out. Other systems reuse these fractions: an assumption until
+// measured runs on them are added.
 inline constexpr system_efficiency a100_fit{.matmul_peak_fraction = 0.86, .matmul_half_size = 272,
                                             .memory_fraction = 0.85, .link_fraction = 0.77};
 
