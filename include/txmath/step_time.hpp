@@ -180,6 +180,8 @@ class step_model {
   constexpr step_estimate finish(const system_spec& s, const training_layout& l, const layer_times& t, double head,
                                  bytes activations) const;
   constexpr void add(const layer_einsum& op);
+  constexpr detail::step_op attention_op(const layer_einsum& op, double share) const;
+  constexpr detail::step_op matmul_op(const layer_einsum& op, double share);
   constexpr void add_elementwise(const layer_einsum& op);
   constexpr layer_times layer(const system_spec& s, const training_layout& l, double& head) const;
   constexpr double dp_time(const system_spec& s, const training_layout& l, double mb_bwd) const;
@@ -204,55 +206,64 @@ class step_model {
 
 // ---- building the profile (once per model) ------------------------------------------------
 
+// Each op: its parameters to their stage; its time profile.
 constexpr void step_model::add(const layer_einsum& op) {
-  const double L = static_cast<double>(model_.n_layers);
-  const bool expert = op.part == component::experts;
-  if (op.in_block) (expert ? block_expert_ : block_dense_) += op.params();
+  if (op.in_block) (op.part == component::experts ? block_expert_ : block_dense_) += op.params();
   else if (op.part == component::head || op.part == component::norms) last_stage_ += op.params();
   else first_stage_ += op.params();
   if (op.part == component::embedding && model_.tied_embeddings) tied_copy_ += op.params();
   if (op.kind == op_kind::lookup) return;
   if (op.kind == op_kind::elementwise) return add_elementwise(op);
 
+  const double share = op.in_block ? static_cast<double>(op.layers) / static_cast<double>(model_.n_layers) : 1.0;
+  ops_[n_ops_++] = op.kind == op_kind::attention ? attention_op(op, share) : matmul_op(op, share);
+}
+
+// QK^T or AV: FLOPs per (query, key) pair; the smallest matmul dimension is the head's.
+constexpr detail::step_op step_model::attention_op(const layer_einsum& op, double share) const {
+  double heads = 1;  // the k, g (or n) indices
+  for (std::size_t i = 0; i < op.n_dims; ++i)
+    if (detail::is_head_label(static_cast<unsigned char>(op.dims[i].label))) heads *= static_cast<double>(op.dims[i].size);
   detail::step_op s;
-  const double share = op.in_block ? static_cast<double>(op.layers) / L : 1.0;
+  s.attention = true;
+  s.flops = op.unit.flops.to_double();  // per pair; the layers' share is kept apart (windows)
+  s.layer_share = share;
+  s.k = s.n = op.unit.macs.to_double() / heads;  // macs per pair = heads x head_dim
+  s.shard_cap = heads;
+  s.window = static_cast<double>(op.window);
+  // Softmax and its dropout over the scores: 4.5 elements per pair and head.
+  if (op.name.starts_with("scores")) s.ew_per_pair = 4.5 * heads;
+  return s;
+}
+
+// A weight matmul: its shape, its TP split, and what it adds to the layer's collectives
+// and memory-bound passes.
+constexpr detail::step_op step_model::matmul_op(const layer_einsum& op, double share) {
+  const einsum_spec& sp = *op.spec;
+  const auto& w = sp.inputs[op.weight];
+  auto kept = [&](char32_t, std::uint8_t id) { return einsum_spec::has(sp.output, id); };
+  auto summed = [&](char32_t, std::uint8_t id) { return !einsum_spec::has(sp.output, id); };
+  auto heads = [&](char32_t c, std::uint8_t) { return detail::is_head_label(c); };
+  detail::step_op s;
   s.flops = op.unit.flops.to_double() * static_cast<double>(op.active) * share;
   s.in_block = op.in_block;
-  s.expert = expert;
-  if (op.kind == op_kind::attention) {
-    // Per pair: macs = heads x head_dim. Heads are the k, g (or n) indices.
-    double heads = 1;
-    for (std::size_t i = 0; i < op.n_dims; ++i)
-      if (detail::is_head_label(static_cast<unsigned char>(op.dims[i].label))) heads *= static_cast<double>(op.dims[i].size);
-    s.attention = true;
-    s.flops = op.unit.flops.to_double();  // per pair; layer share kept apart (window)
-    s.layer_share = share;
-    s.k = s.n = op.unit.macs.to_double() / heads;
-    s.shard_cap = heads;
-    s.window = static_cast<double>(op.window);
-    // Softmax and its dropout over the scores: 4.5 elements per pair and head.
-    if (op.name.starts_with("scores")) s.ew_per_pair = 4.5 * heads;
-  } else {
-    const einsum_spec& sp = *op.spec;
-    const auto& w = sp.inputs[op.weight];
-    auto in_out = [&](char32_t, std::uint8_t id) { return einsum_spec::has(sp.output, id); };
-    auto summed = [&](char32_t, std::uint8_t id) { return !einsum_spec::has(sp.output, id); };
-    auto heads = [&](char32_t c, std::uint8_t) { return detail::is_head_label(c); };
-    s.k = detail::term_size(op, w, summed);
-    s.n = detail::term_size(op, w, in_out);
-    const bool writes_d = sp.output.rank > 0 && sp.labels[sp.output.index[sp.output.rank - 1]] == 'd';
-    const double h = detail::term_size(op, w, heads);
-    if (op.part == component::router || s.n == 1) s.split = detail::tp_split::replicated;
-    else s.split = writes_d ? detail::tp_split::row : detail::tp_split::column;
-    s.shard_cap = h > 1 ? h : (writes_d ? s.k : s.n);
-    if (expert) s.m_scale = static_cast<double>(model_.moe.top_k) / static_cast<double>(model_.moe.n_experts);
-    if (writes_d && op.in_block) row_groups_ += share;
-    if (op.in_block && (op.name == "up_proj" || op.name == "experts.up_proj" || op.name == "shared.up_proj"))
-      ew_tp_ += (model_.ffn.kind == ffn_kind::gated ? 3 : 2) * s.n * static_cast<double>(op.active) * share;
-    if (!op.in_block) ew_head_ += s.n * 3 * 2 * 4;  // cross-entropy: three fp32 read + write passes
-    if (expert) moe_share_ = share;
+  s.expert = op.part == component::experts;
+  s.k = detail::term_size(op, w, summed);
+  s.n = detail::term_size(op, w, kept);
+  const bool writes_d = sp.output.rank > 0 && sp.labels[sp.output.index[sp.output.rank - 1]] == 'd';
+  const double h = detail::term_size(op, w, heads);
+  if (op.part == component::router || s.n == 1) s.split = detail::tp_split::replicated;
+  else s.split = writes_d ? detail::tp_split::row : detail::tp_split::column;
+  s.shard_cap = h > 1 ? h : (writes_d ? s.k : s.n);
+  if (s.expert) {
+    s.m_scale = static_cast<double>(model_.moe.top_k) / static_cast<double>(model_.moe.n_experts);
+    moe_share_ = share;
   }
-  ops_[n_ops_++] = s;
+  if (writes_d && op.in_block) row_groups_ += share;
+  if (op.in_block && (op.name == "up_proj" || op.name == "experts.up_proj" || op.name == "shared.up_proj"))
+    ew_tp_ += (model_.ffn.kind == ffn_kind::gated ? 3 : 2) * s.n * static_cast<double>(op.active) * share;
+  if (!op.in_block) ew_head_ += s.n * 3 * 2 * 4;  // cross-entropy: three fp32 read + write passes
+  return s;
 }
 
 // Memory-bound passes, per token and layer. Fused kernels do an elementwise einsum with
