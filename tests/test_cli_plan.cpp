@@ -84,8 +84,12 @@ TEST_CASE("txmath plan --json: the library's search, best first, with every key"
     CHECK(l.at("tflops_per_gpu").as_double() == doctest::Approx(want.estimate.tflops_per_gpu).epsilon(1e-5));
     // The breakdown adds up to the step.
     double sum = 0;
-    for (const auto& [k, v] : l.at("breakdown").members()) sum += v.as_double();
+    for (const auto& [k, v] : l.at("breakdown").members())
+      if (v.is_number()) sum += v.as_double();
     CHECK(sum == doctest::Approx(l.at("step_seconds").as_double()).epsilon(1e-5));
+    double comm = 0;
+    for (const auto& [k, v] : l.at("breakdown").at("communication_by_kind").members()) comm += v.as_double();
+    CHECK(comm == doctest::Approx(l.at("breakdown").at("communication").as_double()).epsilon(1e-5));
     if (i > 0) CHECK(layouts.at(i - 1).at("step_seconds").as_double() <= l.at("step_seconds").as_double());
   }
 }

@@ -79,6 +79,54 @@ TEST_CASE("TP traffic: four all-reduces of the activations per layer and micro-b
   CHECK(rel(m.evaluate(s, {.tp = 8, .micro_batch = 2, .sequence_parallel = true}).parts.communication, want) < 1e-9);
 }
 
+namespace {
+// Only the links cost: compute and HBM free, every link 100 GB/s with no latency.
+constexpr system_spec links_only = [] {
+  system_spec s = ideal;
+  s.gpu.bf16 = flop_rate(1e30);
+  s.intra_bandwidth = s.inter_bandwidth = 100e9;
+  return s;
+}();
+}  // namespace
+
+TEST_CASE("EP, CP, PP and DP traffic against parallel.hpp's bytes and hand derivations") {
+  SUBCASE("EP: four all-to-alls per MoE layer of each token's top_k copies") {
+    // Mixtral 8x7B, 4,096 tokens, ep = 8 in one node: 32 layers x 4 x 7/8 x 4096 x 2 x 4096 x
+    // 2 bytes = expert_parallel_bytes, over 100 GB/s.
+    const step_model m(presets::mixtral_8x7b, {.seq = 4096, .global_batch = 8});
+    const auto e = m.evaluate(links_only, {.dp = 8, .ep = 8});
+    CHECK(rel(e.parts.comm.ep, expert_parallel_bytes(4096, 2, 4096, 32, 8).to_double() / 100e9) < 1e-9);
+    CHECK(e.parts.comm.tp == 0);
+  }
+  SUBCASE("CP: a ring pass of the local keys and values forward, two backward") {
+    // Llama-3-8B, 8,192 tokens over cp = 4: each rank holds 2,048 tokens' keys and values,
+    // 2 x 2048 x 8 heads x 128 x 2 bytes = 8,388,608 bytes, passed 3 times around the ring,
+    // once forward and twice backward (keys and values, then their gradients), 32 layers.
+    const step_model m(presets::llama_3_8b, {.seq = 8192, .global_batch = 1});
+    const auto e = m.evaluate(links_only, {.cp = 4});
+    CHECK(rel(e.parts.comm.cp, 3.0 * 3 * 8388608 / 100e9 * 32) < 1e-9);
+  }
+  SUBCASE("PP: each micro-batch's activations forward and gradients backward, per model chunk") {
+    // GPT-3 1.3B over 4 stages, 2 chunks each, 8 micro-batches of 2 x 2048 tokens:
+    // interleave x pipeline_parallel_bytes (2 x 2048 x 2048 x 2 bytes, twice per micro-batch).
+    const step_model m(presets::gpt3_1_3b, {.seq = 2048, .global_batch = 16});
+    const auto e = m.evaluate(links_only, {.pp = 4, .micro_batch = 2, .interleave = 2});
+    CHECK(e.micro_batches == 8);
+    CHECK(rel(e.parts.comm.pp, 2 * pipeline_parallel_bytes(2048, 2, 2048, 8).to_double() / 100e9) < 1e-9);
+  }
+  SUBCASE("DP: all-reduce, ZeRO-1 and ZeRO-3 traffic of the gradients and weights") {
+    // Llama-3-8B on 8 data-parallel ranks, nothing overlapped: parallel.hpp's bytes per step
+    // (ZeRO-3 gathers the weights every micro-batch: 2 micro-batches, twice its per-step bytes).
+    const step_model m(presets::llama_3_8b, {.seq = 4096, .global_batch = 16, .overlap_dp = false});
+    const params n = param_count(presets::llama_3_8b).total;
+    CHECK(rel(m.evaluate(links_only, {.dp = 8}).parts.comm.dp, data_parallel_bytes(n, 8).to_double() / 100e9) < 1e-9);
+    CHECK(rel(m.evaluate(links_only, {.dp = 8, .zero = 1}).parts.comm.dp,
+              data_parallel_bytes(n, 8, {}, sharding::zero1).to_double() / 100e9) < 1e-9);
+    CHECK(rel(m.evaluate(links_only, {.dp = 8, .zero = 3}).parts.comm.dp,
+              2 * data_parallel_bytes(n, 8, {}, sharding::zero3).to_double() / 100e9) < 1e-9);
+  }
+}
+
 TEST_CASE("memory per GPU: the training state of the largest stage, ZeRO over dp") {
   const step_model m(presets::llama_3_8b, {.seq = 8192, .global_batch = 64});
   const count n = param_count(presets::llama_3_8b).total.value();

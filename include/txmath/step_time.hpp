@@ -93,13 +93,20 @@ struct step_options {
   bool dropout = false;    // activation memory keeps dropout masks (Megatron's GPT runs: on)
 };
 
+// Exposed communication by parallelism, seconds per step (they add up to communication).
+struct communication_breakdown {
+  double tp = 0, ep = 0, cp = 0, pp = 0, dp = 0;
+  [[nodiscard]] constexpr double total() const { return tp + ep + cp + pp + dp; }
+};
+
 // Seconds of one step, by kind; they add up to the step.
 struct step_breakdown {
   double compute = 0;          // forward and backward matmuls and memory-bound passes
-  double recompute = 0;        // the forward work done again
+  double recompute = 0;        // the forward work done again (with its TP and EP collectives)
   double communication = 0;    // exposed TP, EP, CP, pipeline and data-parallel traffic
   double bubble = 0;           // pipeline fill and drain
   double optimizer = 0;        // the Adam step
+  communication_breakdown comm{};  // `communication` by parallelism
   [[nodiscard]] constexpr double total() const { return compute + recompute + communication + bubble + optimizer; }
 };
 
@@ -176,6 +183,7 @@ class step_model {
   friend class layout_search;
   struct layer_times {
     double fwd = 0, bwd = 0, recompute = 0, comm = 0;  // per layer and micro-batch
+    double tp = 0, ep = 0, cp = 0;                      // comm, by parallelism
   };
   constexpr step_estimate finish(const system_spec& s, const training_layout& l, const layer_times& t, double head,
                                  bytes activations) const;
@@ -419,7 +427,10 @@ constexpr step_model::layer_times step_model::layer(const system_spec& s, const 
   layer_times r;
   r.fwd = mm + attn + ew + attn_ew;
   r.bwd = 2 * r.fwd;
-  r.comm = 2 * tp_f + 2 * ep_f + cp_exposed;
+  r.tp = 2 * tp_f;
+  r.ep = 2 * ep_f;
+  r.cp = cp_exposed;
+  r.comm = r.tp + r.ep + r.cp;
   if (l.recompute_mode == recompute::full) r.recompute = r.fwd + tp_f + ep_f;
   else if (l.recompute_mode == recompute::selective) r.recompute = attn + attn_ew;
   return r;
@@ -505,7 +516,9 @@ constexpr step_estimate step_model::finish(const system_spec& s, const training_
   const double stage = Ls * (t.fwd + t.bwd + t.recompute + t.comm) + head + p2p;
   e.parts.compute = m * (Ls * (t.fwd + t.bwd) + head);
   e.parts.recompute = m * Ls * t.recompute;
-  e.parts.communication = m * (Ls * t.comm + p2p) + dp_time(s, l, Ls * t.bwd);
+  e.parts.comm = {.tp = m * Ls * t.tp, .ep = m * Ls * t.ep, .cp = m * Ls * t.cp, .pp = m * p2p,
+                  .dp = dp_time(s, l, Ls * t.bwd)};
+  e.parts.communication = e.parts.comm.total();
   e.parts.bubble = (pp - 1) / v * stage;
   e.parts.optimizer = optimizer_time(s, l);
   e.step_seconds = e.parts.total();

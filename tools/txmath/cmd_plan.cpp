@@ -169,7 +169,9 @@ void print_json(const plan_result& r, double seconds) {
       << ", \"micro_batches\": " << e.micro_batches.to_string() << ", \"breakdown\": {\"compute\": "
       << num(e.parts.compute) << ", \"recompute\": " << num(e.parts.recompute)
       << ", \"communication\": " << num(e.parts.communication) << ", \"bubble\": " << num(e.parts.bubble)
-      << ", \"optimizer\": " << num(e.parts.optimizer) << "}}";
+      << ", \"optimizer\": " << num(e.parts.optimizer) << ", \"communication_by_kind\": {\"tp\": " << num(e.parts.comm.tp)
+      << ", \"ep\": " << num(e.parts.comm.ep) << ", \"cp\": " << num(e.parts.comm.cp) << ", \"pp\": " << num(e.parts.comm.pp)
+      << ", \"dp\": " << num(e.parts.comm.dp) << "}}}";
   }
   o << (r.layouts.empty() ? "]}\n" : "\n]}\n");
   std::fputs(o.str().c_str(), stdout);
