@@ -81,7 +81,8 @@ namespace txmath {
 
 // Why a layout cannot run a model (step_model::problem).
 enum class layout_problem : std::uint8_t {
-  none, zero_size, zero_stage, tp_heads, tp_kv_heads, tp_ffn, pp_layers, interleave, interleave_batches, ep_experts, ep_dp, cp_seq, sp_seq, batch,
+  none, zero_size, zero_stage, tp_heads, tp_kv_heads, tp_ffn, pp_layers, interleave, interleave_batches,
+  ep_experts, ep_dp, cp_seq, sp_seq, batch,
 };
 
 struct step_options {
@@ -370,7 +371,9 @@ constexpr void step_model::check(const training_layout& l) const {
       break;
     case layout_problem::ep_experts: m = "ep = " + l.ep.to_string() + " must divide the " + experts + " experts"; break;
     case layout_problem::ep_dp: m = "ep = " + l.ep.to_string() + " must divide dp = " + l.dp.to_string(); break;
-    case layout_problem::cp_seq: m = "cp = " + l.cp.to_string() + " must divide the sequence length " + opt_.seq.to_string(); break;
+    case layout_problem::cp_seq:
+      m = "cp = " + l.cp.to_string() + " must divide the sequence length " + opt_.seq.to_string();
+      break;
     case layout_problem::sp_seq:
       m = "sequence parallelism needs seq / cp = " + (opt_.seq / l.cp).to_string() + " divisible by tp = " + l.tp.to_string();
       break;
@@ -444,7 +447,8 @@ constexpr bytes step_model::state_bytes(const training_layout& l) const {
                                  : (first_stage_ > last_stage_ + tied_copy_ ? first_stage_ : last_stage_ + tied_copy_);
   const count n = ceil_div(block_dense_ * Ls, L * l.tp) + ceil_div(extras, l.tp) +
                   ceil_div(block_expert_ * Ls, L * l.tp * l.ep);
-  const sharding z = l.zero == 0 ? sharding::none : l.zero == 1 ? sharding::zero1 : l.zero == 2 ? sharding::zero2 : sharding::zero3;
+  constexpr sharding stages[] = {sharding::none, sharding::zero1, sharding::zero2, sharding::zero3};
+  const sharding z = stages[l.zero < 4 ? l.zero : 3];
   return training_state_bytes(params(n), opt_.precision, z, l.dp).total();
 }
 
