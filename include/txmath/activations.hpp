@@ -1,4 +1,8 @@
 #pragma once
+// The closed form, kept as a named cross-check: activation_memory.hpp derives activation
+// bytes from the lowered model for any architecture and layout and reproduces these formulas
+// exactly for GPT blocks (tests/test_activation_memory.cpp). Use it for anything else.
+//
 // Activation memory of training, per transformer layer, after Korthikanti et al. 2022,
 // "Reducing Activation Recomputation in Large Transformer Models" (Table 2). With s the
 // sequence length, b the micro-batch, h = d_model, a = n_heads, t the tensor-parallel size:

@@ -16,6 +16,9 @@ int run_einsum(int argc, char** argv);  // txmath einsum "btd,df->btf" b=8 t=102
 int run_path(int argc, char** argv);    // txmath path "ij,jk,kl->il" i=10 ... --optimize dp
 int run_report(int argc, char** argv);  // txmath report <preset | config.json> [options]
 int run_plot(int argc, char** argv);    // txmath plot context --model X [--out file.svg]
+int run_plan(int argc, char** argv);    // txmath plan <preset | config.json> --system NAME --gpus N ...
+int run_serve(int argc, char** argv);     // txmath serve <preset | config.json> --gpu NAME [options]
+int run_finetune(int argc, char** argv);  // txmath finetune <preset | config.json> [options]
 
 // ---- shared by report and plot (model_arg.cpp) -------------------------------------------
 // A model named on the command line: a preset name or a path to a config.json.

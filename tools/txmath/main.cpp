@@ -22,6 +22,14 @@ void usage(std::FILE* out) {
       "                                 params, FLOPs, memory, time and cost of a model\n"
       "  plot context --model X [--out context.svg] [--json | --csv]\n"
       "                                 SVG of FLOP shares against the context length\n"
+      "  serve <preset | config.json> --gpu NAME [--gpus N --weights-dtype D --kv-dtype D\n"
+      "         --context C --prompt P --concurrency K --draft MODEL] [--json]\n"
+      "                                 fit, concurrency, latency and throughput of serving\n"
+      "  finetune <preset | config.json> [--lora-rank R --lora-targets q_proj,v_proj\n"
+      "         --base-dtype bf16|nf4 --seq S --batch B] [--json]\n"
+      "                                 LoRA / QLoRA parameters and memory\n"
+      "  plan <preset | config.json> --system NAME --gpus N --seq S --global-batch B [--tp T ...]\n"
+      "                                 fastest training layouts that fit, step time, MFU\n"
       "Run 'txmath <command> --help' for a command's options and defaults;\n"
       "'txmath --version' for the version.\n"
       "Add --json to any command for machine-readable output.\n",
@@ -86,7 +94,9 @@ int main(int argc, char** argv) {
     int (*run)(int, char**);
   };
   const command commands[] = {{"einsum", txmath::cli::run_einsum}, {"path", txmath::cli::run_path},
-                              {"report", txmath::cli::run_report}, {"plot", txmath::cli::run_plot}};
+                              {"report", txmath::cli::run_report}, {"plot", txmath::cli::run_plot},
+                              {"plan", txmath::cli::run_plan},
+                              {"serve", txmath::cli::run_serve}, {"finetune", txmath::cli::run_finetune}};
   for (const auto& c : commands) {
     if (std::strcmp(argv[1], c.name) != 0) continue;
     try {
