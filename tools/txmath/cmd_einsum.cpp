@@ -242,7 +242,11 @@ void print_json(const einsum_network& net, const path_info<count>& info, const r
   std::string log2s;  // log2 of each figure that overflowed (exact figures are given exactly)
   for (const auto& [name, f] : {std::pair<const char*, const figure*>{"flops", &r.flops}, {"naive_flops", &r.naive},
                                 {"opt_flops", &r.opt}, {"largest_intermediate", &r.largest}, {"bytes", &r.bytes}})
-    if (f->over) log2s += std::string(log2s.empty() ? "" : ", ") + "\"" + name + "\": " + four_digits(f->log2);
+    if (f->over) {
+      char buf[48];
+      std::snprintf(buf, sizeof buf, "%.6f", f->log2);
+      log2s += std::string(log2s.empty() ? "" : ", ") + "\"" + name + "\": " + buf;
+    }
   std::printf("{\"spec\": %s, \"flops\": %s, \"naive_flops\": %s, \"opt_flops\": %s, "
               "\"largest_intermediate\": %s, \"path\": %s, \"bytes\": %s, \"intensity\": %s, "
               "\"backward_flops\": %s, \"overflowed\": [%s], \"log2\": {%s}}\n",
