@@ -28,7 +28,7 @@ TEST_CASE("cpp_int costs equal count costs on small networks") {
 TEST_CASE("dp with count equals dp with cpp_int in every objective") {
   for (std::uint64_t seed = 1; seed <= 6; ++seed) {
     const auto net = detail::random_network(10 + static_cast<std::uint32_t>(seed % 3), 3, 2, seed);
-    for (auto mz : {dp_minimize::flops, dp_minimize::opt_einsum_flops, dp_minimize::size, dp_minimize::write,
+    for (auto mz : {dp_minimize::exact_flops, dp_minimize::opt_einsum_flops, dp_minimize::size, dp_minimize::write,
                     dp_minimize::combo, dp_minimize::limit}) {
       path_options o{.optimize = path_optimizer::dp};
       o.minimize = mz;

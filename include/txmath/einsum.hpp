@@ -13,7 +13,9 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -36,6 +38,7 @@ TXMATH_DEFINE_ERROR(txmath_error_einsum_missing_size_for_index, invalid_argument
 TXMATH_DEFINE_ERROR(txmath_error_einsum_mismatched_sizes_for_index, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_einsum_too_many_sizes, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_einsum_operand_index_out_of_range, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_index_given_two_different_sizes, invalid_argument)
 
 namespace txmath {
 
@@ -50,12 +53,42 @@ struct fixed_string {
 };
 
 namespace detail {
-inline std::string einsum_where(std::string_view spec, std::size_t pos) {
-  return "txmath: einsum spec '" + std::string(spec) + "' at position " + std::to_string(pos) + ": ";
+// Decodes one code point of strict UTF-8 (RFC 3629) at s[pos] and moves pos past it; returns 0
+// (pos unchanged) for NUL or bytes that are not UTF-8: a stray continuation byte, a lead byte
+// cut short, an overlong form (C0 AF for '/'), a surrogate (U+D800..U+DFFF) or a code point
+// above U+10FFFF.
+constexpr char32_t decode_utf8(std::string_view s, std::size_t& pos) {
+  const auto b0 = static_cast<unsigned char>(s[pos]);
+  if (b0 < 0x80) {
+    if (b0 != 0) ++pos;
+    return b0;
+  }
+  std::size_t extra = 0;
+  char32_t least = 0;  // the smallest code point of that length (shorter is overlong)
+  if (b0 >= 0xC2 && b0 <= 0xDF) extra = 1, least = 0x80;
+  else if (b0 >= 0xE0 && b0 <= 0xEF) extra = 2, least = 0x800;
+  else if (b0 >= 0xF0 && b0 <= 0xF4) extra = 3, least = 0x10000;
+  else return 0;
+  if (s.size() - pos <= extra) return 0;
+  char32_t c = b0 & (0x3Fu >> extra);
+  for (std::size_t i = 1; i <= extra; ++i) {
+    const auto b = static_cast<unsigned char>(s[pos + i]);
+    if ((b & 0xC0) != 0x80) return 0;
+    c = (c << 6) | (b & 0x3Fu);
+  }
+  if (c < least || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+  pos += extra + 1;
+  return c;
 }
+// A code point as UTF-8; one that UTF-8 cannot hold (a surrogate, above U+10FFFF) as "U+XXXX".
 inline std::string label_text(char32_t c) {
   if (c < 0x80) return std::string(1, static_cast<char>(c));
-  std::string s;  // UTF-8
+  if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(c));
+    return buf;
+  }
+  std::string s;
   if (c < 0x800) {
     s += static_cast<char>(0xC0 | (c >> 6));
   } else if (c < 0x10000) {
@@ -69,20 +102,38 @@ inline std::string label_text(char32_t c) {
   s += static_cast<char>(0x80 | (c & 0x3F));
   return s;
 }
-// Decodes one UTF-8 code point at s[pos]; returns 0 when the bytes are not valid UTF-8.
-constexpr char32_t decode_utf8(std::string_view s, std::size_t& pos) {
-  const auto b0 = static_cast<unsigned char>(s[pos]);
-  int extra = b0 >= 0xF0 && b0 < 0xF8 ? 3 : b0 >= 0xE0 ? 2 : b0 >= 0xC0 ? 1 : -1;
-  if (b0 < 0x80) extra = 0;
-  if (extra < 0 || pos + static_cast<std::size_t>(extra) >= s.size() + (extra == 0 ? 1 : 0)) return 0;
-  char32_t c = extra == 0 ? b0 : (b0 & (0x3F >> extra));
-  for (int i = 1; i <= extra; ++i) {
-    const auto b = static_cast<unsigned char>(s[pos + static_cast<std::size_t>(i)]);
-    if ((b & 0xC0) != 0x80) return 0;
-    c = (c << 6) | (b & 0x3F);
+// Text for a message: valid UTF-8 as is, every other byte (and ASCII control) as \xNN, so
+// that a message is valid UTF-8 and never splits a character.
+inline std::string printable(std::string_view s) {
+  std::string r;
+  for (std::size_t pos = 0; pos < s.size();) {
+    const std::size_t at = pos;
+    const char32_t c = decode_utf8(s, pos);
+    if (c >= 0x20 && c != 0x7F) {
+      r.append(s.substr(at, pos - at));
+      continue;
+    }
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(static_cast<unsigned char>(s[at])));
+    r += buf;
+    pos = at + 1;
   }
-  pos += static_cast<std::size_t>(extra) + 1;
-  return c;
+  return r;
+}
+// The character at s[pos] for a message: the whole code point, or its first byte as \xNN.
+inline std::string printable_char_at(std::string_view s, std::size_t pos) {
+  std::size_t end = pos;
+  if (decode_utf8(s, end) == 0) end = pos + 1;
+  return printable(s.substr(pos, end - pos));
+}
+// At most `n` bytes of UTF-8 text, cut before a character rather than inside one.
+inline std::string utf8_prefix(std::string_view s, std::size_t n) {
+  if (s.size() <= n) return std::string(s);
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return std::string(s.substr(0, n));
+}
+inline std::string einsum_where(std::string_view spec, std::size_t pos) {
+  return "txmath: einsum spec '" + printable(spec) + "' at position " + std::to_string(pos) + ": ";
 }
 constexpr bool is_label(char32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
@@ -189,7 +240,11 @@ struct fixed_spec_builder {
   constexpr std::uint32_t n_labels() const { return r.n_labels; }
   constexpr std::uint32_t occurrences(std::uint32_t id) const { return occ[id]; }
   constexpr void set_explicit_output() { r.explicit_output = true; }
-  constexpr void insert_output_sorted(std::uint32_t id) {
+  constexpr void insert_output_sorted(std::uint32_t id, std::string_view spec) {
+    if (r.output.rank == einsum_spec::max_rank)
+      TXMATH_FAIL(txmath_error_einsum_operand_rank_too_large, invalid_argument,
+                  einsum_where(spec, spec.size()) + "the implicit output (the indices seen once) has more than " +
+                      std::to_string(einsum_spec::max_rank) + " indices (use einsum_network for large networks)");
     std::uint8_t at = r.output.rank++;
     while (at > 0 && r.labels[r.output.index[at - 1]] > r.labels[id]) {
       r.output.index[at] = r.output.index[at - 1];
@@ -205,7 +260,7 @@ namespace detail {
 // run-time einsum_network of <txmath/einsum_path.hpp>. B provides
 //   find(c) -> int, add_label(c, spec, at) -> id, add_input(spec, at),
 //   push_input(id, spec, at), push_output(id, spec, at), output_has(id), label(id),
-//   n_labels(), occurrences(id), set_explicit_output()
+//   n_labels(), occurrences(id), set_explicit_output(), insert_output_sorted(id, spec)
 // and enforces its own capacity.
 template <class B>
 constexpr void parse_einsum_into(std::string_view spec, B& r) {
@@ -229,7 +284,7 @@ constexpr void parse_einsum_into(std::string_view spec, B& r) {
     const char32_t c = decode_utf8(spec, pos);
     if (c == 0 || pos > end || !is_label(c))
       TXMATH_FAIL(txmath_error_einsum_invalid_character_in_spec, invalid_argument,
-                  einsum_where(spec, at) + "'" + std::string(1, spec[at]) +
+                  einsum_where(spec, at) + "'" + printable_char_at(spec, at) +
                       "' is not an index letter (use a-z, A-Z or non-ASCII letters)");
     const int id = r.find(c);
     if (id >= 0) return static_cast<std::uint32_t>(id);
@@ -267,7 +322,7 @@ constexpr void parse_einsum_into(std::string_view spec, B& r) {
   } else {
     // Implicit output: indices seen exactly once, sorted by code point (numpy, opt_einsum).
     for (std::uint32_t id = 0; id < r.n_labels(); ++id)
-      if (r.occurrences(id) == 1) r.insert_output_sorted(id);
+      if (r.occurrences(id) == 1) r.insert_output_sorted(id, spec);
   }
 }
 }  // namespace detail
@@ -307,8 +362,17 @@ class index_sizes {
     if (std::is_constant_evaluated())
       for (std::size_t i = 0; i < capacity; ++i) label_[i] = 0, size_[i] = 0;
   }
+  // A letter listed twice must have the same size both times ({{'i', 2}, {'i', 7}} is an
+  // error: one of them is a typo, and silently keeping either would hide it).
   constexpr index_sizes(std::initializer_list<entry> entries) : index_sizes() {
-    for (const auto& e : entries) set(e.label, e.size);
+    for (const auto& e : entries) {
+      if (const std::size_t at = find(e.label); at != npos && size_[at] != e.size.rep_value())
+        TXMATH_FAIL(txmath_error_einsum_index_given_two_different_sizes, invalid_argument,
+                    "txmath: index '" + detail::label_text(e.label) + "' is given two sizes, " +
+                        count::from_rep(size_[at]).to_string() + " and " + e.size.to_string() +
+                        ": give each index one size");
+      set(e.label, e.size);
+    }
   }
   // Copies only the entries in use (the rest are never written at run time).
   constexpr index_sizes(const index_sizes& o) : index_sizes() { *this = o; }
@@ -472,6 +536,36 @@ constexpr Cost flop_count(const Cost& product, std::size_t n_terms, bool inner) 
   return product * Cost(static_cast<unsigned>(op_factor));
 }
 
+// The multiply-adds of a step read as flop_count's arguments: one a summed product per
+// operand beyond the first (none when nothing is summed away or with one operand).
+template <class Cost>
+constexpr Cost mac_count(const Cost& product, std::size_t n_terms, bool inner) {
+  if (!inner || n_terms < 2) return Cost(0u);
+  return product * Cost(static_cast<unsigned>(n_terms - 1));
+}
+
+// Whether index set a holds an index that b lacks (for the 64-bit masks below; index sets of
+// other kinds provide their own).
+constexpr bool has_outside(std::uint64_t a, std::uint64_t b) { return (a & ~b) != 0; }
+
+// THE backward rule (see cost_of_sizes below), for any kind of index set: in[k] is input k's
+// set, out the output's, product(set) the product of the set's sizes. The gradient of input k
+// is the einsum of d(output) and the other inputs whose result is input k. Bit k of
+// needs_grad says whether input k needs its gradient (inputs past the 32nd always do).
+template <class Set, class Product>
+constexpr count backward_flop_count(std::span<const Set> in, const Set& out, std::uint32_t needs_grad,
+                                    Product product) {
+  count total = 0;
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    if (k < 32 && ((needs_grad >> k) & 1u) == 0) continue;
+    Set used = out;  // the indices of d(output) and of the other inputs
+    for (std::size_t j = 0; j < in.size(); ++j)
+      if (j != k) used = used | in[j];
+    total += flop_count(product(used), in.size(), has_outside(used, in[k]));
+  }
+  return total;
+}
+
 // Index sets as bit masks (an einsum_spec has at most 64 index ids).
 static_assert(einsum_spec::max_indices <= 64);
 constexpr std::uint64_t mask_of(const einsum_spec::term& t) {
@@ -483,7 +577,7 @@ constexpr std::uint64_t mask_of(const einsum_spec::term& t) {
 template <class Sizes>
 constexpr count product_of(const Sizes& size, std::uint64_t used) {
   count prod = 1;
-  for (; used != 0; used &= used - 1) prod *= count(size[std::countr_zero(used)]);
+  for (; used != 0; used &= used - 1) prod *= count(size[static_cast<std::size_t>(std::countr_zero(used))]);
   return prod;
 }
 
@@ -508,20 +602,14 @@ constexpr einsum_cost cost_of_sizes(const einsum_spec& spec, const Sizes& size, 
 
   einsum_cost c;
   c.flops = txmath::flops(flop_count(prod, spec.n_inputs, inner));
-  if (inner && spec.n_inputs >= 2) c.macs = prod * count(spec.n_inputs - 1);
+  c.macs = mac_count(prod, spec.n_inputs, inner);
   if constexpr (with_bytes) {
     for (std::uint8_t k = 0; k < spec.n_inputs; ++k)
       c.bytes_read += bytes_of(term_elements(spec.inputs[k], size), types.inputs[k]);
     c.bytes_written = bytes_of(term_elements(spec.output, size), types.output);
   }
-  for (std::uint8_t k = 0; k < spec.n_inputs; ++k) {
-    if (((needs_grad >> k) & 1u) == 0) continue;
-    std::uint64_t used = out;  // the indices of d(output) and of the other inputs
-    for (std::uint8_t j = 0; j < spec.n_inputs; ++j)
-      if (j != k) used |= in[j];
-    const bool summed = (used & ~in[k]) != 0;
-    c.backward_flops += txmath::flops(flop_count(product_of(size, used), spec.n_inputs, summed));
-  }
+  c.backward_flops = txmath::flops(backward_flop_count(std::span<const std::uint64_t>(in, spec.n_inputs), out,
+                                                       needs_grad, [&](std::uint64_t used) { return product_of(size, used); }));
   return c;
 }
 }  // namespace detail

@@ -22,8 +22,15 @@
 //            of the step's indices).
 //   greedy   opt_einsum's 'greedy' (same heuristic and tie-breaking), for 500+ operands; with
 //            a memory limit, opt_einsum's branch search with one branch, as opt_einsum does.
-//   auto_    optimal up to 10 operands, dp up to 20, greedy beyond.
+//   auto_    optimal up to 10 operands, dp up to 20 (greedy where dp's budget refuses),
+//            greedy beyond.
 // Costs use the cost type given as template argument (count, log2_cost, boost cpp_int).
+//
+// Every search is bounded: an index of size 0 makes the one step over every operand the path
+// (it costs 0 FLOPs), dp keeps to path_options::budget, optimal to 20 operands. With count, a
+// search whose arithmetic overflows 128 bits runs again in log2_cost, and a reported figure
+// beyond 2^128 - 1 is flagged in path_info::overflowed instead of blocking the path. No
+// fixed capacity bounds the operands or indices of a step (step_cost() costs any step).
 #include <algorithm>
 #include <bit>
 #include <cstddef>
@@ -45,16 +52,16 @@ TXMATH_DEFINE_ERROR(txmath_error_einsum_path_refers_to_a_missing_operand, invali
 TXMATH_DEFINE_ERROR(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_einsum_too_many_operands_for_optimal_use_dp_or_greedy, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_einsum_too_many_distinct_indices_for_path_search, invalid_argument)
-TXMATH_DEFINE_ERROR(txmath_error_einsum_connected_component_too_large_for_dp_use_greedy, invalid_argument)
-TXMATH_DEFINE_ERROR(txmath_error_einsum_dp_level_too_large_use_greedy, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_dp_search_too_large_use_greedy, invalid_argument)
 
 namespace txmath {
 
 enum class path_optimizer { auto_, optimal, dp, greedy };
 
 // dp objectives, as opt_einsum's DynamicProgramming(minimize=...).
+// (`exact_flops`, not `flops`: an enumerator named like the type txmath::flops shadows it.)
 enum class dp_minimize {
-  flops,             // the FLOPs contract_path reports (flop_count per step) -- txmath's default
+  exact_flops,       // the FLOPs contract_path reports (flop_count per step) -- txmath's default
   opt_einsum_flops,  // opt_einsum's 'flops': sum of the products of each step's indices
   size,              // the largest intermediate
   write,             // the sum of intermediate sizes
@@ -73,11 +80,21 @@ struct memory_limit {
   static constexpr memory_limit of(count n) { return {kind::elements, n}; }
 };
 
+// A bound on dp's work, so that a network too large for dp is refused (with path_optimizer::dp)
+// or handed to greedy (with auto_) instead of running for minutes and exhausting memory. The
+// defaults let dp finish random 3-regular networks of 30 tensors (2^24 pairs at most in
+// tests/test_einsum_robust.cpp's seeds) and the 6 x 6 lattice of bond 2 (between 2^28 and
+// 2^30 pairs, seconds); dp on 50 such tensors stops at 2^30 pairs (about 20 s, 600 MiB).
+struct search_budget {
+  std::uint64_t pairs = std::uint64_t{1} << 30;  // pairs of subsets examined, all rounds together
+  std::uint64_t bytes = std::uint64_t{1} << 30;  // memory held for subsets and waiting pairs
+};
+
 struct path_options {
   path_optimizer optimize = path_optimizer::auto_;
   memory_limit limit{};
-  dp_minimize minimize = dp_minimize::flops;  // dp only
-  unsigned combo_factor = 64;                 // dp combo/limit only
+  dp_minimize minimize = dp_minimize::exact_flops;  // dp only
+  unsigned combo_factor = 64;                 // dp combo/limit only (any unsigned: 2^32 - 1 too)
   bool search_outer = false;                  // dp only: also consider outer products
   // optimal only: let an input first sum, in a one-operand step, the indices no other tensor
   // carries (opt_einsum's 'optimal' never does; its 'dp' always does). Off, optimal searches
@@ -89,6 +106,7 @@ struct path_options {
   // auto_: no cap for groups of at most 6 tensors under the flops objective, the cap otherwise
   // (opt_einsum's default, so under its objectives ties resolve as in opt_einsum).
   enum class cost_cap { auto_, on, off } cap = cost_cap::auto_;
+  search_budget budget{};  // dp only
 };
 
 // A list of lists in two vectors (two allocations, not one a list): list k holds
@@ -185,6 +203,7 @@ struct contraction_step {
   Cost flops{};                           // flop_count of the step
   Cost result_elements{};
   std::size_t scale = 0;                  // number of distinct indices in the step
+  bool overflowed = false;                // flops or result_elements beyond a count (see path_info)
 };
 
 // The steps of a path, flat (a few allocations for the whole path); steps[k] is a view.
@@ -196,6 +215,7 @@ struct step_list {
   struct costs_of_step {
     Cost flops{}, result_elements{};
     std::size_t scale = 0;
+    bool overflowed = false;
   };
   std::vector<costs_of_step> costs;
 
@@ -203,7 +223,7 @@ struct step_list {
   constexpr bool empty() const { return costs.empty(); }
   constexpr contraction_step<Cost> operator[](std::size_t k) const {
     return {operands[k], terms.lists(operands.offset(k), operands[k].size()), results[k],
-            costs[k].flops, costs[k].result_elements, costs[k].scale};
+            costs[k].flops, costs[k].result_elements, costs[k].scale, costs[k].overflowed};
   }
   class iterator {
    public:
@@ -230,6 +250,15 @@ struct path_info {
   Cost opt_flops{};              // sum of the steps
   Cost largest_intermediate{};   // elements of the largest step result (1 with no step)
   std::size_t max_scale = 0;
+  // The figures beyond the range of a count (2^128 - 1), which then hold that value and are
+  // not exact: the path is found and replayed all the same (a naive cost of a few hundred
+  // tensors is easily beyond it, while the path's is small). Other cost types never overflow:
+  // replay the path with log2_cost (or boost's cpp_int) for those figures.
+  struct overflow_flags {
+    bool naive_flops = false, opt_flops = false, largest_intermediate = false;
+    bool steps = false;  // some step's flops or result_elements (see its `overflowed`)
+    constexpr bool any() const { return naive_flops || opt_flops || largest_intermediate || steps; }
+  } overflowed{};
 
   // The einsum of step i: "kl,jk->lj".
   std::string step_spec(std::size_t i) const {
@@ -273,6 +302,42 @@ template <class Cost>
 constexpr Cost cost_of(count c) {
   return cost_traits<Cost>::from_count(c);
 }
+
+// A reported figure: exact while it fits. A count beyond 2^128 - 1 holds that value and is
+// flagged `over` (a factor 0 makes it exact again); other cost types just compute.
+template <class Cost>
+struct figure {
+  Cost value;
+  bool over = false;
+
+  constexpr void mul(const Cost& f) {
+    if constexpr (std::is_same_v<Cost, count>) {
+      detail::u128 r = 0;
+      if (f == count(0)) *this = {count(0), false};
+      else if (!over && __builtin_mul_overflow(value.rep_value(), f.rep_value(), &r)) *this = {count::from_rep(count::max_rep), true};
+      else if (!over) value = count::from_rep(r);
+    } else {
+      value = value * f;
+    }
+  }
+  constexpr void add(const figure& o) {
+    if constexpr (std::is_same_v<Cost, count>) {
+      detail::u128 r = 0;
+      over = over || o.over || __builtin_add_overflow(value.rep_value(), o.value.rep_value(), &r);
+      value = over ? count::from_rep(count::max_rep) : count::from_rep(r);
+    } else {
+      value = value + o.value;
+    }
+  }
+  // flop_count(value, n_terms, inner): the one formula, on a flagged figure.
+  constexpr figure flops(std::size_t n_terms, bool inner) const {
+    figure f{Cost(1u)};
+    f.mul(flop_count(Cost(1u), n_terms, inner));
+    f.mul(value);
+    f.over = f.over || (over && !(value == Cost(0u)));
+    return f;
+  }
+};
 
 // Product of the sizes of the labels in a set.
 template <class Cost, std::size_t W>
@@ -554,8 +619,8 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
   std::vector<std::uint32_t> k12_buffers(2 * n_labels, 0);
   std::uint32_t* best_k12 = k12_buffers.data();
   std::uint32_t* try_k12 = best_k12 + n_labels;
-  auto push_best = [&](std::uint32_t h1, const std::uint32_t* first, const std::uint32_t* last) {
-    if (first == last) return;
+  auto push_best = [&](std::uint32_t h1, const std::uint32_t* from, const std::uint32_t* to) {
+    if (from == to) return;
     candidate best;
     if constexpr (std::is_same_v<Cost, log2_cost>) {
       // A log2 size is a sum, so each partner costs only its own indices: the result holds
@@ -565,7 +630,7 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
       double kept1 = 0;
       for (auto d : ids_of(t[h1].key))
         if (len[d] >= 2 || output.test(d)) kept1 += p.size[d].log2();
-      for (const std::uint32_t* h2 = first; h2 != last; ++h2) {
+      for (const std::uint32_t* h2 = from; h2 != to; ++h2) {
         double l = kept1;
         for (auto d : ids_of(t[*h2].key)) {
           const bool out = output.test(d);
@@ -573,14 +638,14 @@ constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
           else l += out || len[d] >= 2 ? p.size[d].log2() : 0.0;
         }
         const candidate c = make(h1, *h2, log2_cost::from_log2(l));
-        if (h2 == first || before(c, best)) best = c;
+        if (h2 == from || before(c, best)) best = c;
       }
       best.k12.len = result_of(best.h1, best.h2, best_k12);
     } else {
-      for (const std::uint32_t* h2 = first; h2 != last; ++h2) {
+      for (const std::uint32_t* h2 = from; h2 != to; ++h2) {
         const std::uint32_t n12 = result_of(h1, *h2, try_k12);
         const candidate c = make(h1, *h2, p.size_of(std::span<const std::uint32_t>(try_k12, n12)));
-        if (h2 == first || before(c, best)) {
+        if (h2 == from || before(c, best)) {
           best = c;
           best.k12.len = n12;
           std::swap(best_k12, try_k12);
@@ -925,6 +990,7 @@ struct dp_caps {
   template <std::size_t W>
   static constexpr dp_caps of(const path_problem<Cost, W>& p, const label_set<W>& g_inds) {
     dp_caps c{p.size_of(g_inds & p.out), Cost(2u)};
+    if (c.cap < Cost(1u)) c.cap = Cost(1u);  // (a size 0 would hold every cap at 0 for ever)
     bool any = false;
     Cost lo{};
     g_inds.for_each([&](std::uint32_t d) {
@@ -955,8 +1021,10 @@ struct dp_caps {
   constexpr void raise(bool capped, const Cost& naive, const std::optional<Cost>& limit) {
     if (!capped || naive < cap || !(cap < next()))
       TXMATH_FAIL(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument,
-                  "txmath: no contraction order keeps every intermediate within memory_limit = " +
-                      cost_traits<Cost>::to_string(*limit) + " elements: raise the limit");
+                  limit ? "txmath: no contraction order keeps every intermediate within memory_limit = " +
+                              cost_traits<Cost>::to_string(*limit) + " elements: raise the limit"
+                        : std::string("txmath: dp found no contraction tree under any cost cap (an internal "
+                                      "error: please report it with the einsum)"));
     cap = next();
   }
 };
@@ -1055,11 +1123,53 @@ constexpr small_group<W, S> dp_small_group(const path_problem<Cost, W>& p, const
   return r;
 }
 
+// dp's account of its work against path_options::budget. dp stops (and returns no path) when
+// a group of connected tensors is beyond what it searches; `why` says which limit was met.
+struct dp_work {
+  enum class stop { none, budget, group_too_large, level_too_large };
+  search_budget budget;
+  stop why = stop::none;
+  std::uint64_t pairs = 0;  // pairs of subsets examined so far
+  std::uint64_t bytes = 0;  // memory held for subsets and waiting pairs (an estimate)
+  std::size_t tensors = 0;  // the size of the group being searched
+  std::size_t level = 0;    // the subset size being built when it stopped
+
+  // Adds `n` pairs examined, with `held` bytes now held; false once over budget.
+  constexpr bool charge(std::uint64_t n, std::uint64_t held) {
+    pairs += n;
+    bytes = held;
+    if (pairs > budget.pairs || bytes > budget.bytes) why = stop::budget;
+    return why == stop::none;
+  }
+  constexpr bool stopped() const { return why != stop::none; }
+  constexpr void stop_at(stop w, std::size_t group, std::size_t lvl) {
+    why = w;
+    tensors = group;
+    level = lvl;
+  }
+  // Why dp gave up, for a message (the caller adds what to do).
+  std::string reason() const {
+    switch (why) {
+      case stop::group_too_large:
+        return "dp searches connected groups of at most 64 tensors; this network has " + std::to_string(tensors) +
+               " connected tensors";
+      case stop::level_too_large:
+        return "dp holds at most 2^24 subsets of one size; this network has " + std::to_string(level) + " of them";
+      default:
+        return "dp's search of this network is beyond its work budget: it had examined " + std::to_string(pairs) +
+               " pairs of subsets and held about " + std::to_string(bytes >> 20) + " MiB when it reached subsets of " +
+               std::to_string(level) + " of a group of " + std::to_string(tensors) + " tensors (budget: " +
+               std::to_string(budget.pairs) + " pairs, " + std::to_string(budget.bytes >> 20) +
+               " MiB, path_options::budget)";
+    }
+  }
+};
+
 // ---- dp: opt_einsum's DynamicProgramming, same enumeration order and cost capping -----------
 template <class Cost, std::size_t W>
 constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Cost>& limit,
                           dp_minimize minimize, unsigned combo_factor, bool search_outer,
-                          path_options::cost_cap use_cap) {
+                          path_options::cost_cap use_cap, dp_work& work) {
   const std::size_t n = p.in.size();
   const std::size_t n_labels = p.size.size();
   // Indices on one input and not the output are summed first, in a one-operand step.
@@ -1130,22 +1240,25 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
       for (std::uint32_t j = 0; j < inputs.size(); ++j) subgraphs[0].push_back(j);
     }
 
-    Cost naive(1u);
-    for (const auto& s : p.size) naive = naive * s;
-    naive = naive * Cost(static_cast<unsigned>(inputs.size()));
-    if (minimize == dp_minimize::combo || minimize == dp_minimize::limit)
-      naive = naive * Cost(combo_factor + 1u);
+    // A bound of every tree's cost (held at the largest count where it overflows, as the caps).
+    figure<Cost> naive{Cost(1u)};
+    for (const auto& s : p.size) naive.mul(s);
+    naive.mul(Cost(static_cast<unsigned>(inputs.size())));
+    if (minimize == dp_minimize::combo || minimize == dp_minimize::limit) {
+      naive.mul(Cost(combo_factor == 0 ? 1u : combo_factor));
+      naive.add(naive);  // x (factor + 1) <= x 2 factor, and factor + 1 may not fit an unsigned
+    }
     const Cost factor(combo_factor);
 
     for (const auto& g : subgraphs) {
       const std::size_t m_g = g.size();
-      if (m_g > 64)
-        TXMATH_FAIL(txmath_error_einsum_connected_component_too_large_for_dp_use_greedy, invalid_argument,
-                    "txmath: dp searches connected groups of at most 64 tensors; this network has " +
-                        std::to_string(m_g) + " connected tensors: use path_optimizer::greedy");
+      if (m_g > 64) {
+        work.stop_at(dp_work::stop::group_too_large, m_g, 0);
+        return {};
+      }
       const bool capped = use_cap == path_options::cost_cap::on ||
-                          (use_cap == path_options::cost_cap::auto_ && (minimize != dp_minimize::flops || m_g > 6));
-      if (W <= 4 && minimize == dp_minimize::flops && m_g <= 8) {
+                          (use_cap == path_options::cost_cap::auto_ && (minimize != dp_minimize::exact_flops || m_g > 6));
+      if (W <= 4 && minimize == dp_minimize::exact_flops && m_g <= 8) {
         // A small group: arrays indexed by subset, sized to the group.
         auto add_tree = [&](const auto& r) {
           struct builder {
@@ -1164,9 +1277,9 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
           sub_nodes.push_back(b.run((std::uint64_t{1} << m_g) - 1));
           sub_sizes.push_back(p.size_of(r.legs));
         };
-        if (m_g <= 4) add_tree(dp_small_group<Cost, W, 16>(p, inputs, g, limit, capped, search_outer, naive));
-        else if (m_g <= 6) add_tree(dp_small_group<Cost, W, 64>(p, inputs, g, limit, capped, search_outer, naive));
-        else add_tree(dp_small_group<Cost, W, 256>(p, inputs, g, limit, capped, search_outer, naive));
+        if (m_g <= 4) add_tree(dp_small_group<Cost, W, 16>(p, inputs, g, limit, capped, search_outer, naive.value));
+        else if (m_g <= 6) add_tree(dp_small_group<Cost, W, 64>(p, inputs, g, limit, capped, search_outer, naive.value));
+        else add_tree(dp_small_group<Cost, W, 256>(p, inputs, g, limit, capped, search_outer, naive.value));
         continue;
       }
       // Which tensors of the component hold each label (bit k = g[k]).
@@ -1271,15 +1384,21 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
       // A positive double's top 16 bits (sign, exponent, 4 bits of mantissa) order as the
       // double does: key(c) > key(cap) means c > cap. (0 without the doubles: always tried.)
       auto key_of = [](double c) -> std::uint64_t { return std::bit_cast<std::uint64_t>(c) >> 48; };
-      const bool cache_pairs = capped && minimize == dp_minimize::flops;
+      const bool cache_pairs = capped && minimize == dp_minimize::exact_flops;
       if (cache_pairs) caps.skip_below_largest_input(p, inputs, g);  // (opt_einsum's caps otherwise)
       std::vector<pair_list> pairs(cache_pairs ? (m_g + 1) * (m_g + 1) : 0);
       std::vector<std::uint32_t> hits;  // (scratch of the pair scan)
+      std::uint64_t waiting = 0;        // pairs waiting, all lists together
+      auto held = [&] {
+        return tree.size() * (sizeof(node) + sizeof(entry) + sizeof(typename level::scan_t) + sizeof(typename level::slot_t)) +
+               waiting * sizeof(std::uint64_t);
+      };
+      work.tensors = m_g;
       while (true) {
         const Cost cap = caps.cap;  // (this round's, a local: the pair test below reads it often)
         const double cap_d = prefilter && capped ? cost_traits<Cost>::to_double(cap) * (1 + 1e-9) : 0.0;
         const std::uint64_t cap_key = prefilter ? key_of(cap_d) : 0;
-        for (std::size_t nn = 2; nn <= m_g; ++nn) {
+        for (std::size_t nn = 2; nn <= m_g && !work.stopped(); ++nn) {
           level& xn = x[nn];
           // Joins e1 and e2 (disjoint; `cut`: their shared summed legs) into level nn when it
           // is the cheapest way to s within the cap.
@@ -1314,7 +1433,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
               case dp_minimize::opt_einsum_flops:
                 cost = e1.cost + e2.cost + p.size_of(uni);
                 break;
-              case dp_minimize::flops:
+              case dp_minimize::exact_flops:
                 legs = legs_of();
                 have_legs = true;
                 cost = e1.cost + e2.cost + flop_count(p.size_of(uni), 2, !(uni == legs));
@@ -1352,7 +1471,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
             if (!have_legs) {
               legs = legs_of();
               mem = p.size_of(legs);
-            } else if (minimize == dp_minimize::flops) {
+            } else if (minimize == dp_minimize::exact_flops) {
               mem = p.size_of(legs);
             }
             if (limit && *limit < mem) return true;
@@ -1367,7 +1486,8 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
             else xn.add(made);
             return true;
           };
-          for (std::size_t m = 1; m <= nn / 2; ++m) {
+          work.level = nn;
+          for (std::size_t m = 1; m <= nn / 2 && !work.stopped(); ++m) {
             const level& x1 = x[m];
             const level& x2 = x[nn - m];
             const bool same_size = m == nn - m;
@@ -1385,6 +1505,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
             };
             label_set<W> cut;
             if (!cache_pairs) {
+              if (!work.charge(std::uint64_t{n1} * n2, held())) break;
               for (std::size_t a = 0; a < n1; ++a)
                 for (std::size_t b = 0; b < n2; ++b)
                   if (joinable(a, b, cut)) try_pair(x1.e[a], x2.e[b], cut);
@@ -1405,24 +1526,28 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
               }
               known.pairs[kept++] = w;
             }
+            waiting -= known.pairs.size() - kept;
             known.pairs.resize(kept);
-            if (n1 >> 24 || n2 >> 24)
-              TXMATH_FAIL(txmath_error_einsum_dp_level_too_large_use_greedy, invalid_argument,
-                          "txmath: dp holds at most 2^24 subsets of one size; this network has " +
-                              std::to_string(n1 > n2 ? n1 : n2) + ": use path_optimizer::greedy");
+            if (n1 >> 24 || n2 >> 24) {
+              work.stop_at(dp_work::stop::level_too_large, m_g, n1 > n2 ? n1 : n2);
+              break;
+            }
             const std::size_t rows = known.rows, cols = known.cols;
             // (Not resize: libstdc++ 12 writes the new elements before their lifetime begins,
             // which Clang's constant evaluator rejects.)
             if (hits.size() < n2) hits.assign(n2, 0);
             for (std::size_t a = 0; a < n1; ++a) {
+              const std::size_t b0 = a < rows ? cols : 0, waited = known.pairs.size();
+              if (!work.charge(n2 - b0, held())) break;
               // Row a's joinable pairs, found without a branch a pair (whose outcome is random).
               const std::uint64_t s1 = scan1[a].s;
               const label_set<W> legs1 = scan1[a].legs - p.out;
               std::size_t k = 0;
-              for (std::size_t b = a < rows ? cols : 0; b < n2; ++b) {
+              for (std::size_t b = b0; b < n2; ++b) {
                 const std::uint64_t s2 = scan2[b].s;
                 hits[k] = static_cast<std::uint32_t>(b);
-                k += ((s1 & s2) == 0) & (!same_size | (s1 < s2)) & (search_outer | legs1.intersects(scan2[b].legs));
+                k += static_cast<std::size_t>(((s1 & s2) == 0) & (!same_size | (s1 < s2)) &
+                                              (search_outer | legs1.intersects(scan2[b].legs)));
               }
               for (std::size_t h = 0; h < k; ++h) {
                 const std::size_t b = hits[h];
@@ -1445,13 +1570,15 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
                 if ((prefilter && cost_d > cap_d) || !try_pair(e1, e2, cut))
                   known.pairs.push_back((key_of(cost_d) << 48) | (std::uint64_t{a} << 24) | b);
               }
+              waiting += known.pairs.size() - waited;
             }
             known.rows = n1;
             known.cols = n2;
           }
         }
+        if (work.stopped()) return {};
         if (!x[m_g].e.empty()) break;
-        caps.raise(capped, naive, limit);
+        caps.raise(capped, naive.value, limit);
       }
       const entry& top = x[m_g].e.front();
       sub_nodes.push_back(top.node);
@@ -1502,8 +1629,26 @@ constexpr std::vector<Cost> sizes_as(const einsum_network& net) {
   return size;
 }
 
+// Checks a linear path as replay() reads it: step k names distinct operands among the
+// `left` that remain; no step is empty; none comes after everything is one tensor.
+constexpr void check_path_step(const einsum_network& net, std::size_t k, std::span<const std::size_t> con,
+                            std::size_t left) {
+  auto fail = [&](const std::string& why) {
+    TXMATH_FAIL(txmath_error_einsum_path_refers_to_a_missing_operand, invalid_argument,
+                "txmath: einsum '" + net.str() + "': step " + std::to_string(k) + " of the path " + why);
+  };
+  if (con.empty()) fail("is empty (a step names the operands it contracts)");
+  if (k > 0 && left == 1)
+    fail("comes after every operand has been contracted into one (remove it and the steps after it)");
+  for (std::size_t i = 0; i < con.size(); ++i)
+    if (con[i] >= left || (i > 0 && con[i] == con[i - 1]))
+      fail("names operand " + std::to_string(con[i]) + " but only " + std::to_string(left) +
+           " distinct operands remain (positions 0 to " + std::to_string(left - 1) + ")");
+}
+
 // Replays a linear path: opt_einsum's contract_path bookkeeping (find_contraction, flop_count).
-// The caller has checked that every index has a size; `size` holds them as Cost.
+// The caller has checked that every index has a size; `size` holds them as Cost. The path must
+// use every operand once and end with one tensor.
 template <class Cost>
 constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, const std::vector<Cost>& size) {
   const std::size_t n_labels = net.n_labels(), n = net.operands();
@@ -1521,7 +1666,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, co
   std::size_t n_uni = 0;
   std::uint32_t st = 1;
   std::size_t sum_set_sizes = 0, distinct = 0, input_ids = 0;
-  Cost all(1u);
+  figure<Cost> all{Cost(1u)};
   for (const auto& t : net.inputs) {
     ++st;
     input_ids += t.size();
@@ -1531,11 +1676,13 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, co
         ++sum_set_sizes;
         if (refs[d]++ == 0) {
           ++distinct;
-          all = all * size[d];
+          all.mul(size[d]);
         }
       }
   }
-  info.naive_flops = flop_count(all, net.operands(), sum_set_sizes > distinct);
+  const figure<Cost> naive = all.flops(net.operands(), sum_set_sizes > distinct);
+  info.naive_flops = naive.value;
+  info.overflowed.naive_flops = naive.over;
   for (auto d : net.output) ++refs[d];
 
   // The operands as they stand: input i is i, the result of step k is n + k.
@@ -1553,17 +1700,12 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, co
   steps.terms.reserve(path_items, 2 * input_ids);
   steps.results.reserve(n_steps, input_ids);
   steps.costs.reserve(n_steps);
-  info.largest_intermediate = Cost(1u);
+  figure<Cost> largest{Cost(1u)}, total{Cost(0u)};
   std::vector<std::size_t> con;
   for (std::size_t k = 0; k < n_steps; ++k) {
     con.assign(path[k].begin(), path[k].end());
     if (!std::is_sorted(con.begin(), con.end())) std::sort(con.begin(), con.end());
-    for (std::size_t i = 0; i < con.size(); ++i)
-      if (con[i] >= list.size() || (i > 0 && con[i] == con[i - 1]))
-        TXMATH_FAIL(txmath_error_einsum_path_refers_to_a_missing_operand, invalid_argument,
-                    "txmath: einsum '" + net.str() + "': step " + std::to_string(k) +
-                        " of the path names operand " + std::to_string(con[i]) + " but only " +
-                        std::to_string(list.size()) + " distinct operands remain");
+    check_path_step(net, k, con, list.size());
     steps.operands.push_back(con);
     // The terms, last operand first; the distinct indices of the step in order of first
     // appearance; each term drops its refs.
@@ -1583,14 +1725,14 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, co
           }
         }
     }
-    Cost prod(1u);
+    figure<Cost> prod{Cost(1u)};
     bool removed = false;
     for (std::size_t i = 0; i < n_uni; ++i) {
       const std::uint32_t d = uni[i];
-      prod = prod * size[d];
+      prod.mul(size[d]);
       if (refs[d] == 0) removed = true;
     }
-    typename step_list<Cost>::costs_of_step c{flop_count(prod, con.size(), removed), Cost(1u), n_uni};
+    const figure<Cost> step_flops = prod.flops(con.size(), removed);
     if (k + 1 == n_steps) {
       for (auto d : net.output) steps.results.add(d);
     } else {
@@ -1598,67 +1740,137 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, co
         if (refs[uni[i]] > 0) steps.results.add(uni[i]);
     }
     steps.results.close();
+    figure<Cost> elements{Cost(1u)};
     for (auto d : steps.results[k]) {
-      c.result_elements = c.result_elements * size[d];
+      elements.mul(size[d]);
       ++refs[d];
     }
-    if (k == 0 || info.largest_intermediate < c.result_elements) info.largest_intermediate = c.result_elements;
-    if (info.max_scale < c.scale) info.max_scale = c.scale;
-    info.opt_flops = info.opt_flops + c.flops;
+    if (k == 0 || largest.value < elements.value) largest = elements;
+    if (info.max_scale < n_uni) info.max_scale = n_uni;
+    total.add(step_flops);
     list.push_back(static_cast<std::uint32_t>(n + k));
-    steps.costs.push_back(std::move(c));
+    steps.costs.push_back({step_flops.value, elements.value, n_uni, step_flops.over || elements.over});
+    info.overflowed.steps = info.overflowed.steps || steps.costs.back().overflowed;
   }
+  // (No step is a path only for one operand that already is the result, as "->" or "ij->ij".)
+  const bool nothing_to_do = n == 1 && net.inputs[0] == net.output;
+  if (n > 0 && ((n_steps == 0 && !nothing_to_do) || list.size() != 1))
+    TXMATH_FAIL(txmath_error_einsum_path_refers_to_a_missing_operand, invalid_argument,
+                "txmath: einsum '" + net.str() + "': the path leaves " + std::to_string(list.size()) +
+                    " operands uncontracted: every operand must be used once, and the last step leave one tensor" +
+                    (n_steps == 0 ? " (the path has no step)" : ""));
+  info.largest_intermediate = largest.value;
+  info.overflowed.largest_intermediate = largest.over;
+  info.opt_flops = total.value;
+  info.overflowed.opt_flops = total.over;
   info.path = std::move(path);
   return info;
 }
 
+// The memory limit in elements as Cost (none: nullopt). A limit beyond any Cost is no limit.
+template <class Cost>
+constexpr std::optional<Cost> limit_of(const einsum_network& net, const std::vector<Cost>& size, const memory_limit& m) {
+  if (m.what == memory_limit::kind::elements) return cost_of<Cost>(m.elements);
+  if (m.what == memory_limit::kind::unlimited) return std::nullopt;
+  auto elements = [&](const std::vector<std::uint32_t>& t) {  // repeated indices count repeatedly
+    figure<Cost> e{Cost(1u)};
+    for (auto d : t) e.mul(size[d]);
+    return e.value;  // (held at the largest count when it overflows)
+  };
+  Cost largest = elements(net.output);
+  for (const auto& t : net.inputs)
+    if (const Cost e = elements(t); largest < e) largest = e;
+  return largest;
+}
+
+// The path `o` finds, or nothing when dp gave up (`work` says why).
 template <class Cost, std::size_t W>
-constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_options& opt) {
+constexpr ssa_path search(const einsum_network& net, const std::vector<Cost>& size, const path_options& opt,
+                          path_optimizer o, dp_work& work) {
   path_problem<Cost, W> p;
   p.in.reserve(net.operands());
-  p.size = sizes_as<Cost>(net);
+  p.size = size;
   for (const auto& t : net.inputs) {
     label_set<W> s;
     for (auto d : t) s.set(d);
     p.in.push_back(s);
   }
   for (auto d : net.output) p.out.set(d);
-
-  std::optional<Cost> limit;
-  if (opt.limit.what == memory_limit::kind::elements) {
-    limit = cost_of<Cost>(opt.limit.elements);
-  } else if (opt.limit.what == memory_limit::kind::max_input) {  // repeated indices count repeatedly
-    auto elements = [&](const std::vector<std::uint32_t>& t) {
-      Cost e(1u);
-      for (auto d : t) e = e * p.size[d];
-      return e;
-    };
-    Cost m = elements(net.output);
-    for (const auto& t : net.inputs)
-      if (m < elements(t)) m = elements(t);
-    limit = m;
+  const std::optional<Cost> limit = limit_of(net, size, opt.limit);
+  if (o == path_optimizer::optimal) return optimal_ssa(p, limit, opt.pre_reduce);
+  if (o == path_optimizer::dp) {
+    ssa_path ssa = dp_ssa(p, limit, opt.minimize, opt.combo_factor, opt.search_outer, opt.cap, work);
+    if (!work.stopped()) return ssa;
+    if (opt.optimize != path_optimizer::auto_)
+      TXMATH_FAIL(txmath_error_einsum_dp_search_too_large_use_greedy, invalid_argument,
+                  "txmath: einsum of " + std::to_string(net.operands()) + " operands: " + work.reason() +
+                      ": use path_optimizer::greedy (path_optimizer::auto_ falls back to it)");
   }
+  if (limit) return branch1_ssa(p, *limit);  // greedy, or auto_'s fallback from dp
+  return greedy_ssa(p);
+}
 
+// Whether a search in count arithmetic cannot overflow: every cost it computes is at most the
+// product of all index sizes, times a factor for the operands (a step's flop_count, a sum over
+// the steps) and dp's combo_factor. An upper bound from bit widths, so it works at compile time.
+constexpr bool search_fits_in_count(const einsum_network& net, const path_options& opt) {
+  std::size_t bits = 2 * static_cast<std::size_t>(std::bit_width(net.operands())) + 3;
+  for (const count& s : net.sizes) {
+    const detail::u128 v = s.rep_value();  // (std::bit_width takes no __int128 under -std=c++20)
+    const auto hi = static_cast<std::uint64_t>(v >> 64), lo = static_cast<std::uint64_t>(v);
+    bits += hi ? 64 + static_cast<std::size_t>(std::bit_width(hi)) : static_cast<std::size_t>(std::bit_width(lo));
+  }
+  if (opt.minimize == dp_minimize::combo || opt.minimize == dp_minimize::limit)
+    bits += static_cast<std::size_t>(std::bit_width(opt.combo_factor)) + 1;
+  return bits <= 127;
+}
+
+// The search in Cost; for count, in log2_cost when count arithmetic overflows (then the search
+// compares costs to ~15 significant digits, and the replay reports them exactly or flagged).
+template <class Cost, std::size_t W>
+constexpr ssa_path search_any_size(const einsum_network& net, const std::vector<Cost>& size, const path_options& opt,
+                                   path_optimizer o, dp_work& work) {
+  if constexpr (std::is_same_v<Cost, count>) {
+    if (!std::is_constant_evaluated()) {
+#if defined(__cpp_exceptions)
+      try {
+        return search<count, W>(net, size, opt, o, work);
+      } catch (const overflow_error&) {
+        work = dp_work{opt.budget};
+      }
+#else
+      if (search_fits_in_count(net, opt)) return search<count, W>(net, size, opt, o, work);
+#endif
+      return search<log2_cost, W>(net, sizes_as<log2_cost>(net), opt, o, work);
+    }
+  }
+  return search<Cost, W>(net, size, opt, o, work);
+}
+
+// Whether an index of some input has size 0: every path then has an order costing 0 FLOPs
+// (the one step over every operand), which is the answer.
+constexpr bool has_size_zero(const einsum_network& net) {
+  for (const auto& t : net.inputs)
+    for (auto d : t)
+      if (net.sizes[d] == 0) return true;
+  return false;
+}
+
+template <class Cost, std::size_t W>
+constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_options& opt) {
+  const std::vector<Cost> size = sizes_as<Cost>(net);
   const std::size_t n = net.operands();
   linear_path path;
-  if (n <= 2) {  // as opt_einsum: one step over everything
+  if (n <= 2 || has_size_zero(net)) {  // as opt_einsum for two: one step over everything
     for (std::size_t i = 0; i < n; ++i) path.add(i);
     path.close();
   } else {
     path_optimizer o = opt.optimize;
     if (o == path_optimizer::auto_) o = n <= 10 ? path_optimizer::optimal : n <= 20 ? path_optimizer::dp : path_optimizer::greedy;
-    ssa_path ssa;
-    switch (o) {
-      case path_optimizer::optimal: ssa = optimal_ssa(p, limit, opt.pre_reduce); break;
-      case path_optimizer::dp: ssa = dp_ssa(p, limit, opt.minimize, opt.combo_factor, opt.search_outer, opt.cap); break;
-      default:  // (if/else: GCC 12 misreads a ?: of two vector-holding prvalues at compile time)
-        if (limit) ssa = branch1_ssa(p, *limit);
-        else ssa = greedy_ssa(p);
-        break;
-    }
-    path = ssa_to_linear(ssa, n);
+    dp_work work{opt.budget};
+    path = ssa_to_linear(search_any_size<Cost, W>(net, size, opt, o, work), n);
   }
-  return replay<Cost>(net, std::move(path), p.size);
+  return replay<Cost>(net, std::move(path), size);
 }
 }  // namespace detail
 
@@ -1671,7 +1883,7 @@ constexpr path_info<Cost> contract_path(const einsum_network& net, const path_op
   if (L <= 256) return detail::contract_path_w<Cost, 4>(net, opt);
   if (L <= 1024) return detail::contract_path_w<Cost, 16>(net, opt);
   TXMATH_FAIL(txmath_error_einsum_too_many_distinct_indices_for_path_search, invalid_argument,
-              "txmath: einsum '" + net.str().substr(0, 60) + "...' has " + std::to_string(L) +
+              "txmath: einsum '" + detail::utf8_prefix(net.str(), 60) + "...' has " + std::to_string(L) +
                   " distinct indices; path search handles at most 1024");
 }
 
@@ -1680,6 +1892,59 @@ template <class Cost = count>
 constexpr path_info<Cost> contract_path(const einsum_network& net, linear_path path) {
   net.check_sizes();
   return detail::replay<Cost>(net, std::move(path), detail::sizes_as<Cost>(net));
+}
+
+namespace detail {
+// A set of index ids of any size (a step of a path may hold all of a network's indices).
+struct id_set {
+  std::vector<std::uint64_t> w;
+
+  constexpr explicit id_set(std::size_t n_labels) : w((n_labels + 63) / 64, 0) {}
+  constexpr void set(std::uint32_t id) { w[id >> 6] |= std::uint64_t{1} << (id & 63); }
+  friend constexpr id_set operator|(id_set a, const id_set& b) {
+    for (std::size_t i = 0; i < a.w.size(); ++i) a.w[i] |= b.w[i];
+    return a;
+  }
+  friend constexpr bool has_outside(const id_set& a, const id_set& b) {
+    for (std::size_t i = 0; i < a.w.size(); ++i)
+      if (a.w[i] & ~b.w[i]) return true;
+    return false;
+  }
+  constexpr count product(const std::vector<count>& size) const {
+    count p = 1;
+    for (std::size_t i = 0; i < w.size(); ++i)
+      for (std::uint64_t x = w[i]; x; x &= x - 1) p *= size[i * 64 + static_cast<std::size_t>(std::countr_zero(x))];
+    return p;
+  }
+};
+}  // namespace detail
+
+// The einsum cost of step k of a path (cost()'s rules: FLOPs, multiply-adds, bytes in `type`,
+// backward FLOPs), for a step of any number of operands and indices. Exact counts: a figure
+// beyond 2^128 - 1 throws overflow_error.
+template <class Cost>
+constexpr einsum_cost step_cost(const einsum_network& net, const path_info<Cost>& info, std::size_t k,
+                                dtype type = dtype::bf16, std::uint32_t needs_grad = ~0u) {
+  const contraction_step<Cost> s = info.steps[k];
+  std::vector<detail::id_set> in;
+  in.reserve(s.terms.size());
+  detail::id_set all(net.n_labels()), out(net.n_labels());
+  einsum_cost c;
+  for (const auto t : s.terms) {
+    in.emplace_back(net.n_labels());
+    for (auto d : t) in.back().set(d);
+    all = all | in.back();
+    c.bytes_read += bytes_of(net.elements({t.begin(), t.end()}), type);
+  }
+  for (auto d : s.result) out.set(d);
+  c.bytes_written = bytes_of(net.elements({s.result.begin(), s.result.end()}), type);
+  const count prod = all.product(net.sizes);
+  const bool inner = has_outside(all, out);
+  c.flops = txmath::flops(detail::flop_count(prod, in.size(), inner));
+  c.macs = detail::mac_count(prod, in.size(), inner);
+  c.backward_flops = txmath::flops(detail::backward_flop_count(
+      std::span<const detail::id_set>(in), out, needs_grad, [&](const detail::id_set& used) { return used.product(net.sizes); }));
+  return c;
 }
 
 // The compile-time face: a fixed spec and its sizes give a fixed-capacity report.

@@ -1,15 +1,5 @@
 // A project that uses txmath (installed, as a subdirectory, or fetched), built with strict
 // warnings: -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Werror.
-#ifdef TXMATH_CONSUMER_EINSUM_WARNINGS_OFF
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#include <txmath/einsum.hpp>
-#include <txmath/einsum_path.hpp>
-#include <txmath/einsum_shard.hpp>
-#pragma GCC diagnostic pop
-#endif
 #include <txmath/txmath.hpp>
 
 #include <cstdio>

@@ -1,6 +1,11 @@
 // txmath einsum / txmath path: the cost of one einsum and the contraction order of many.
 //   txmath einsum "btd,df->btf" b=8 t=1024 d=4096 f=14336 [--dtype bf16] [--json]
-//   txmath path "ij,jk,kl->il" i=10 j=20 k=30 l=40 [--optimize dp|greedy|optimal] [--json]
+//   txmath path "ij,jk,kl->il" i=10 j=20 k=30 l=40 [--optimize dp|greedy|optimal|auto] [--json]
+// Figures are exact integers. One beyond 2^128 - 1 (the naive cost of a large network) is
+// shown as a power of two from a log2_cost replay of the same path, and said so; a ratio with
+// a zero denominator (and intensity at 0 FLOPs) is shown as undefined: no NaN or infinity is
+// ever printed.
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -31,6 +36,34 @@ struct args {
 
 [[noreturn]] void fail(const std::string& what) { throw txmath::invalid_argument("txmath: " + what); }
 
+// A size: decimal digits, at most the largest count (2^128 - 1).
+count parse_size(std::string_view label, const std::string& value) {
+  if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
+    fail("size of '" + detail::printable(label) + "' must be a non-negative integer, got '" + detail::printable(value) + "'");
+  detail::u128 v = 0;
+  for (char c : value)
+    if (__builtin_mul_overflow(v, detail::u128{10}, &v) ||
+        __builtin_add_overflow(v, static_cast<detail::u128>(c - '0'), &v))
+      fail("size of '" + detail::printable(label) + "' is " + value + ", more than the largest size, " +
+           count::from_rep(count::max_rep).to_string() + " (2^128 - 1)");
+  return count::from_rep(v);
+}
+
+void add_size(args& a, std::string_view s) {
+  const auto eq = s.find('=');
+  if (eq == std::string_view::npos || eq == 0) fail("expected index=size, got '" + detail::printable(s) + "'");
+  std::size_t pos = 0;
+  const std::string_view label = s.substr(0, eq);
+  const char32_t c = detail::decode_utf8(label, pos);
+  if (c == 0 || pos != label.size()) fail("'" + detail::printable(label) + "' is not one index letter");
+  const count size = parse_size(label, std::string(s.substr(eq + 1)));
+  for (const auto& [l, v] : a.sizes)
+    if (l == c && v != size)
+      fail("index '" + detail::label_text(c) + "' is given two sizes, " + v.to_string() + " and " + size.to_string() +
+           ": give each index one size");
+  a.sizes.emplace_back(c, size);
+}
+
 args parse_args(int argc, char** argv, bool path_command) {
   args a;
   for (int i = 0; i < argc; ++i) {
@@ -38,29 +71,20 @@ args parse_args(int argc, char** argv, bool path_command) {
     if (s == "--json") {
       a.json = true;
     } else if (s == "--optimize" && path_command) {
-      if (++i >= argc) fail("--optimize needs a value: dp, greedy or optimal");
+      if (++i >= argc) fail("--optimize needs a value: dp, greedy, optimal or auto");
       const std::string_view o = argv[i];
       if (o == "dp") a.optimize = path_optimizer::dp;
       else if (o == "greedy") a.optimize = path_optimizer::greedy;
       else if (o == "optimal") a.optimize = path_optimizer::optimal;
       else if (o == "auto") a.optimize = path_optimizer::auto_;
-      else fail("unknown optimizer '" + std::string(o) + "' (use dp, greedy, optimal or auto)");
+      else fail("unknown optimizer '" + detail::printable(o) + "' (use dp, greedy, optimal or auto)");
     } else if (s == "--dtype") {
       if (++i >= argc) fail("--dtype needs a value, e.g. bf16");
       a.type = parse_dtype(argv[i]);
     } else if (a.spec.empty() && s.find('=') == std::string_view::npos) {
       a.spec = s;
     } else {
-      const auto eq = s.find('=');
-      if (eq == std::string_view::npos || eq == 0) fail("expected index=size, got '" + std::string(s) + "'");
-      std::size_t pos = 0;
-      const std::string_view label = s.substr(0, eq);
-      const char32_t c = detail::decode_utf8(label, pos);
-      if (c == 0 || pos != label.size()) fail("'" + std::string(label) + "' is not one index letter");
-      const std::string value(s.substr(eq + 1));
-      if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
-        fail("size of '" + std::string(label) + "' must be a non-negative integer, got '" + value + "'");
-      a.sizes.emplace_back(c, count(std::stoull(value)));
+      add_size(a, s);
     }
   }
   if (a.spec.empty()) fail("missing the einsum spec, e.g. \"ij,jk->ik\"");
@@ -86,6 +110,178 @@ std::string json_string(std::string_view v) {
   return s + "\"";
 }
 
+// The library's advice in command-line words (the message names C++ options).
+std::string in_cli_words(std::string m) {
+  const std::pair<std::string_view, std::string_view> words[] = {
+      {"path_optimizer::greedy", "--optimize greedy"}, {"path_optimizer::auto_", "--optimize auto"},
+      {"path_optimizer::dp", "--optimize dp"}, {", path_options::budget", ""}};
+  for (const auto& [from, to] : words)
+    for (std::size_t at; (at = m.find(from)) != std::string::npos;) m.replace(at, from.size(), to);
+  return m;
+}
+
+// One figure of the report: exact, or (beyond a count) log2 of it.
+struct figure {
+  count exact{};
+  bool over = false;
+  double log2 = 0;
+
+  std::string text() const {
+    if (!over) return exact.to_string(true);
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "2^%.3f (beyond 2^128)", log2);
+    return buf;
+  }
+  std::string json() const { return over ? "null" : exact.to_string(); }
+  double log2_value() const { return over ? log2 : std::log2(exact.to_double()); }
+  bool zero() const { return !over && exact == 0; }
+};
+
+// a / b for people, or why it has no value.
+std::string ratio_text(const figure& a, const figure& b, const char* zero_why) {
+  if (b.zero()) return std::string("undefined (") + zero_why + ")";
+  if (a.zero()) return "0";
+  const double l = a.log2_value() - b.log2_value();
+  if (l > 1000 || l < -1000) return "2^" + four_digits(l);
+  return four_digits(std::exp2(l));
+}
+std::string ratio_json(const figure& a, const figure& b) {
+  if (b.zero()) return "null";
+  if (a.zero()) return "0";
+  const double l = a.log2_value() - b.log2_value();
+  if (l > 1000 || l < -1000) return "null";
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.17g", std::exp2(l));
+  return buf;
+}
+
+// The bytes every input read once and the output written once, in `type`.
+figure bytes_moved(const einsum_network& net, dtype type) {
+  try {
+    count in_elems = 0;
+    for (const auto& t : net.inputs) in_elems += net.elements(t);
+    return {bytes_of(in_elems, type).value() + bytes_of(net.elements(net.output), type).value()};
+  } catch (const overflow_error&) {
+    log2_cost total{};
+    auto add = [&](const std::vector<std::uint32_t>& t) {
+      log2_cost e(1u);
+      for (auto d : t) e = e * log2_cost(net.sizes[d]);
+      total = total + e;
+    };
+    for (const auto& t : net.inputs) add(t);
+    add(net.output);
+    return {count::from_rep(count::max_rep), true, total.log2() + std::log2(bits_of(type) / 8.0)};
+  }
+}
+
+// Multiply-adds and backward FLOPs along the path (each step costed as any einsum), unless
+// some step overflows a count.
+struct along_path {
+  bool ok = false;
+  einsum_cost sum{};
+};
+along_path cost_along(const einsum_network& net, const path_info<count>& info, dtype type) {
+  along_path r;
+  try {
+    for (std::size_t k = 0; k < info.steps.size(); ++k) {
+      const einsum_cost c = step_cost(net, info, k, type);
+      r.sum.flops += c.flops;
+      r.sum.macs += c.macs;
+      r.sum.backward_flops += c.backward_flops;
+    }
+    r.ok = true;
+  } catch (const overflow_error&) {
+  }
+  return r;
+}
+
+struct report {
+  figure flops, naive, opt, largest, bytes;
+  std::vector<figure> step_flops;
+  along_path along;
+  bool overflowed = false;
+};
+
+// `info` is the path found; `whole` the einsum in one step (costed as cost() does: for `einsum`).
+report make_report(const einsum_network& net, const path_info<count>& info, const path_info<count>& whole,
+                   dtype type, bool path_command) {
+  report r;
+  auto wide_of = [&](const path_info<count>& p) {  // the same path replayed in log2_cost
+    return p.overflowed.any() ? contract_path<log2_cost>(net, p.path) : path_info<log2_cost>{};
+  };
+  const path_info<log2_cost> wide = wide_of(info);
+  auto fig = [&](const count& c, bool over, const log2_cost& l) { return figure{c, over, over ? l.log2() : 0.0}; };
+  r.overflowed = info.overflowed.any();
+  r.naive = fig(info.naive_flops, info.overflowed.naive_flops, wide.naive_flops);
+  r.opt = fig(info.opt_flops, info.overflowed.opt_flops, wide.opt_flops);
+  r.largest = fig(info.largest_intermediate, info.overflowed.largest_intermediate, wide.largest_intermediate);
+  for (std::size_t k = 0; k < info.steps.size(); ++k)
+    r.step_flops.push_back(fig(info.steps[k].flops, info.steps[k].overflowed, r.overflowed ? wide.steps[k].flops : log2_cost{}));
+  if (path_command) {
+    r.flops = r.opt;
+  } else {
+    const auto w = wide_of(whole);
+    r.flops = fig(whole.steps[0].flops, whole.steps[0].overflowed, whole.overflowed.any() ? w.steps[0].flops : log2_cost{});
+  }
+  r.bytes = bytes_moved(net, type);
+  r.along = cost_along(net, path_command ? info : whole, type);
+  return r;
+}
+
+void print_json(const einsum_network& net, const path_info<count>& info, const report& r) {
+  const einsum_cost* w = r.along.ok ? &r.along.sum : nullptr;
+  std::string overflowed;
+  auto note = [&](const char* name, bool over) {
+    if (over) overflowed += std::string(overflowed.empty() ? "" : ", ") + "\"" + name + "\"";
+  };
+  note("flops", r.flops.over);
+  note("naive_flops", r.naive.over);
+  note("opt_flops", r.opt.over);
+  note("largest_intermediate", r.largest.over);
+  note("bytes", r.bytes.over);
+  std::string log2s;  // log2 of each figure that overflowed (exact figures are given exactly)
+  for (const auto& [name, f] : {std::pair<const char*, const figure*>{"flops", &r.flops}, {"naive_flops", &r.naive},
+                                {"opt_flops", &r.opt}, {"largest_intermediate", &r.largest}, {"bytes", &r.bytes}})
+    if (f->over) {
+      char buf[48];
+      std::snprintf(buf, sizeof buf, "%.6f", f->log2);
+      log2s += std::string(log2s.empty() ? "" : ", ") + "\"" + name + "\": " + buf;
+    }
+  std::printf("{\"spec\": %s, \"flops\": %s, \"naive_flops\": %s, \"opt_flops\": %s, "
+              "\"largest_intermediate\": %s, \"path\": %s, \"bytes\": %s, \"intensity\": %s, "
+              "\"backward_flops\": %s, \"overflowed\": [%s], \"log2\": {%s}}\n",
+              json_string(net.str()).c_str(), r.flops.json().c_str(), r.naive.json().c_str(), r.opt.json().c_str(),
+              r.largest.json().c_str(), path_json(info.path).c_str(), r.bytes.json().c_str(),
+              r.flops.zero() ? "null" : ratio_json(r.flops, r.bytes).c_str(), w ? w->backward_flops.value().to_string().c_str() : "null",
+              overflowed.c_str(), log2s.c_str());
+}
+
+void print_text(const einsum_network& net, const path_info<count>& info, const report& r, dtype type,
+                bool path_command) {
+  auto row = [](const char* name, const std::string& v) { std::printf("  %-22s %s\n", name, v.c_str()); };
+  std::printf("%s\n", net.str().c_str());
+  row("FLOPs", r.flops.text());
+  if (r.along.ok) {
+    row("multiply-adds", r.along.sum.macs.to_string(true));
+    row("backward FLOPs", r.along.sum.backward_flops.value().to_string(true));
+  }
+  row(("bytes moved (" + std::string(name_of(type)) + ")").c_str(), r.bytes.text());
+  // (0 FLOPs has no intensity: nothing is computed, whatever is moved.)
+  row("intensity (FLOP/byte)", r.flops.zero() ? "undefined (0 FLOPs)" : ratio_text(r.flops, r.bytes, "0 bytes moved"));
+  row("naive FLOPs", r.naive.text());
+  row("optimized FLOPs", r.opt.text());
+  row("speedup", ratio_text(r.naive, r.opt, "0 optimized FLOPs") + (r.opt.zero() ? "" : "x"));
+  row("largest intermediate", r.largest.text() + " elements");
+  row("path", path_json(info.path));
+  if (path_command) {
+    std::printf("  %-4s %-30s %22s\n", "step", "contraction", "FLOPs");
+    for (std::size_t i = 0; i < info.steps.size(); ++i)
+      std::printf("  %-4zu %-30s %22s\n", i, info.step_spec(i).c_str(), r.step_flops[i].text().c_str());
+  }
+  if (r.overflowed || r.bytes.over)
+    std::printf("note: figures beyond 2^128 - 1 are shown as powers of two (log2_cost); the rest are exact\n");
+}
+
 int run(int argc, char** argv, bool path_command) {
   const args a = parse_args(argc, argv, path_command);
   einsum_network net = parse_network(a.spec);
@@ -93,73 +289,22 @@ int run(int argc, char** argv, bool path_command) {
   net.check_sizes();
   path_options opt;
   opt.optimize = a.optimize;
-  const path_info<count> info = contract_path<count>(net, opt);
-
-  // The whole einsum's own cost (one step) where the fixed form holds it: bytes, backward.
-  // (A flag and a value, not std::optional: GCC 12 -O3 warns maybe-uninitialized on it.)
-  bool has_whole = net.operands() <= einsum_spec::max_operands && net.n_labels() <= einsum_spec::max_indices;
-  einsum_cost whole_cost{};
-  if (has_whole) {
-    index_sizes s;
-    for (std::size_t d = 0; d < net.n_labels(); ++d) s.set(net.labels[d], net.sizes[d]);
-    whole_cost = cost(parse_einsum(a.spec), s, einsum_dtypes::uniform(a.type));
+  // `einsum` costs the einsum in one step; `path` along the contraction order it finds.
+  path_info<count> info, whole;
+  try {
+    info = contract_path<count>(net, opt);
+  } catch (const invalid_argument& e) {
+    throw invalid_argument(in_cli_words(e.what()));
   }
-  // Along the path: each step's multiply-adds and gradient einsums, costed as any einsum.
-  if (path_command) {
-    einsum_cost along{};
-    bool ok = true;
-    for (std::size_t i = 0; i < info.steps.size() && ok; ++i) {
-      if (info.steps[i].scale > einsum_spec::max_indices || info.steps[i].terms.size() > einsum_spec::max_operands) {
-        ok = false;
-        break;
-      }
-      index_sizes s;
-      for (const auto& t : info.steps[i].terms)
-        for (auto d : t) s.set(net.labels[d], net.sizes[d]);
-      const einsum_cost c = cost(parse_einsum(info.step_spec(i)), s, einsum_dtypes::uniform(a.type));
-      along.macs += c.macs;
-      along.backward_flops += c.backward_flops;
-    }
-    has_whole = ok;
-    whole_cost = along;
+  if (!path_command) {
+    linear_path one;
+    for (std::size_t i = 0; i < net.operands(); ++i) one.add(i);
+    one.close();
+    whole = contract_path<count>(net, one);
   }
-  const einsum_cost* whole = has_whole ? &whole_cost : nullptr;
-  count in_elems = 0;
-  for (const auto& t : net.inputs) in_elems += net.elements(t);
-  const txmath::bytes moved = bytes_of(in_elems, a.type) + bytes_of(net.elements(net.output), a.type);
-  // `einsum` reports the einsum in one step; `path` the contraction order it found.
-  const count flops = path_command ? info.opt_flops : (whole ? whole->flops.value() : info.naive_flops);
-  const double intensity = flops.to_double() / moved.value().to_double();
-
-  if (a.json) {
-    std::printf("{\"spec\": %s, \"flops\": %s, \"naive_flops\": %s, \"opt_flops\": %s, "
-                "\"largest_intermediate\": %s, \"path\": %s, \"bytes\": %s, \"intensity\": %.17g, "
-                "\"backward_flops\": %s}\n",
-                json_string(net.str()).c_str(), flops.to_string().c_str(), info.naive_flops.to_string().c_str(),
-                info.opt_flops.to_string().c_str(), info.largest_intermediate.to_string().c_str(),
-                path_json(info.path).c_str(), moved.value().to_string().c_str(), intensity,
-                whole ? whole->backward_flops.value().to_string().c_str() : "null");
-    return 0;
-  }
-  auto row = [](const char* name, const std::string& v) { std::printf("  %-22s %s\n", name, v.c_str()); };
-  std::printf("%s\n", net.str().c_str());
-  row("FLOPs", flops.to_string(true));
-  if (whole) {
-    row("multiply-adds", whole->macs.to_string(true));
-    row("backward FLOPs", whole->backward_flops.value().to_string(true));
-  }
-  row(("bytes moved (" + std::string(name_of(a.type)) + ")").c_str(), moved.value().to_string(true));
-  row("intensity (FLOP/byte)", four_digits(intensity));
-  row("naive FLOPs", info.naive_flops.to_string(true));
-  row("optimized FLOPs", info.opt_flops.to_string(true));
-  row("speedup", four_digits(info.naive_flops.to_double() / info.opt_flops.to_double()) + "x");
-  row("largest intermediate", info.largest_intermediate.to_string(true) + " elements");
-  row("path", path_json(info.path));
-  if (path_command) {
-    std::printf("  %-4s %-30s %22s\n", "step", "contraction", "FLOPs");
-    for (std::size_t i = 0; i < info.steps.size(); ++i)
-      std::printf("  %-4zu %-30s %22s\n", i, info.step_spec(i).c_str(), info.steps[i].flops.to_string(true).c_str());
-  }
+  const report r = make_report(net, info, whole, a.type, path_command);
+  if (a.json) print_json(net, info, r);
+  else print_text(net, info, r, a.type, path_command);
   return 0;
 }
 

@@ -14,7 +14,7 @@ void usage(std::FILE* out) {
   std::fputs(
       "usage: txmath <command> [arguments]\n"
       "  einsum SPEC idx=size...        cost of one einsum (FLOPs, bytes, intensity, backward)\n"
-      "  path SPEC idx=size... [--optimize dp|greedy]\n"
+      "  path SPEC idx=size... [--optimize dp|greedy|optimal|auto]\n"
       "                                 contraction order of a many-operand einsum\n"
       "  report <preset | config.json> [--seq N --batch N --tokens 15T --dtype bf16\n"
       "         --weights-dtype T --kv-dtype T --compute-dtype T --flash on|off\n"

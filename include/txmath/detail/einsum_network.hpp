@@ -175,7 +175,7 @@ struct network_builder {
   constexpr std::uint32_t n_labels() const { return static_cast<std::uint32_t>(r.labels.size()); }
   constexpr std::uint32_t occurrences(std::uint32_t id) const { return occ[id]; }
   constexpr void set_explicit_output() { r.explicit_output = true; }
-  constexpr void insert_output_sorted(std::uint32_t id) {
+  constexpr void insert_output_sorted(std::uint32_t id, std::string_view) {
     auto it = r.output.begin();
     while (it != r.output.end() && r.labels[*it] < r.labels[id]) ++it;
     r.output.insert(it, id);
