@@ -14,8 +14,9 @@
 // `efficiency` holds the few physical parameters the step-time model needs beyond the
 // datasheet: the fraction of peak a large matmul reaches, the matmul size at which half of
 // that is reached, the fraction of HBM bandwidth memory-bound kernels reach, and the fraction
-// of link bandwidth collectives reach. They were fitted once for dgx-a100 on stated measured
-// runs (tests/test_step_time_validation.cpp says which and repeats the fit); the other
+// of link bandwidth collectives reach. For dgx-a100 the matmul pair was fitted once on stated
+// measured runs (tests/test_step_time_validation.cpp says which and repeats the fit) and the
+// two bandwidth fractions were set from published benchmarks (cited at a100_fit); the other
 // systems use the same fractions until measured runs for them are added (stated per preset).
 #include <cstddef>
 #include <cstdint>
@@ -86,15 +87,21 @@ inline constexpr accelerator gb200{
 }  // namespace accelerators
 
 namespace systems {
-// dgx-a100's: memory_fraction and link_fraction are set, not fitted: memory-bound kernels
-// reach ~85% of HBM bandwidth on A100 (the ~1.7 TB/s of 2.04 that copy benchmarks report),
-// and NCCL's ring collectives ~77% of NVLink's 300 GB/s per direction (~230 GB/s bus
-// bandwidth in nccl-tests on DGX A100); the same fraction is assumed for InfiniBand. The
-// matmul curve (peak fraction 0.86, half size 272) was fitted once, by the grid search that
-// tests/test_step_time_validation.cpp repeats (0.50..1.00 by 0.01, 0..1000 by 4), on four of
-// Korthikanti et al. 2022's Table 5 runs (22B and 530B, full and selective recompute); the
-// 175B and 1T runs are held out. Other systems reuse these fractions: an assumption until
-// measured runs on them are added.
+// dgx-a100's: memory_fraction and link_fraction are set, not fitted. Memory-bound kernels
+// reach ~85% of the A100 SXM 80GB's 2,039 GB/s: RRZE-HPC/gpu-benches' gpu-stream on an A100
+// 80GB (gpu-stream/a100_80.txt, 100% occupancy; the file does not say SXM or PCIe, and for a
+// PCIe card's 1,935 GB/s the same runs are 0.90) streams 1,737 GB/s in its scale kernel (one
+// load, one store: 0.85 of 2,039), 1,794 in triad (0.88). NCCL's collectives reach ~77% of
+// NVLink's 300 GB/s per direction: 12 links of 25 GB/s carry ~20 GB/s each with the SMs'
+// 128-byte payloads, and other bottlenecks limit an 8-GPU A100 all-reduce to ~230 GB/s bus
+// bandwidth (NCCL's maintainer in NVIDIA/nccl-tests#149; an 8 x A100 node measured 232.5 GB/s
+// in nccl-tests#175). The same fraction is assumed for InfiniBand, which is conservative:
+// 8 A100s over 4 HDR NICs (100 GB/s) measured 84.8 GB/s average, 96 peak bus bandwidth
+// (nccl-tests#119) and 86 GB/s (#175) across nodes. The matmul curve (peak fraction 0.86,
+// half size 272) was fitted once, by the grid search that tests/test_step_time_validation.cpp
+// repeats (0.50..1.00 by 0.01, 0..1000 by 4), on four of Korthikanti et al. 2022's Table 5
+// runs (22B and 530B, full and selective recompute); the 175B and 1T runs are held out.
+// Other systems reuse these fractions: an assumption until measured runs on them are added.
 inline constexpr system_efficiency a100_fit{.matmul_peak_fraction = 0.86, .matmul_half_size = 272,
                                             .memory_fraction = 0.85, .link_fraction = 0.77};
 
