@@ -71,3 +71,15 @@ TEST_CASE("formatting figures") {
   CHECK(format_count(runtime(15e12)).view() == "15.0 T");
   CHECK(format_sci(runtime(1.0 / 0.0)).view() == "inf");
 }
+
+TEST_CASE("format_grouped: every digit in groups of three, up to the largest 128-bit count") {
+  static_assert(format_grouped(count(0)) == "0");
+  static_assert(format_grouped(count(999)) == "999");
+  static_assert(format_grouped(count(1000)) == "1,000");
+  static_assert(format_grouped(count(124439808)) == "124,439,808");
+  // 2^128 - 1, as Python's f"{2**128-1:,}" prints it.
+  static_assert(format_grouped(count::from_rep(~count::rep{0})) ==
+                "340,282,366,920,938,463,463,374,607,431,768,211,455");
+  CHECK(format_grouped(runtime(count(6742609920))).view() == "6,742,609,920");
+  CHECK(format_grouped(runtime(count(100000))).view() == "100,000");
+}

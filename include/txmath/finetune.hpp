@@ -178,15 +178,7 @@ struct peft_counts {
 
 // PEFT's line: "trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622".
 inline std::string peft_summary(const peft_counts& p) {
-  const auto grouped = [](count c) {
-    const std::string d = c.to_string();
-    std::string out;
-    for (std::size_t i = 0; i < d.size(); ++i) {
-      if (i != 0 && (d.size() - i) % 3 == 0) out += ',';
-      out += d[i];
-    }
-    return out;
-  };
+  const auto grouped = [](count c) { return format_grouped(c).str(); };
   char pct[32];
   std::snprintf(pct, sizeof pct, "%.4f", p.trainable_percent());
   return "trainable params: " + grouped(p.trainable.value()) + " || all params: " + grouped(p.total.value()) +

@@ -160,14 +160,6 @@ double parse_real(std::string_view text, std::string_view what) {
   return r.value;
 }
 
-std::string grouped(txmath::count c) {
-  const std::string d = c.to_string();
-  std::string out;
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    if (i != 0 && (d.size() - i) % 3 == 0) out += ',';
-    out += d[i];
-  }
-  return out;
-}
+std::string grouped(txmath::count c) { return txmath::format_grouped(c).str(); }
 
 }  // namespace txmath::cli

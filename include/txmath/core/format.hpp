@@ -162,6 +162,19 @@ constexpr text format_count(double n, int sig = 3) {
 }
 constexpr text format_count(count n, int sig = 3) { return format_count(n.to_double(), sig); }
 
+// Every digit, in groups of three: 124439808 -> "124,439,808" (a 128-bit count fits a text).
+constexpr text format_grouped(count n) {
+  char digits[40]{};
+  std::size_t size = 0;
+  for (auto v = n.rep_value(); size == 0 || v != 0; v /= 10) digits[size++] = static_cast<char>('0' + v % 10);
+  text out;
+  for (std::size_t i = size; i-- > 0;) {
+    out.append(digits[i]);
+    if (i != 0 && i % 3 == 0) out.append(',');
+  }
+  return out;
+}
+
 // Durations: "950 ms", "42.0 s", "3.20 h", "12.5 days", "2.10 years".
 constexpr text format_seconds(double s, int sig = 3) {
   constexpr detail::unit_step steps[] = {{1e-9, "ns"}, {1e-6, "us"}, {1e-3, "ms"}, {1.0, "s"},
