@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <txmath/core/format.hpp>
+#include <txmath/plan.hpp>
 #include <txmath/presets.hpp>
 #include <txmath/report.hpp>
 
@@ -38,13 +39,19 @@ constexpr const char* report_usage =
     "  --gpus N           GPUs of the training run [1024]\n"
     "  --mfu X            model FLOPs utilization of the run, in (0, 1] [0.4]\n"
     "  --price X          US dollars per GPU-hour, 0 or more [2.0]\n"
+    "layout (as txmath plan; with --system, a Layout section: step time, MFU, memory per GPU\n"
+    "of one step of --batch sequences; sizes not given are 1):\n"
+    "  --system NAME      a system preset (txmath plan --systems) or a system .json file\n"
+    "  --tp T --pp P --dp D --ep E --cp C --micro-batch M --interleave V\n"
+    "  --recompute none|selective|full --sequence-parallel on|off --zero 0|1|2|3 [none, off, 0]\n"
     "  --json | --csv     machine-readable output (exact integers; keys in the README)\n"
     "  --list             the preset names\n"
     "Conventions: FLOPs count matmuls (a multiply-add is 2), causal attention in full (every\n"
     "query against every key of its window), backward = 2 x forward; training state is\n"
-    "mixed-precision Adam, 16 bytes per parameter (ZeRO); activations per Korthikanti et al.\n"
-    "(GPT-style block, 16-bit). Inference: weights + KV cache against one GPU's memory, else\n"
-    "the smallest tensor-parallel degree (1, 2, 4, ... 64) that holds them; times are one\n"
+    "mixed-precision Adam, 16 bytes per parameter (ZeRO); activations are the tensors the\n"
+    "lowered model keeps for the backward pass (16-bit, no dropout), one GPU. Inference:\n"
+    "weights + KV cache against one GPU's memory, else the smallest tensor-parallel degree\n"
+    "(1, 2, 4, ... 64) that holds them; times are one\n"
     "rank's roofline (no communication), reading each weight once a step (every expert of an\n"
     "MoE), an untied input embedding only in its gathered rows.\n";
 
@@ -74,6 +81,9 @@ struct options {
   std::uint64_t seq = 0;  // 0: the default
   std::optional<txmath::dtype> dtype, weights, kv, compute;
   txmath::report_options report{};
+  std::string system;              // --system, "" for none
+  txmath::plan_options layout{};   // the layout flags as plan reads them (0 / -1: not given)
+  txmath::system_spec system_spec{};
   std::vector<std::string> given;  // the flags as typed, for messages about their effect
   output format = output::table;
 };
@@ -117,10 +127,10 @@ void set_option(options& o, std::string_view a, std::string_view v) {
   else if (a == "--gpus") o.report.gpus = parse_size(v, "--gpus");
   else if (a == "--mfu" || a == "--price") set_real(o, a, v);
   else if (a == "--flash") {
-    if (v != "on" && v != "off")
-      throw txmath::invalid_argument("txmath: --flash: expected on or off, found '" + std::string(v) + "'");
-    o.report.flash_attention = v == "on";
-  }
+    (void)parse_layout_flag(a, v, o.layout);
+    o.report.flash_attention = o.layout.flash_attention;
+  } else if (a == "--system") o.system = std::string(v);
+  else (void)parse_layout_flag(a, v, o.layout);
   o.given.push_back(std::string(a) + " " + std::string(v));
 }
 
@@ -131,7 +141,8 @@ options parse_options(int argc, char** argv) {
     if (a == "--json") o.format = output::json;
     else if (a == "--csv") o.format = output::csv;
     else if (a.size() > 1 && a[0] == '-') {
-      if (std::find(std::begin(valued_flags), std::end(valued_flags), a) == std::end(valued_flags))
+      if (std::find(std::begin(valued_flags), std::end(valued_flags), a) == std::end(valued_flags) &&
+          !is_layout_flag(a) && a != "--system")
         throw txmath::invalid_argument("txmath: report: unknown option '" + std::string(a) +
                                        "' (see txmath report --help)");
       if (i + 1 >= argc)
@@ -141,6 +152,10 @@ options parse_options(int argc, char** argv) {
     else throw txmath::invalid_argument("txmath: report: one model only; found '" + o.model + "' and '" + std::string(a) + "'");
   }
   if (o.model.empty()) throw txmath::invalid_argument("txmath: report: name a preset or a config.json (see txmath report --help)");
+  if (o.system.empty() && any_layout_fixed(o.layout))
+    throw txmath::invalid_argument("txmath: report: the layout flags (--tp, --pp, --dp, --ep, --cp, --micro-batch, "
+                                   "--interleave, --recompute, --sequence-parallel, --zero) need --system NAME "
+                                   "(txmath plan --systems lists them)");
   const txmath::dtype all = o.dtype.value_or(txmath::dtype::bf16);
   o.report.weights = o.weights.value_or(all);
   o.report.kv_cache = o.kv.value_or(all);
@@ -237,6 +252,30 @@ void set_inference(record& r, const txmath::inference_account& a) {
   }
 }
 
+// The layout section (only with --system): layout.* keys.
+void set_layout(record& r, const txmath::model_report& rep) {
+  if (!rep.layout.present) return;
+  const txmath::training_layout& l = rep.layout.layout;
+  const txmath::step_estimate& e = rep.layout.estimate;
+  r.set("layout.system", std::string(rep.settings.system->name.view()));
+  r.set("layout.gpu", rep.settings.system->gpu.name).set("layout.gpus", rep.layout.gpus);
+  r.set("layout.tp", l.tp).set("layout.pp", l.pp).set("layout.dp", l.dp).set("layout.ep", l.ep).set("layout.cp", l.cp);
+  r.set("layout.micro_batch", l.micro_batch).set("layout.interleave", l.interleave);
+  r.set("layout.recompute", recompute_name(l.recompute_mode)).set("layout.sequence_parallel", l.sequence_parallel);
+  r.set("layout.zero", txmath::count(l.zero)).set("layout.flash", l.flash_attention);
+  r.set("layout.global_batch", txmath::count(rep.settings.batch)).set("layout.micro_batches", e.micro_batches);
+  r.set("layout.step_seconds", e.step_seconds);
+  r.set("layout.memory_per_gpu_bytes", e.memory_per_gpu.value());
+  r.set("layout.state_per_gpu_bytes", e.state_per_gpu.value());
+  r.set("layout.activations_per_gpu_bytes", e.activations_per_gpu.value());
+  r.set("layout.gpu_memory_bytes", rep.layout.gpu_memory.value());
+  r.set("layout.fits", e.memory_per_gpu <= rep.layout.gpu_memory);
+  r.set("layout.mfu", e.mfu).set("layout.mfu_megatron", e.mfu_megatron).set("layout.tflops_per_gpu", e.tflops_per_gpu);
+  r.set("layout.breakdown.compute", e.parts.compute).set("layout.breakdown.recompute", e.parts.recompute);
+  r.set("layout.breakdown.communication", e.parts.communication).set("layout.breakdown.bubble", e.parts.bubble);
+  r.set("layout.breakdown.optimizer", e.parts.optimizer);
+}
+
 std::string machine_readable(const model_arg& ma, const txmath::model_report& rep,
                              const std::vector<std::string>& notes, output format) {
   record r;
@@ -245,6 +284,7 @@ std::string machine_readable(const model_arg& ma, const txmath::model_report& re
   set_params_and_flops(r, rep);
   set_memory_and_time(r, rep);
   set_inference(r, rep.inference);
+  set_layout(r, rep);
   r.set("notes", notes);
   return format == output::json ? r.json() : r.csv();
 }
@@ -391,6 +431,32 @@ void print_inference(const txmath::model_report& rep) {
   std::printf("\n");
 }
 
+void print_layout(const txmath::model_report& rep) {
+  if (!rep.layout.present) return;
+  const auto& s = rep.settings;
+  const txmath::training_layout& l = rep.layout.layout;
+  const txmath::step_estimate& e = rep.layout.estimate;
+  std::printf("Layout (%s: %s x %s; tp %s, pp %s, dp %s, ep %s, cp %s, micro-batch %s, interleave %s,\n"
+              "        recompute %s, sequence parallel %s, ZeRO %d, flash %s; %s x %s tokens a step)\n",
+              std::string(s.system->name.view()).c_str(), rep.layout.gpus.to_string().c_str(),
+              std::string(s.system->gpu.name).c_str(), l.tp.to_string().c_str(), l.pp.to_string().c_str(),
+              l.dp.to_string().c_str(), l.ep.to_string().c_str(), l.cp.to_string().c_str(),
+              l.micro_batch.to_string().c_str(), l.interleave.to_string().c_str(), recompute_name(l.recompute_mode),
+              l.sequence_parallel ? "on" : "off", int(l.zero), l.flash_attention ? "on" : "off", u(s.batch).c_str(),
+              u(s.seq_len).c_str());
+  std::printf("  %-34s %12s   (training state %s + activations %s; HBM %s)\n", "memory per GPU",
+              fmt_bytes(e.memory_per_gpu).c_str(), fmt_bytes(e.state_per_gpu).c_str(),
+              fmt_bytes(e.activations_per_gpu).c_str(), fmt_bytes(rep.layout.gpu_memory).c_str());
+  std::printf("  %-34s %12s   (compute %s, recompute %s, communication %s, bubble %s, optimizer %s)\n",
+              ("step time (" + e.micro_batches.to_string() + " micro-batches)").c_str(),
+              fmt_seconds(txmath::seconds(e.step_seconds)).c_str(), fmt_seconds(txmath::seconds(e.parts.compute)).c_str(),
+              fmt_seconds(txmath::seconds(e.parts.recompute)).c_str(),
+              fmt_seconds(txmath::seconds(e.parts.communication)).c_str(),
+              fmt_seconds(txmath::seconds(e.parts.bubble)).c_str(), fmt_seconds(txmath::seconds(e.parts.optimizer)).c_str());
+  std::printf("  %-34s %12s   (Megatron's count %s; %s TFLOP/s a GPU)\n\n", "MFU", fmt_pct(e.mfu).c_str(),
+              fmt_pct(e.mfu_megatron).c_str(), fmt_whole(e.tflops_per_gpu).c_str());
+}
+
 void print_table(const model_arg& ma, const txmath::model_report& rep, const std::vector<std::string>& notes) {
   print_model(ma);
   print_params(ma.model, rep.params);
@@ -398,6 +464,7 @@ void print_table(const model_arg& ma, const txmath::model_report& rep, const std
   print_memory(ma.model, rep);
   print_time(rep);
   print_inference(rep);
+  print_layout(rep);
   for (const auto& n : notes) std::printf("note: %s\n", n.c_str());
 }
 
@@ -441,6 +508,11 @@ int run_report(int argc, char** argv) {
   if (seq == 0) seq = ma.max_context != 0 && ma.max_context < 4096 ? ma.max_context : 4096;
   o.report.seq_len = seq;
   o.report.max_context = ma.max_context;
+  if (!o.system.empty()) {
+    o.system_spec = load_system(o.system);
+    o.report.system = &o.system_spec;
+    o.report.layout = fixed_layout(o.layout);
+  }
   const txmath::model_report rep = account(ma, o);
   std::vector<std::string> notes = ma.notes;  // the config reader's, then the report's
   for (const std::string& n : txmath::note_texts(rep)) notes.push_back(n);
