@@ -317,7 +317,7 @@ constexpr void compile_time_layout_error(layout_problem p) {
   }
 }
 [[noreturn]] inline void layout_error(const std::string& why) {
-  throw invalid_argument("txmath: layout: " + why);
+  raise<invalid_argument>("txmath: layout: " + why);  // (works without exceptions too: core/error.hpp)
 }
 }  // namespace detail
 
