@@ -10,6 +10,7 @@
 #include <txmath/presets.hpp>
 #include <txmath/activations.hpp>
 #include <txmath/report.hpp>
+#include <txmath/serve.hpp>
 
 using namespace txmath;
 using namespace txmath::literals;
@@ -237,4 +238,36 @@ TEST_CASE("make_report with a layout: memory per GPU and step time from step_tim
   CHECK(t.layout.estimate.micro_batches == 8);
   // Without a system there is no layout.
   CHECK(!make_report(runtime(presets::llama_3_8b)).layout.present);
+}
+
+TEST_CASE("inference.hpp and serve.hpp: where the two accounts agree and how they differ") {
+  // (inference.hpp's header lists the differences.) Llama-3-8B in bf16 on one H100.
+  const model_config m = runtime(presets::llama_3_8b);
+  const inference_account a = inference(m, accelerators::h100_sxm, {.context = 4096, .batch = 8});
+  const serve_report s = serve(m, {.system = systems::dgx_h100}, {.context = 4096, .concurrency = 8});
+  // The same weights at tp 1: 2 x 8,030,261,248 bytes.
+  CHECK(a.weights == bytes(count(2) * llama3_8b_params));
+  CHECK(s.memory.weights == a.weights);
+  // Both fit it on one GPU; serve.hpp's budget is vLLM's 0.9 of the HBM less its workspace.
+  CHECK(a.min_tp_that_fits == 1);
+  CHECK(s.min_tp_that_fits == 1);
+  // Decode of 8 sequences at 4096: serve.hpp sums per-op rooflines (plus activation traffic)
+  // where inference.hpp takes one roofline for the step, so its time is at least this one.
+  CHECK(s.tpot.value() >= a.decode.roof.time().value());
+  // Prefill of one 4096-token sequence: counting every (query, key) pair as inference.hpp
+  // does, serve.hpp's time is at least inference.hpp's; with its default exact causal count
+  // (the triangle only: about half the attention FLOPs) it is shorter here.
+  const inference_account one = inference(m, accelerators::h100_sxm, {.context = 4096, .batch = 1});
+  const serve_report full = serve(m, {.system = systems::dgx_h100, .causal = causal_counting::full},
+                                  {.context = 4096, .concurrency = 1});
+  CHECK(full.ttft.value() >= one.prefill.roof.time().value());
+  const serve_report exact = serve(m, {.system = systems::dgx_h100}, {.context = 4096, .concurrency = 1});
+  CHECK(exact.ttft.value() < one.prefill.roof.time().value());
+  // Llama-3-70B at tp 8: serve.hpp keeps the norms whole on every rank (2,308,096 B more than
+  // an eighth of the weights, tests/test_serve.cpp); inference.hpp splits all of them.
+  const model_config big = runtime(presets::llama_3_70b);
+  const inference_account a70 = inference(big, accelerators::h100_sxm, {.context = 32768, .batch = 1});
+  const bytes eighth = bytes(ceil_div(a70.weights.value(), count(8)));
+  CHECK(eighth == bytes(17'638'426'624));
+  CHECK(serve_memory_per_gpu(big, {.tp = 8}).weights == eighth + bytes(2'308'096));
 }
