@@ -395,14 +395,19 @@ TEST_CASE("txmath report: decode reads only the gathered rows of the untied inpu
 }
 
 TEST_CASE("txmath report: --flash on|off, said in the output") {
-  // Korthikanti: 34 sbh a layer with FlashAttention = 34 x 2^32 bytes = 136 GiB for Llama-3-8B
-  // at 8 x 4096; without it + 5 a s^2 b a layer x 32 layers = + 640 GiB = 776 GiB.
+  // Derived activations of Llama-3-8B at 8 x 4096 (test_activation_memory.cpp's hand
+  // derivation, test_report.cpp's sums): with FlashAttention 8 x (32 layers x 570,949,632 +
+  // 32,768 token ids + 67,108,864 head inputs + 2,101,346,304 fp32 logits) = 163,511,009,280 B;
+  // without it each layer keeps 32 x 4096^2 x 2 bytes of probabilities instead of the
+  // 4096 x 128-byte logsumexp: + 8 x 32 x (2,147,483,648 / 2 - 524,288) = 438,254,698,496 B.
   const auto on = run_json(llama_config());
   CHECK(on.at("settings").at("flash_attention").as_bool());
-  CHECK(on.at("memory").at("activations_bytes").as_count() == txmath::count(136) * GiB);
+  CHECK(on.at("memory").at("activations_bytes").as_count() == txmath::count(163'511'009'280));
   const auto off = run_json(llama_config() + " --flash off");
   CHECK(!off.at("settings").at("flash_attention").as_bool());
-  CHECK(off.at("memory").at("activations_bytes").as_count() == txmath::count(776) * GiB);
+  CHECK(off.at("memory").at("activations_bytes").as_count() ==
+        txmath::count(163'511'009'280) + txmath::count(8 * 32) * (1'073'741'824 - 524'288));
+  CHECK(off.at("memory").at("activations_bytes").as_count() == txmath::count(438'254'698'496));
   const result table = run("report " + llama_config());
   CHECK(table.out.find("activations (8 x 4096, flash on)") != std::string::npos);
   CHECK(table.out.find("note: FlashAttention assumed") != std::string::npos);
@@ -490,4 +495,96 @@ TEST_CASE("txmath plot context --csv and --json share the writers") {
   CHECK(csv_value(c.out, "rows.0.forward_flops") == "4513336524800");
   CHECK(csv_value(c.out, "rows.0.seq") == "1024");
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("txmath report --system with layout flags: the same figures as txmath plan for that layout") {
+  // Two front ends, one step model: report's layout.* against plan's one fixed layout.
+  const std::string layout =
+      " --system dgx-h100 --seq 4096 --tp 2 --pp 2 --dp 2 --micro-batch 1 --interleave 2 --recompute selective"
+      " --sequence-parallel on --zero 1";
+  const auto rep = run_json("llama-3-8b --batch 16" + layout).at("layout");
+  const result p = run("plan llama-3-8b --gpus 8 --global-batch 16 --ep 1 --cp 1 --json" + layout);
+  CAPTURE(p.out);
+  REQUIRE(p.status == 0);
+  const auto plan = txmath::json::parse(p.out).at("layouts").at(0);
+  CHECK(rep.at("gpus").as_count() == 8);
+  CHECK(rep.at("micro_batches").as_count() == 8);  // 16 sequences / (dp 2 x micro-batch 1)
+  CHECK(rep.at("recompute").as_string() == "selective");
+  CHECK(rep.at("sequence_parallel").as_bool());
+  CHECK(rep.at("memory_per_gpu_bytes").as_count() == plan.at("memory_per_gpu_bytes").as_count());
+  CHECK(rep.at("activations_per_gpu_bytes").as_count() == plan.at("activations_per_gpu_bytes").as_count());
+  CHECK(rep.at("state_per_gpu_bytes").as_count() == plan.at("state_per_gpu_bytes").as_count());
+  // plan prints 6 significant digits.
+  CHECK(rep.at("step_seconds").as_double() == doctest::Approx(plan.at("step_seconds").as_double()).epsilon(1e-5));
+  CHECK(rep.at("mfu").as_double() == doctest::Approx(plan.at("mfu").as_double()).epsilon(1e-5));
+  CHECK(rep.at("tflops_per_gpu").as_double() == doctest::Approx(plan.at("tflops_per_gpu").as_double()).epsilon(1e-5));
+  CHECK(rep.at("breakdown").at("bubble").as_double() ==
+        doctest::Approx(plan.at("breakdown").at("bubble").as_double()).epsilon(1e-5));
+}
+
+TEST_CASE("txmath report --system: one GPU, hand-checked memory, MFU and breakdown identities") {
+  // Llama-3-8B, 8 x 4096 in one micro-batch on one H100: the layout's activations are the
+  // report's one-GPU account, 163,511,009,280 B (test_report.cpp's derivation), and the state
+  // the ZeRO paper's 16 bytes a parameter: 16 x 8,030,261,248 = 128,484,179,968 B. Sum:
+  // 291,995,189,248 B, more than the 80 GiB (85,899,345,920 B) of an H100: said in a note.
+  const auto j = run_json(llama_config() + " --system dgx-h100 --micro-batch 8");
+  const auto l = j.at("layout");
+  CHECK(l.at("gpus").as_count() == 1);
+  CHECK(l.at("micro_batches").as_count() == 1);
+  CHECK(l.at("activations_per_gpu_bytes").as_count() == txmath::count(163'511'009'280));
+  CHECK(l.at("activations_per_gpu_bytes").as_count() == j.at("memory").at("activations_bytes").as_count());
+  CHECK(l.at("state_per_gpu_bytes").as_count() == txmath::count(128'484'179'968));
+  CHECK(l.at("memory_per_gpu_bytes").as_count() == txmath::count(291'995'189'248));
+  CHECK(l.at("gpu_memory_bytes").as_count() == txmath::count(85'899'345'920));
+  CHECK(!l.at("fits").as_bool());
+  // The parts add up to the step; MFU = the step's model FLOPs / (step time x 1 GPU x H100's
+  // dense bf16 peak, 989.4 TFLOP/s).
+  const auto b = l.at("breakdown");
+  const double step = l.at("step_seconds").as_double();
+  CHECK(b.at("compute").as_double() + b.at("recompute").as_double() + b.at("communication").as_double() +
+            b.at("bubble").as_double() + b.at("optimizer").as_double() ==
+        doctest::Approx(step));
+  CHECK(b.at("communication").as_double() == 0);  // one GPU: nothing to exchange
+  CHECK(b.at("bubble").as_double() == 0);
+  const double model_flops = j.at("flops").at("training_per_step").as_count().to_double();
+  CHECK(l.at("mfu").as_double() == doctest::Approx(model_flops / (step * 989.4e12)));
+  const result table = run("report " + llama_config() + " --system dgx-h100 --micro-batch 8");
+  CHECK(table.out.find("Layout (dgx-h100: 1 x H100 SXM") != std::string::npos);
+  CHECK(table.out.find("memory per GPU") != std::string::npos);
+  CHECK(table.out.find("note: layout: 272 GiB per GPU") != std::string::npos);
+  // Without --system the report has no layout keys (its JSON is unchanged).
+  CHECK(run("report " + llama_config() + " --json").out.find("\"layout\"") == std::string::npos);
+}
+
+TEST_CASE("txmath report: the layout flags are validated as plan validates them") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"llama-3-8b --tp 2", "the layout flags (--tp, --pp"},
+      {"llama-3-8b --tp 2", "need --system NAME"},
+      {"llama-3-8b --system dgx-h100 --recompute some", "--recompute: expected none, selective or full, found 'some'"},
+      {"llama-3-8b --system dgx-h100 --zero 4", "--zero: expected 0, 1, 2 or 3, found '4'"},
+      {"llama-3-8b --system dgx-h100 --sequence-parallel yes", "--sequence-parallel: expected on or off, found 'yes'"},
+      {"llama-3-8b --system dgx-h100 --tp 0", "--tp: expected a positive integer"},
+      {"llama-3-8b --system dgx-h100 --tp 3", "tp = 3 must divide the 32 attention heads"},
+      {"llama-3-8b --system dgx-h100 --pp 33", "pp = 33 exceeds the 32 layers"},
+      {"llama-3-8b --system nowhere", "unknown system 'nowhere'"},
+      {"llama-3-8b --system dgx-h100 --dp 3", "global batch 8 is not a multiple of dp x micro-batch = 3"},
+  };
+  for (const auto& [args, words] : cases) {
+    const result r = run(std::string("report ") + args);
+    CAPTURE(args);
+    CAPTURE(r.out);
+    CHECK(r.status != 0);
+    CHECK(r.out.find("txmath:") != std::string::npos);
+    CHECK(r.out.find(words) != std::string::npos);
+  }
+  // The same values refused by plan, in the same words.
+  const result p = run("plan llama-3-8b --system dgx-h100 --gpus 8 --seq 4096 --global-batch 8 --recompute some");
+  CHECK(p.out.find("--recompute: expected none, selective or full, found 'some'") != std::string::npos);
+  // --flash off reaches the layout, and the report says FlashAttention is off.
+  const auto off = run_json("llama-3-8b --system dgx-h100 --tp 8 --flash off");
+  CHECK(!off.at("layout").at("flash").as_bool());
+  bool said = false;
+  const auto notes = off.at("notes");
+  for (std::size_t i = 0; i < notes.size(); ++i) said = said || notes.at(i).as_string().find("FlashAttention off") == 0;
+  CHECK(said);
 }

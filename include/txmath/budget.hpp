@@ -28,7 +28,8 @@
 //   explicitly, as character codes ({75, 86, 32, ...}), and cuts a string argument longer than
 //   36 characters to 34 and "[...]": on clang the message goes in pieces of at most 32.
 // Budgets over the library's own results (memory per device, FLOPs per step, training time
-// and cost) are in txmath::budgets below; any other function that returns one of the figure
+// and cost, serving concurrency, a layout's step time and memory per GPU) are in
+// txmath::budgets below; any other function that returns one of the figure
 // types plugs in as `term("label", f(...))`.
 #include <cstddef>
 #include <cstdint>
@@ -37,6 +38,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <txmath/activation_memory.hpp>
 #include <txmath/activations.hpp>
 #include <txmath/core/count.hpp>
 #include <txmath/core/error.hpp>
@@ -48,6 +50,8 @@
 #include <txmath/memory.hpp>
 #include <txmath/parallel.hpp>
 #include <txmath/params.hpp>
+#include <txmath/serve.hpp>
+#include <txmath/step_time.hpp>
 
 TXMATH_DEFINE_ERROR(txmath_error_budget_sum_has_more_than_8_terms, invalid_argument)
 
@@ -378,28 +382,60 @@ namespace budgets {
 }
 
 // One training device's memory: the training state of its parameters (memory.hpp, sharded by
-// `s` over par.dp ranks) and the activations of one micro-batch of `micro_batch` sequences
-// over all layers (activations.hpp, Korthikanti et al.): with 1F1B the first pipeline stage
-// holds pp micro-batches of n_layers / pp layers each, one micro-batch's worth of all layers.
-// The activations' tensor_parallel and sequence_parallel come from `par`. Parts that are zero
-// (no master gradients, say) are left out of the sum.
+// `s` over par.dp ranks) and the peak activations of the most loaded pipeline stage
+// (activation_memory.hpp, derived from the lowered model: with 1F1B the first stage holds pp
+// micro-batches of its layers) for micro-batches of `micro_batch` sequences. The layout's tp,
+// pp, ep and sequence parallelism come from `par`; recompute and FlashAttention from `a`
+// (its tensor_parallel and sequence_parallel are par's). No dropout. Parts that are zero (no
+// master gradients, say) are left out of the sum.
 [[nodiscard]] constexpr budget_sum<bytes> training_memory(const model_config& m, count seq, count micro_batch,
                                                           const parallelism& par = {},
                                                           const training_precision& precision = {},
                                                           sharding s = sharding::none,
-                                                          activation_options a = {}) {
+                                                          const activation_options& a = {}) {
   const param_report p = param_count(m);
   const params expert = p[component::experts];
   const training_state st = training_state_per_device(p.total - expert, expert, par, precision, s);
-  a.tensor_parallel = par.tp;
-  a.sequence_parallel = par.sequence_parallel;
+  training_layout l;
+  l.tp = par.tp, l.pp = par.pp, l.dp = par.dp, l.ep = par.ep, l.micro_batch = micro_batch;
+  l.recompute_mode = a.recompute_mode, l.sequence_parallel = par.sequence_parallel;
+  l.flash_attention = a.flash_attention;
   const budget_term<bytes> parts[] = {
       term("weights", st.weights), term("gradients", st.gradients), term("master weights", st.master_weights),
       term("master gradients", st.master_gradients), term("optimizer states", st.optimizer)};
   budget_sum<bytes> sum;
   for (const auto& part : parts)
     if (part.value != bytes(0)) sum.add(part);
-  return sum.add(term("activations", activation_bytes(m, seq, micro_batch, a)));
+  return sum.add(term("activations", activation_bytes_per_gpu(m, seq, l)));
+}
+
+// Sequences of `context` tokens one serving replica holds at once (serve.hpp: the KV blocks
+// vLLM's rule leaves next to the weights and workspace, per GPU of `o`'s layout).
+[[nodiscard]] constexpr budget_term<count> serving_concurrency(const model_config& m, const serve_options& o,
+                                                               count context) {
+  return term("concurrent sequences", max_concurrency(serve_memory_per_gpu(m, o), context, o.block_size));
+}
+
+// One GPU's memory under a training layout on a system (step_time.hpp): the ZeRO-sharded
+// training state of the largest stage and the most loaded stage's peak activations.
+[[nodiscard]] constexpr budget_sum<bytes> layout_memory(const model_config& m, const step_options& o,
+                                                        const system_spec& s, const training_layout& l) {
+  const step_estimate e = step_model(m, o).evaluate(s, l);
+  return term("training state", e.state_per_gpu) + term("activations", e.activations_per_gpu);
+}
+
+// One training step's time under a layout on a system (step_time.hpp), by part: compute,
+// recompute, exposed communication, pipeline bubble, optimizer (parts that are zero left out).
+[[nodiscard]] constexpr budget_sum<seconds> step_time(const model_config& m, const step_options& o,
+                                                      const system_spec& s, const training_layout& l) {
+  const step_breakdown b = step_model(m, o).evaluate(s, l).parts;
+  const budget_term<seconds> parts[] = {term("compute", seconds(b.compute)), term("recompute", seconds(b.recompute)),
+                                        term("communication", seconds(b.communication)),
+                                        term("bubble", seconds(b.bubble)), term("optimizer", seconds(b.optimizer))};
+  budget_sum<seconds> sum;
+  for (const auto& part : parts)
+    if (part.value != seconds(0.0)) sum.add(part);
+  return sum;
 }
 
 // The FLOPs of one training step (flops.hpp): forward, backward and recomputation.

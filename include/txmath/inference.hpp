@@ -19,6 +19,35 @@
 //   an embedding table only in the rows it gathers (the step's tokens, at most the table),
 //   a tied head the whole matrix; prefill writes the KV cache, a decode step reads it.
 // - Time at degree tp = the roofline of one rank (FLOPs / tp, its bytes), no communication.
+//
+// How this differs from serve.hpp (`txmath serve`), and why both exist. This is the report's
+// quick inference section: any accelerator of hardware.hpp (no interconnect needed), uniform
+// dtypes, lower bounds. serve.hpp models a vLLM deployment on a system (system.hpp):
+// - memory: here weights / tp (the whole model's bytes, rounded up) + one rank's KV cache of
+//   batch x context, against the whole HBM. serve.hpp splits op by op (norms, o/down biases
+//   and the router replicated, K/V projections replicated beyond n_kv_heads: more bytes a
+//   rank at tp > 1), takes quantized formats with their scales, adds the activation workspace
+//   of a prefill chunk, keeps vLLM's gpu_memory_utilization (0.9) and counts the cache in
+//   paged blocks (ceil(context / block_size) a sequence). At tp = 1 in bf16 both count the
+//   same weights (Llama-3-8B: 16,060,522,496 B; tests/test_report.cpp).
+// - the tensor-parallel degree: here the powers of two up to max_tp that split the heads;
+//   serve.hpp every degree up to n_heads that vLLM accepts (heads, KV heads, FFN and expert
+//   widths), fitting `concurrency` sequences in blocks.
+// - time: here one roofline for the whole step, max(FLOPs / tp / peak, (weights read / tp +
+//   the rank's KV cache) / bandwidth), reading every expert. serve.hpp sums each op's own
+//   roofline (compute- or memory-bound op by op), adds activation traffic, elementwise FLOPs
+//   and the TP all-reduces and pipeline messages on the system's links, and reads the
+//   experts a step's tokens are expected to touch. FLOPs: here causal attention counts every
+//   (query, key) pair (flops.hpp's default, as the report's), serve.hpp only the causal
+//   triangle (causal_counting::exact). With the same FLOP convention, a dense model and the
+//   same degree, its times are at least these (a sum of maxima is at least the maximum of
+//   the sums); with its default exact counting a long prefill can come out shorter, and an
+//   MoE at small batch reads fewer experts. Its prefill is one sequence of `prompt` tokens,
+//   this one batch x context.
+// Moving the report onto serve.hpp would change its defaults (utilization, workspace) and
+// need a system for accelerators that have no system preset (h800, b200, mi300x, tpu-v5e,
+// rtx4090); until then the two are separate, and tests/test_report.cpp pins where they agree
+// and how they differ.
 #include <cstdint>
 
 #include <txmath/core/count.hpp>

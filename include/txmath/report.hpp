@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include <txmath/activations.hpp>
+#include <txmath/activation_memory.hpp>
 #include <txmath/core/count.hpp>
 #include <txmath/core/dtype.hpp>
 #include <txmath/core/error.hpp>
@@ -36,6 +36,8 @@
 #include <txmath/memory.hpp>
 #include <txmath/model.hpp>
 #include <txmath/params.hpp>
+#include <txmath/step_time.hpp>
+#include <txmath/system.hpp>
 
 TXMATH_DEFINE_ERROR(txmath_error_report_needs_an_accelerator, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_report_seq_len_and_batch_must_be_positive, invalid_argument)
@@ -56,6 +58,11 @@ struct report_options {
   bool flash_attention = true;   // activations keep no seq x seq score tensor
   std::uint64_t max_context = 0;  // the model's context, for a note (0: unknown)
   training_precision precision = training_precisions::mixed_bf16_adam;
+  // A parallel layout on a system (system.hpp): when `system` is set, the report adds the
+  // step time, MFU and memory per GPU of `layout` (step_time.hpp) for a global batch of
+  // `batch` sequences of seq_len (layout.flash_attention is taken from flash_attention).
+  const system_spec* system = nullptr;
+  training_layout layout{};
 };
 
 struct report_flops {
@@ -68,8 +75,8 @@ struct report_memory {
   txmath::bytes weights{};                       // in the weights dtype
   txmath::bytes training_state{};                // weights, gradients, Adam: unsharded
   txmath::bytes training_state_per_gpu_zero3{};  // sharded over `gpus`
-  txmath::bytes activations{};                   // one micro-batch, no recompute
-  txmath::bytes activations_full_recompute{};
+  txmath::bytes activations{};                   // one micro-batch of `batch`, no recompute, one GPU
+  txmath::bytes activations_full_recompute{};    // the same keeping each layer's input only
   txmath::bytes kv_cache{};                      // batch x seq_len, sliding windows applied
   txmath::bytes kv_cache_per_token{};            // one more token, every layer
   txmath::bytes kv_cache_without_windows{};      // as if every layer kept every token
@@ -82,6 +89,15 @@ struct report_training {
   double cost = 0;   // in the currency of price_per_gpu_hour
 };
 
+// One training layout on a system (report_options.system set): step_time.hpp's estimate.
+struct report_layout {
+  bool present = false;
+  training_layout layout{};    // as evaluated
+  count gpus = 0;              // tp x pp x cp x dp
+  txmath::bytes gpu_memory{};  // one GPU's HBM on the system
+  step_estimate estimate{};    // step_seconds, parts, memory_per_gpu, mfu, ...
+};
+
 // A convention or a condition that changed a figure of the report.
 enum class note : std::uint8_t {
   flash_attention_assumed,     // activations keep no seq x seq scores
@@ -91,13 +107,14 @@ enum class note : std::uint8_t {
   sliding_window_limits_kv,    // seq_len > the window: KV cache and attention FLOPs smaller
   inference_needs_tp,          // does not fit one GPU; min_tp_that_fits does
   inference_does_not_fit,      // no tensor-parallel degree up to 64 holds it
-  inference_reads_all_experts  // MoE: every expert read each step (an upper bound)
+  inference_reads_all_experts, // MoE: every expert read each step (an upper bound)
+  layout_exceeds_memory        // the layout's memory per GPU exceeds the system's HBM
 };
 
 // The notes of a report, in the order they were added (at most one of each kind).
 class report_notes {
  public:
-  static constexpr std::size_t capacity = 8;
+  static constexpr std::size_t capacity = 9;
   constexpr void add(note n) {
     if (!has(n) && size_ < capacity) items_[size_++] = n;
   }
@@ -129,19 +146,37 @@ struct model_report {
   report_memory memory{};
   report_training training{};
   inference_account inference{};
+  report_layout layout{};  // present only with report_options.system
   report_window sliding{};
   report_notes notes{};
 };
 
-// Activation memory of one training micro-batch under layout `l`. The report takes the
-// figure from here and nowhere else: today Korthikanti et al.'s closed form (activations.hpp),
-// later the account derived from the lowering.
-[[nodiscard]] constexpr bytes activation_memory(const model_config& m, count seq, const training_layout& l) {
-  return activation_bytes(m, seq, l.micro_batch,
-                          {.tensor_parallel = l.tp, .sequence_parallel = l.sequence_parallel,
-                           .recompute_mode = l.recompute_mode, .flash_attention = l.flash_attention});
+// Activation memory of one training micro-batch under layout `l`: the peak of the derived
+// account (activation_memory.hpp: the tensors the lowered einsums keep for the backward pass,
+// the embedding's token ids and the head's inputs and fp32 logits included). The report takes
+// its figures from here and nowhere else. (Korthikanti et al.'s GPT closed form,
+// activations.hpp, is a cross-check in the tests, not a figure of the report.)
+[[nodiscard]] constexpr bytes report_activation_bytes(const activation_memory& account, count seq,
+                                                      const training_layout& l) {
+  return account.peak(seq, l).kept.total();
+}
+[[nodiscard]] constexpr bytes report_activation_bytes(const model_config& m, count seq, const training_layout& l) {
+  return report_activation_bytes(activation_memory(m), seq, l);
 }
 
+// The step time and memory per GPU of o.layout on *o.system, one step of o.batch sequences.
+[[nodiscard]] constexpr report_layout report_layout_of(const model_config& m, const report_options& o) {
+  report_layout out;
+  out.present = true;
+  out.layout = o.layout;
+  out.layout.flash_attention = o.flash_attention;
+  out.gpus = out.layout.devices();
+  out.gpu_memory = o.system->gpu.memory;
+  const step_model model(m, {.seq = count(o.seq_len), .global_batch = count(o.batch), .compute = o.compute,
+                             .precision = o.precision});
+  out.estimate = model.evaluate(*o.system, out.layout);
+  return out;
+}
 
 // The whole account of `m` under `o` (defaults above).
 [[nodiscard]] constexpr model_report make_report(const model_config& m, const report_options& o = {}) {
@@ -172,8 +207,9 @@ struct model_report {
   r.memory.weights = weight_bytes(r.params.total, o.weights);
   r.memory.training_state = training_state_bytes(r.params.total, o.precision).total();
   r.memory.training_state_per_gpu_zero3 = training_state_bytes(r.params.total, o.precision, sharding::zero3, o.gpus).total();
-  r.memory.activations = activation_memory(m, seq, layout);
-  r.memory.activations_full_recompute = activation_memory(m, seq, full);
+  const activation_memory activations(m);  // lowered once for both figures
+  r.memory.activations = report_activation_bytes(activations, seq, layout);
+  r.memory.activations_full_recompute = report_activation_bytes(activations, seq, full);
   r.memory.kv_cache = kv_cache_bytes(m, seq, batch, o.kv_cache);
   r.memory.kv_cache_per_token = kv_cache_bytes_per_token(m, o.kv_cache);
   r.memory.kv_cache_without_windows = r.memory.kv_cache_per_token * seq * batch;
@@ -186,6 +222,8 @@ struct model_report {
   r.inference = inference(m, *o.gpu, {.context = o.seq_len, .batch = o.batch, .weights = o.weights,
                                       .kv_cache = o.kv_cache, .compute = o.compute});
 
+  if (o.system != nullptr) r.layout = report_layout_of(m, o);
+
   r.sliding = {.window = m.attention.sliding_window, .layers = m.n_sliding_layers(), .n_layers = m.n_layers};
   r.notes.add(o.flash_attention ? note::flash_attention_assumed : note::flash_attention_off);
   if (o.tokens == 0) r.notes.add(note::default_training_tokens);
@@ -194,6 +232,7 @@ struct model_report {
   if (r.inference.min_tp_that_fits == 0) r.notes.add(note::inference_does_not_fit);
   else if (!r.inference.fits_one_gpu) r.notes.add(note::inference_needs_tp);
   if (m.is_moe()) r.notes.add(note::inference_reads_all_experts);
+  if (r.layout.present && r.layout.estimate.memory_per_gpu > r.layout.gpu_memory) r.notes.add(note::layout_exceeds_memory);
   return r;
 }
 
@@ -212,8 +251,8 @@ inline std::string note_text(const model_report& r, note n) {
     case note::flash_attention_assumed:
       return "FlashAttention assumed: activations keep no seq x seq attention scores";
     case note::flash_attention_off:
-      return "FlashAttention off: activations include every layer's seq x seq attention scores "
-             "(5 x heads x seq^2 x batch bytes a layer)";
+      return "FlashAttention off: activations include every layer's seq x seq attention probabilities "
+             "(heads x seq^2 x batch x 2 bytes a layer)";
     case note::default_training_tokens:
       return "training tokens default to 20 per parameter (Chinchilla's rule of thumb)";
     case note::seq_exceeds_context:
@@ -236,6 +275,11 @@ inline std::string note_text(const model_report& r, note n) {
              " each); no inference times";
     case note::inference_reads_all_experts:
       return "inference reads every expert's weights each step (an upper bound at small batch)";
+    case note::layout_exceeds_memory:
+      return "layout: " + detail::bytes_text(r.layout.estimate.memory_per_gpu) + " per GPU (training state " +
+             detail::bytes_text(r.layout.estimate.state_per_gpu) + " + activations " +
+             detail::bytes_text(r.layout.estimate.activations_per_gpu) + ") exceeds one " + std::string(s.system->gpu.name) +
+             "'s " + detail::bytes_text(r.layout.gpu_memory);
   }
   return "";
 }

@@ -42,6 +42,10 @@
 // efficiencies (step_time.hpp): its matmul curve was fitted on training-size matmuls, and at
 // decode's small batches it charges a memory-bound matrix-vector product as slow compute too,
 // so it is an option, not the default. The compute-bound batch is always the roofline's.
+//
+// inference.hpp (the report's inference section) answers a simpler question with lower
+// bounds: weights / tp + KV cache against the whole HBM, powers of two for tp, one roofline
+// per step without communication or workspace. Its header lists the differences precisely.
 #include <cstdint>
 #include <string>
 

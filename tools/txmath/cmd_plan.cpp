@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -45,19 +44,6 @@ struct options {
   bool json = false;
 };
 
-bool on_off(std::string_view v, std::string_view flag) {
-  if (v == "on") return true;
-  if (v == "off") return false;
-  throw invalid_argument("txmath: " + std::string(flag) + ": expected on or off, found '" + std::string(v) + "'");
-}
-
-int recompute_of(std::string_view v) {
-  if (v == "none") return 0;
-  if (v == "selective") return 1;
-  if (v == "full") return 2;
-  throw invalid_argument("txmath: --recompute: expected none, selective or full, found '" + std::string(v) + "'");
-}
-
 options parse(int argc, char** argv) {
   options o;
   auto value = [&](int& i) -> std::string_view {
@@ -71,22 +57,8 @@ options parse(int argc, char** argv) {
     else if (a == "--gpus") o.gpus = size(i);
     else if (a == "--seq") o.seq = size(i);
     else if (a == "--global-batch") o.global_batch = std::string(value(i));
-    else if (a == "--tp") o.plan.tp = size(i);
-    else if (a == "--pp") o.plan.pp = size(i);
-    else if (a == "--dp") o.plan.dp = size(i);
-    else if (a == "--ep") o.plan.ep = size(i);
-    else if (a == "--cp") o.plan.cp = size(i);
-    else if (a == "--micro-batch") o.plan.micro_batch = size(i);
-    else if (a == "--interleave") o.plan.interleave = size(i);
-    else if (a == "--recompute") o.plan.recompute_mode = recompute_of(value(i));
-    else if (a == "--sequence-parallel") o.plan.sequence_parallel = on_off(value(i), a) ? 1 : 0;
-    else if (a == "--flash") o.plan.flash_attention = on_off(value(i), a);
-    else if (a == "--zero") {
-      const std::string_view v = value(i);
-      if (v.size() != 1 || v[0] < '0' || v[0] > '3')
-        throw invalid_argument("txmath: --zero: expected 0, 1, 2 or 3, found '" + std::string(v) + "'");
-      o.plan.zero = v[0] - '0';
-    } else if (a == "--top") o.plan.top = parse_size(value(i), "--top");
+    else if (is_layout_flag(a)) parse_layout_flag(a, value(i), o.plan);
+    else if (a == "--top") o.plan.top = parse_size(value(i), "--top");
     else if (a == "--json") o.json = true;
     else if (a.size() > 1 && a[0] == '-')
       throw invalid_argument("txmath: plan: unknown option '" + std::string(a) + "' (see txmath plan --help)");
@@ -117,16 +89,6 @@ count global_batch_sequences(std::string_view text, count seq) {
   return tokens / seq;
 }
 
-system_spec load_system(const std::string& name) {
-  if (name.size() < 5 || name.substr(name.size() - 5) != ".json") return find_system(name);
-  std::ifstream f(name, std::ios::binary);
-  if (!f) throw invalid_argument("txmath: --system: cannot read '" + name + "'");
-  std::string text(64 * 1024 + 1, '\0');
-  f.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(f.gcount()));
-  return parse_system(text, name);
-}
-
 int list_systems() {
   std::printf("%-12s %-14s %8s %12s %12s  %s\n", "system", "accelerator", "domain", "intra GB/s", "inter GB/s", "HBM");
   for (const system_spec* s : systems::all)
@@ -135,10 +97,6 @@ int list_systems() {
                 s->inter_bandwidth / 1e9, s->gpu.memory.to_double() / (1u << 30));
   std::printf("Bandwidths per GPU and direction; domain: GPUs joined by NVLink (or a TPU slice's ICI).\n");
   return 0;
-}
-
-const char* recompute_name(recompute r) {
-  return r == recompute::none ? "none" : r == recompute::selective ? "selective" : "full";
 }
 
 std::string num(double v) {
@@ -242,11 +200,7 @@ int run_plan(int argc, char** argv) {
   // Every size given and it does not fit: show it anyway (its memory says by how much).
   const bool shown_unfit = r.layouts.empty() && r.evaluated == 1;
   if (shown_unfit) {
-    const auto& p = o.plan;
-    const training_layout l{.tp = p.tp, .pp = p.pp, .dp = p.dp, .ep = p.ep, .cp = p.cp, .micro_batch = p.micro_batch,
-                            .interleave = p.interleave, .recompute_mode = static_cast<recompute>(p.recompute_mode),
-                            .sequence_parallel = p.sequence_parallel == 1, .zero = static_cast<std::uint8_t>(p.zero),
-                            .flash_attention = p.flash_attention};
+    const training_layout l = fixed_layout(o.plan);
     r.layouts.push_back({l, model.evaluate(s, l)});
   }
   if (o.json) print_json(r, seconds);

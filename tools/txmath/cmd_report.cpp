@@ -10,10 +10,12 @@
 #include <vector>
 
 #include <txmath/core/format.hpp>
+#include <txmath/plan.hpp>
 #include <txmath/presets.hpp>
 #include <txmath/report.hpp>
 
 #include "commands.hpp"
+#include "report_json.hpp"
 #include "writer.hpp"
 
 namespace txmath::cli {
@@ -38,13 +40,19 @@ constexpr const char* report_usage =
     "  --gpus N           GPUs of the training run [1024]\n"
     "  --mfu X            model FLOPs utilization of the run, in (0, 1] [0.4]\n"
     "  --price X          US dollars per GPU-hour, 0 or more [2.0]\n"
+    "layout (as txmath plan; with --system, a Layout section: step time, MFU, memory per GPU\n"
+    "of one step of --batch sequences; sizes not given are 1):\n"
+    "  --system NAME      a system preset (txmath plan --systems) or a system .json file\n"
+    "  --tp T --pp P --dp D --ep E --cp C --micro-batch M --interleave V\n"
+    "  --recompute none|selective|full --sequence-parallel on|off --zero 0|1|2|3 [none, off, 0]\n"
     "  --json | --csv     machine-readable output (exact integers; keys in the README)\n"
     "  --list             the preset names\n"
     "Conventions: FLOPs count matmuls (a multiply-add is 2), causal attention in full (every\n"
     "query against every key of its window), backward = 2 x forward; training state is\n"
-    "mixed-precision Adam, 16 bytes per parameter (ZeRO); activations per Korthikanti et al.\n"
-    "(GPT-style block, 16-bit). Inference: weights + KV cache against one GPU's memory, else\n"
-    "the smallest tensor-parallel degree (1, 2, 4, ... 64) that holds them; times are one\n"
+    "mixed-precision Adam, 16 bytes per parameter (ZeRO); activations are the tensors the\n"
+    "lowered model keeps for the backward pass (16-bit, no dropout), one GPU. Inference:\n"
+    "weights + KV cache against one GPU's memory, else the smallest tensor-parallel degree\n"
+    "(1, 2, 4, ... 64) that holds them; times are one\n"
     "rank's roofline (no communication), reading each weight once a step (every expert of an\n"
     "MoE), an untied input embedding only in its gathered rows.\n";
 
@@ -74,6 +82,9 @@ struct options {
   std::uint64_t seq = 0;  // 0: the default
   std::optional<txmath::dtype> dtype, weights, kv, compute;
   txmath::report_options report{};
+  std::string system;              // --system, "" for none
+  txmath::plan_options layout{};   // the layout flags as plan reads them (0 / -1: not given)
+  txmath::system_spec system_spec{};
   std::vector<std::string> given;  // the flags as typed, for messages about their effect
   output format = output::table;
 };
@@ -117,10 +128,10 @@ void set_option(options& o, std::string_view a, std::string_view v) {
   else if (a == "--gpus") o.report.gpus = parse_size(v, "--gpus");
   else if (a == "--mfu" || a == "--price") set_real(o, a, v);
   else if (a == "--flash") {
-    if (v != "on" && v != "off")
-      throw txmath::invalid_argument("txmath: --flash: expected on or off, found '" + std::string(v) + "'");
-    o.report.flash_attention = v == "on";
-  }
+    (void)parse_layout_flag(a, v, o.layout);
+    o.report.flash_attention = o.layout.flash_attention;
+  } else if (a == "--system") o.system = std::string(v);
+  else (void)parse_layout_flag(a, v, o.layout);
   o.given.push_back(std::string(a) + " " + std::string(v));
 }
 
@@ -131,7 +142,8 @@ options parse_options(int argc, char** argv) {
     if (a == "--json") o.format = output::json;
     else if (a == "--csv") o.format = output::csv;
     else if (a.size() > 1 && a[0] == '-') {
-      if (std::find(std::begin(valued_flags), std::end(valued_flags), a) == std::end(valued_flags))
+      if (std::find(std::begin(valued_flags), std::end(valued_flags), a) == std::end(valued_flags) &&
+          !is_layout_flag(a) && a != "--system")
         throw txmath::invalid_argument("txmath: report: unknown option '" + std::string(a) +
                                        "' (see txmath report --help)");
       if (i + 1 >= argc)
@@ -141,112 +153,15 @@ options parse_options(int argc, char** argv) {
     else throw txmath::invalid_argument("txmath: report: one model only; found '" + o.model + "' and '" + std::string(a) + "'");
   }
   if (o.model.empty()) throw txmath::invalid_argument("txmath: report: name a preset or a config.json (see txmath report --help)");
+  if (o.system.empty() && any_layout_fixed(o.layout))
+    throw txmath::invalid_argument("txmath: report: the layout flags (--tp, --pp, --dp, --ep, --cp, --micro-batch, "
+                                   "--interleave, --recompute, --sequence-parallel, --zero) need --system NAME "
+                                   "(txmath plan --systems lists them)");
   const txmath::dtype all = o.dtype.value_or(txmath::dtype::bf16);
   o.report.weights = o.weights.value_or(all);
   o.report.kv_cache = o.kv.value_or(all);
   o.report.compute = o.compute.value_or(all);
   return o;
-}
-
-// ---- machine-readable ----------------------------------------------------------------------
-
-// A per-token figure: exact when it divides, else a double.
-void set_per_token(record& r, std::string_view key, txmath::count total, txmath::count tokens) {
-  if (total % tokens == 0) r.set(key, total / tokens);
-  else r.set(key, total.to_double() / tokens.to_double());
-}
-
-void set_model(record& r, const model_arg& ma) {
-  const txmath::model_config& m = ma.model;
-  const bool mla = m.attention.kind == txmath::attention_kind::mla;
-  r.set("model.name", ma.name).set("model.source", ma.source).set("model.model_type", ma.model_type);
-  r.set("model.d_model", txmath::count(m.d_model)).set("model.n_layers", txmath::count(m.n_layers));
-  r.set("model.n_heads", txmath::count(m.attention.n_heads)).set("model.n_kv_heads", txmath::count(m.kv_heads()));
-  // MLA has no single head_dim: the query/key head (nope + rope dims).
-  r.set("model.head_dim", txmath::count(mla ? m.attention.qk_nope_head_dim + m.attention.qk_rope_head_dim : m.head_dim()));
-  r.set("model.attention", mla ? "mla" : "standard");
-  r.set("model.d_ff", txmath::count(m.ffn.d_ff)).set("model.vocab", txmath::count(m.vocab));
-  r.set("model.n_experts", txmath::count(m.moe.n_experts)).set("model.top_k", txmath::count(m.moe.top_k));
-  r.set("model.tied_embeddings", m.tied_embeddings);
-  r.set("model.sliding_window", txmath::count(m.attention.sliding_window));
-  r.set("model.sliding_layers", txmath::count(m.n_sliding_layers()));
-  r.set("model.max_context", txmath::count(ma.max_context));
-}
-
-void set_settings(record& r, const txmath::report_options& s) {
-  r.set("settings.seq", txmath::count(s.seq_len)).set("settings.batch", txmath::count(s.batch));
-  r.set("settings.tokens", s.tokens);
-  r.set("settings.weights_dtype", txmath::name_of(s.weights)).set("settings.kv_dtype", txmath::name_of(s.kv_cache));
-  r.set("settings.compute_dtype", txmath::name_of(s.compute));
-  r.set("settings.flash_attention", s.flash_attention);
-  r.set("settings.gpu", s.gpu->name).set("settings.gpus", s.gpus);
-  r.set("settings.mfu", s.mfu).set("settings.price_per_gpu_hour", s.price_per_gpu_hour);
-}
-
-void set_params_and_flops(record& r, const txmath::model_report& rep) {
-  const auto& p = rep.params;
-  r.set("params.total", p.total.value()).set("params.active", p.active.value());
-  r.set("params.non_embedding", p.non_embedding().value());
-  r.set("params.active_excluding_input_embedding", p.active_excluding_input_embedding().value());
-  for (std::size_t c = 0; c < txmath::n_components; ++c)
-    r.set("params.by_component." + std::string(txmath::name_of(static_cast<txmath::component>(c))), p.by_component[c].value());
-  for (std::size_t c = 0; c < txmath::n_components; ++c)
-    r.set("params.active_by_component." + std::string(txmath::name_of(static_cast<txmath::component>(c))),
-          p.active_by_component[c].value());
-  const auto& step = rep.flops.per_step;
-  set_per_token(r, "flops.forward_per_token", step.forward.total.value(), step.tokens.value());
-  set_per_token(r, "flops.training_per_token", step.training.total.value(), step.tokens.value());
-  r.set("flops.forward_per_step", step.forward.total.value()).set("flops.training_per_step", step.training.total.value());
-  r.set("flops.training_per_run", rep.flops.training_per_run.value()).set("flops.six_n_d", rep.flops.six_n_d.value());
-  for (std::size_t c = 0; c < txmath::n_components; ++c)
-    r.set("flops.forward_per_step_by_component." + std::string(txmath::name_of(static_cast<txmath::component>(c))),
-          step.forward.by_component[c].value());
-  r.set("flops.forward_per_step_attention_core", step.forward.attention_core.value());
-}
-
-void set_memory_and_time(record& r, const txmath::model_report& rep) {
-  const auto& m = rep.memory;
-  r.set("memory.weights_bytes", m.weights.value()).set("memory.training_state_bytes", m.training_state.value());
-  r.set("memory.training_state_bytes_per_gpu_zero3", m.training_state_per_gpu_zero3.value());
-  r.set("memory.activations_bytes", m.activations.value());
-  r.set("memory.activations_full_recompute_bytes", m.activations_full_recompute.value());
-  r.set("memory.kv_cache_bytes", m.kv_cache.value()).set("memory.kv_cache_bytes_per_token", m.kv_cache_per_token.value());
-  r.set("memory.kv_cache_bytes_without_windows", m.kv_cache_without_windows.value());
-  r.set("time.peak_flop_per_s", rep.training.peak.value());
-  r.set("time.training_seconds", rep.training.time.value());
-  r.set("time.gpu_hours", rep.training.gpu_hours).set("time.cost_usd", rep.training.cost);
-}
-
-void set_inference(record& r, const txmath::inference_account& a) {
-  r.set("inference.weights_bytes", a.weights.value()).set("inference.kv_cache_bytes", a.kv_cache.value());
-  r.set("inference.gpu_memory_bytes", a.gpu_memory.value());
-  r.set("inference.fits_one_gpu", a.fits_one_gpu);
-  if (a.min_tp_that_fits == 0) {
-    r.set_null("inference.min_tp_that_fits").set_null("inference.memory_per_gpu_bytes");
-    r.set_null("inference.prefill").set_null("inference.decode");
-    return;
-  }
-  r.set("inference.min_tp_that_fits", a.min_tp_that_fits);
-  r.set("inference.memory_per_gpu_bytes", a.memory_per_gpu.value());
-  for (const auto& [name, s] : {std::pair{"prefill", &a.prefill}, std::pair{"decode", &a.decode}}) {
-    const std::string k = std::string("inference.") + name + ".";
-    r.set(k + "flops", s->flops.value()).set(k + "bytes_per_gpu", s->bytes_per_gpu.value());
-    r.set(k + "seconds", s->roof.time().value());
-    r.set(k + "bound", s->roof.compute_bound() ? "compute" : "memory");
-    r.set(k + "tokens_per_second", s->tokens_per_second);
-  }
-}
-
-std::string machine_readable(const model_arg& ma, const txmath::model_report& rep,
-                             const std::vector<std::string>& notes, output format) {
-  record r;
-  set_model(r, ma);
-  set_settings(r, rep.settings);
-  set_params_and_flops(r, rep);
-  set_memory_and_time(r, rep);
-  set_inference(r, rep.inference);
-  r.set("notes", notes);
-  return format == output::json ? r.json() : r.csv();
 }
 
 // ---- the table -----------------------------------------------------------------------------
@@ -391,6 +306,32 @@ void print_inference(const txmath::model_report& rep) {
   std::printf("\n");
 }
 
+void print_layout(const txmath::model_report& rep) {
+  if (!rep.layout.present) return;
+  const auto& s = rep.settings;
+  const txmath::training_layout& l = rep.layout.layout;
+  const txmath::step_estimate& e = rep.layout.estimate;
+  std::printf("Layout (%s: %s x %s; tp %s, pp %s, dp %s, ep %s, cp %s, micro-batch %s, interleave %s,\n"
+              "        recompute %s, sequence parallel %s, ZeRO %d, flash %s; %s x %s tokens a step)\n",
+              std::string(s.system->name.view()).c_str(), rep.layout.gpus.to_string().c_str(),
+              std::string(s.system->gpu.name).c_str(), l.tp.to_string().c_str(), l.pp.to_string().c_str(),
+              l.dp.to_string().c_str(), l.ep.to_string().c_str(), l.cp.to_string().c_str(),
+              l.micro_batch.to_string().c_str(), l.interleave.to_string().c_str(), recompute_name(l.recompute_mode),
+              l.sequence_parallel ? "on" : "off", int(l.zero), l.flash_attention ? "on" : "off", u(s.batch).c_str(),
+              u(s.seq_len).c_str());
+  std::printf("  %-34s %12s   (training state %s + activations %s; HBM %s)\n", "memory per GPU",
+              fmt_bytes(e.memory_per_gpu).c_str(), fmt_bytes(e.state_per_gpu).c_str(),
+              fmt_bytes(e.activations_per_gpu).c_str(), fmt_bytes(rep.layout.gpu_memory).c_str());
+  std::printf("  %-34s %12s   (compute %s, recompute %s, communication %s, bubble %s, optimizer %s)\n",
+              ("step time (" + e.micro_batches.to_string() + " micro-batches)").c_str(),
+              fmt_seconds(txmath::seconds(e.step_seconds)).c_str(), fmt_seconds(txmath::seconds(e.parts.compute)).c_str(),
+              fmt_seconds(txmath::seconds(e.parts.recompute)).c_str(),
+              fmt_seconds(txmath::seconds(e.parts.communication)).c_str(),
+              fmt_seconds(txmath::seconds(e.parts.bubble)).c_str(), fmt_seconds(txmath::seconds(e.parts.optimizer)).c_str());
+  std::printf("  %-34s %12s   (Megatron's count %s; %s TFLOP/s a GPU)\n\n", "MFU", fmt_pct(e.mfu).c_str(),
+              fmt_pct(e.mfu_megatron).c_str(), fmt_whole(e.tflops_per_gpu).c_str());
+}
+
 void print_table(const model_arg& ma, const txmath::model_report& rep, const std::vector<std::string>& notes) {
   print_model(ma);
   print_params(ma.model, rep.params);
@@ -398,6 +339,7 @@ void print_table(const model_arg& ma, const txmath::model_report& rep, const std
   print_memory(ma.model, rep);
   print_time(rep);
   print_inference(rep);
+  print_layout(rep);
   for (const auto& n : notes) std::printf("note: %s\n", n.c_str());
 }
 
@@ -441,11 +383,16 @@ int run_report(int argc, char** argv) {
   if (seq == 0) seq = ma.max_context != 0 && ma.max_context < 4096 ? ma.max_context : 4096;
   o.report.seq_len = seq;
   o.report.max_context = ma.max_context;
+  if (!o.system.empty()) {
+    o.system_spec = load_system(o.system);
+    o.report.system = &o.system_spec;
+    o.report.layout = fixed_layout(o.layout);
+  }
   const txmath::model_report rep = account(ma, o);
   std::vector<std::string> notes = ma.notes;  // the config reader's, then the report's
   for (const std::string& n : txmath::note_texts(rep)) notes.push_back(n);
   if (o.format != output::table) {
-    std::fputs(machine_readable(ma, rep, notes, o.format).c_str(), stdout);
+    std::fputs(report_machine_readable(ma, rep, notes, o.format == output::csv).c_str(), stdout);
     return 0;
   }
   print_table(ma, rep, notes);

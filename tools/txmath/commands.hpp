@@ -11,6 +11,13 @@
 #include <txmath/core/quantity.hpp>
 #include <txmath/model.hpp>
 
+namespace txmath {  // (declared here, defined in layout.hpp, plan.hpp, system.hpp, recompute.hpp)
+struct training_layout;
+struct plan_options;
+struct system_spec;
+enum class recompute : std::uint8_t;
+}  // namespace txmath
+
 namespace txmath::cli {
 int run_einsum(int argc, char** argv);  // txmath einsum "btd,df->btf" b=8 t=1024 ...
 int run_path(int argc, char** argv);    // txmath path "ij,jk,kl->il" i=10 ... --optimize dp
@@ -43,5 +50,21 @@ txmath::count parse_amount(std::string_view text, std::string_view what);
 double parse_real(std::string_view text, std::string_view what);
 // 124439808 -> "124,439,808".
 std::string grouped(txmath::count c);
+
+// ---- the layout flags, shared by plan and report (layout_args.cpp) ---------------------------
+// --tp --pp --dp --ep --cp --micro-batch --interleave --recompute none|selective|full
+// --sequence-parallel on|off --zero 0|1|2|3 --flash on|off. parse_layout_flag sets `flag`'s
+// value in `p` (plan's convention: a size given is fixed, 0 / -1 left to search) and returns
+// true, or returns false when `flag` is not a layout flag; a bad value is an error naming it.
+bool is_layout_flag(std::string_view flag);
+bool parse_layout_flag(std::string_view flag, std::string_view value, txmath::plan_options& p);
+// True when any layout flag but --flash was given (fixed in `p`).
+bool any_layout_fixed(const txmath::plan_options& p);
+// The one layout `p` fixes, every size not given at its default: 1, recompute none, sequence
+// parallelism off, ZeRO 0.
+txmath::training_layout fixed_layout(const txmath::plan_options& p);
+// --system NAME: a preset (txmath plan --systems) or a system .json file (at most 64 KiB).
+txmath::system_spec load_system(const std::string& name);
+const char* recompute_name(txmath::recompute r);
 
 }  // namespace txmath::cli

@@ -67,7 +67,8 @@ std::string json_quote(std::string_view s) {
 
 std::string shortest_decimal(double v, std::string_view key) {
   if (!(v >= -std::numeric_limits<double>::max() && v <= std::numeric_limits<double>::max()))
-    throw txmath::invalid_argument("txmath: " + std::string(key) + " is not a finite number; nothing written");
+    txmath::detail::raise<txmath::invalid_argument>("txmath: " + std::string(key) +
+                                                    " is not a finite number; nothing written");
   char buf[32];
   const auto r = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, r.ptr);

@@ -12,8 +12,10 @@ cxx=${TXMATH_WASM_CXX:-clang++-19}
 mkdir -p "$out"
 # -fno-exceptions: wasm32-wasi's libc++ has none; txmath then reports failures through its
 # error handler (core/error.hpp). A reactor: no main, the page calls the exported functions.
+# A 1 MiB stack: the report's activation account and lowering are constexpr objects of about
+# 35 KB and 19 KB on the stack, beyond wasm-ld's 64 KiB default.
 "$cxx" --target=wasm32-wasi -std=c++20 -O2 -fno-exceptions -mexec-model=reactor \
-  -Wall -Wextra -Wpedantic -Werror -I"$root/include" -Wl,--strip-all \
+  -Wall -Wextra -Wpedantic -Werror -I"$root/include" -Wl,--strip-all -Wl,-z,stack-size=1048576 \
   -o "$out/txmath.wasm.tmp" "$here/txmath_wasm.cpp"
 mv "$out/txmath.wasm.tmp" "$out/txmath.wasm"
 cp "$here/index.html" "$here/app.js" "$here/engine.js" "$here/wasi.js" "$here/style.css" "$out/"

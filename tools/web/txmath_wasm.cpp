@@ -5,13 +5,14 @@
 //   {"op": "lists"}                       preset, GPU and dtype names
 //   {"op": "report", "model": "llama-3-8b" | "config": "<config.json text>", "config_name":
 //    "file.json", "seq": 4096, "batch": 8, "tokens": "15T", "dtype": "bf16", "gpu": "h100",
+//    "weights_dtype", "kv_dtype", "compute_dtype": dtypes overriding "dtype", "flash": "on"|"off",
 //    "gpus": 1024, "mfu": 0.4, "price": 2.0}
 //       -> {"report": <the keys of `txmath report --json`>, "tables": [...], "context": [...]}
 //   {"op": "einsum", "spec": "ij,jk,kl->il", "sizes": "i=10 j=20 ...", "optimize": "dp"}
 //
-// The report's keys, defaults and conventions are those of tools/txmath/cmd_report.cpp (a
-// browser test checks them equal to the CLI's): when include/txmath/report.hpp lands, both
-// render its struct and report() below shrinks to a call.
+// The report is txmath::make_report (report.hpp), rendered by the CLI's own JSON renderer
+// (tools/txmath/report_json.cpp, compiled in below); the tables mirror the CLI's, cell by
+// cell (a browser test checks both against the CLI).
 //
 // Errors: without exceptions, txmath calls the error handler; the handler installed here
 // hands the "txmath: ..." message to the page (import txmath.error), then txmath aborts,
@@ -24,7 +25,6 @@
 #include <string_view>
 #include <vector>
 
-#include <txmath/activations.hpp>
 #include <txmath/core/format.hpp>
 #include <txmath/detail/json.hpp>
 #include <txmath/einsum.hpp>
@@ -36,6 +36,12 @@
 #include <txmath/memory.hpp>
 #include <txmath/params.hpp>
 #include <txmath/presets.hpp>
+#include <txmath/report.hpp>
+
+// The CLI's JSON writer and report renderer, compiled into this one translation unit, so the
+// page's keys and values are those of `txmath report --json` by construction.
+#include "../txmath/report_json.cpp"
+#include "../txmath/writer.cpp"
 
 namespace web {
 
@@ -75,40 +81,6 @@ std::string array(const std::vector<std::string>& items) {
   for (std::size_t i = 0; i < items.size(); ++i) s += (i ? ", " : "") + items[i];
   return s + "]";
 }
-
-class tree {
- public:
-  void set(std::string_view path, std::string value) {
-    tree* n = this;
-    for (std::size_t dot; (dot = path.find('.')) != std::string_view::npos; path.remove_prefix(dot + 1))
-      n = &n->child(path.substr(0, dot));
-    n->child(path).json_ = std::move(value);
-  }
-  void write(std::string& out, int indent = 0) const {
-    if (children_.empty()) {
-      out += json_.empty() ? "{}" : json_;
-      return;
-    }
-    out += "{\n";
-    for (std::size_t i = 0; i < children_.size(); ++i) {
-      out += std::string(static_cast<std::size_t>(indent + 2), ' ') + quote(children_[i].key_) + ": ";
-      children_[i].write(out, indent + 2);
-      out += i + 1 < children_.size() ? ",\n" : "\n";
-    }
-    out += std::string(static_cast<std::size_t>(indent), ' ') + "}";
-  }
-
- private:
-  tree& child(std::string_view k) {
-    for (auto& c : children_)
-      if (c.key_ == k) return c;
-    children_.push_back(tree{});
-    children_.back().key_ = std::string(k);
-    return children_.back();
-  }
-  std::string key_, json_;
-  std::vector<tree> children_;
-};
 
 // ---- the request -----------------------------------------------------------------------------
 
@@ -170,12 +142,7 @@ txmath::dtype find_dtype(std::string_view name) {
 }
 
 // A model from a preset name or a config.json's text, as the CLI's model_arg.
-struct model_arg {
-  txmath::model_config model{};
-  std::string name, source, model_type;
-  std::uint64_t max_context = 0;
-  std::vector<std::string> notes;
-};
+using txmath::cli::model_arg;
 
 model_arg load_model(const request& r) {
   model_arg out;
@@ -233,164 +200,40 @@ count parse_amount(std::string_view text) {
 
 namespace web {
 
-// ---- the report: the figures of `txmath report`, with its defaults ----------------------------
+// ---- the report: txmath::make_report, rendered as `txmath report` renders it ----------------
 
-struct settings {
-  std::uint64_t seq = 0, batch = 8, gpus = 1024;
-  count tokens = 0;
-  bool tokens_default = true;
-  txmath::dtype dtype = txmath::dtype::bf16;
-  const txmath::accelerator* gpu = &txmath::accelerators::h100_sxm;
-  double mfu = 0.4, price = 2.0;
-};
+txmath::dtype dtype_or(const request& r, std::string_view key, txmath::dtype fallback) {
+  return r.has(key) ? find_dtype(r.text(key, "")) : fallback;
+}
 
-settings read_settings(const request& r, model_arg& ma, const txmath::param_report& p) {
-  settings s;
-  s.batch = r.size("batch", 8);
-  s.gpus = r.size("gpus", 1024);
-  s.dtype = find_dtype(r.text("dtype", "bf16"));
-  s.gpu = &find_gpu(r.text("gpu", "h100"));
-  s.mfu = r.real("mfu", 0.4);
-  if (!(s.mfu > 0 && s.mfu <= 1)) fail("mfu: must be in (0, 1] (write 40% as 0.4), found " + number(s.mfu));
-  s.price = r.real("price", 2.0);
-  if (!(s.price >= 0)) fail("price: must not be negative, found " + number(s.price));
-  s.seq = r.size("seq", 0);
-  if (s.seq == 0) s.seq = ma.max_context != 0 && ma.max_context < 4096 ? ma.max_context : 4096;
-  if (ma.max_context != 0 && s.seq > ma.max_context)
-    ma.notes.push_back("--seq " + std::to_string(s.seq) + " exceeds the model's context of " +
-                       std::to_string(ma.max_context) + " tokens");
+// The request's settings as report_options, with the CLI's defaults and limits.
+txmath::report_options read_options(const request& r, const model_arg& ma) {
+  txmath::report_options o;
+  o.batch = r.size("batch", 8);
+  o.gpus = count(r.size("gpus", 1024));
+  const txmath::dtype all = find_dtype(r.text("dtype", "bf16"));
+  o.weights = dtype_or(r, "weights_dtype", all);
+  o.kv_cache = dtype_or(r, "kv_dtype", all);
+  o.compute = dtype_or(r, "compute_dtype", all);
+  o.gpu = &find_gpu(r.text("gpu", "h100"));
+  o.mfu = r.real("mfu", 0.4);
+  if (!(o.mfu > 0 && o.mfu <= 1)) fail("mfu: must be in (0, 1] (write 40% as 0.4), found " + number(o.mfu));
+  o.price_per_gpu_hour = r.real("price", 2.0);
+  if (!(o.price_per_gpu_hour >= 0)) fail("price: must not be negative, found " + number(o.price_per_gpu_hour));
+  const std::string flash = r.text("flash", "on");
+  if (flash != "on" && flash != "off") fail("flash: expected on or off, found '" + flash + "'");
+  o.flash_attention = flash == "on";
+  o.seq_len = r.size("seq", 0);
+  if (o.seq_len == 0) o.seq_len = ma.max_context != 0 && ma.max_context < 4096 ? ma.max_context : 4096;
+  o.max_context = ma.max_context;
   const std::string tokens = r.text("tokens", "");
-  s.tokens_default = tokens.empty();
-  s.tokens = s.tokens_default ? count(20) * p.total.value() : parse_amount(tokens);
-  if (s.tokens_default) ma.notes.push_back("--tokens defaults to 20 tokens per parameter (Chinchilla's rule of thumb)");
-  return s;
-}
-
-// Every figure of the report, computed once; the JSON and the tables render it.
-struct account {
-  model_arg ma;
-  settings s;
-  txmath::param_report p;
-  txmath::flop_breakdown step_fwd, step_train;
-  count step_tokens = 0, run_training = 0, six_nd = 0;
-  txmath::bytes weights{}, state{}, state_sharded{}, act_none{}, act_full{}, kv{}, kv_token{};
-  txmath::flop_rate peak{};
-  txmath::seconds train_time{};
-  double gpu_hours = 0, cost = 0;
-  txmath::roofline_bound prefill{}, decode{};
-  std::uint64_t head_dim = 0;
-  bool mla = false;
-};
-
-account compute(const request& r) {
-  account a;
-  a.ma = load_model(r);
-  const txmath::model_config& m = a.ma.model;
-  a.p = txmath::param_count(m);
-  a.s = read_settings(r, a.ma, a.p);
-  const txmath::flop_options fo{.seq_len = a.s.seq, .batch = a.s.batch};
-  const auto step = txmath::flops_per_step(m, fo);
-  a.step_fwd = step.forward;
-  a.step_train = step.training;
-  a.step_tokens = step.tokens.value();
-  a.run_training = txmath::flops_per_run(m, txmath::tokens(a.s.tokens), fo).training.total.value();
-  a.six_nd = txmath::six_n_d(a.p.active, txmath::tokens(a.s.tokens)).value();
-  a.weights = txmath::weight_bytes(a.p.total, a.s.dtype);
-  const auto adam = txmath::training_precisions::mixed_bf16_adam;
-  a.state = txmath::training_state_bytes(a.p.total, adam).total();
-  a.state_sharded = txmath::training_state_bytes(a.p.total, adam, txmath::sharding::zero3, count(a.s.gpus)).total();
-  a.act_none = txmath::activation_bytes(m, count(a.s.seq), count(a.s.batch), {});
-  a.act_full = txmath::activation_bytes(m, count(a.s.seq), count(a.s.batch), {.recompute_mode = txmath::recompute::full});
-  a.kv = txmath::kv_cache_bytes(m, count(a.s.seq), count(a.s.batch), a.s.dtype);
-  a.kv_token = txmath::kv_cache_bytes_per_token(m, a.s.dtype);
-  a.peak = txmath::peak(*a.s.gpu, a.s.dtype);
-  a.train_time = txmath::training_time(txmath::flops(a.run_training), count(a.s.gpus), a.peak, a.s.mfu);
-  a.gpu_hours = txmath::device_hours(a.train_time, count(a.s.gpus));
-  a.cost = txmath::run_cost(a.train_time, count(a.s.gpus), a.s.price);
-  a.prefill = txmath::roofline(txmath::prefill_flops(m, a.s.seq, a.s.batch).forward.total, a.weights + a.kv,
-                               *a.s.gpu, a.s.dtype);
-  a.decode = txmath::roofline(txmath::decode_step_flops(m, a.s.seq, a.s.batch).forward.total, a.weights + a.kv,
-                              *a.s.gpu, a.s.dtype);
-  a.mla = m.attention.kind == txmath::attention_kind::mla;
-  a.head_dim = a.mla ? m.attention.qk_nope_head_dim + m.attention.qk_rope_head_dim : m.head_dim();
-  return a;
-}
-
-// A per-token figure: exact when it divides, else a double (as the CLI).
-std::string per_token(count total, count tokens) {
-  if (total % tokens == 0) return (total / tokens).to_string();
-  return number(total.to_double() / tokens.to_double());
-}
-
-void set_model_and_settings(tree& root, const account& a) {
-  const txmath::model_config& m = a.ma.model;
-  root.set("model.name", quote(a.ma.name));
-  root.set("model.source", quote(a.ma.source));
-  root.set("model.model_type", quote(a.ma.model_type));
-  root.set("model.d_model", number(count(m.d_model)));
-  root.set("model.n_layers", number(count(m.n_layers)));
-  root.set("model.n_heads", number(count(m.attention.n_heads)));
-  root.set("model.n_kv_heads", number(count(m.kv_heads())));
-  root.set("model.head_dim", number(count(a.head_dim)));
-  root.set("model.attention", quote(a.mla ? "mla" : "standard"));
-  root.set("model.d_ff", number(count(m.ffn.d_ff)));
-  root.set("model.vocab", number(count(m.vocab)));
-  root.set("model.n_experts", number(count(m.moe.n_experts)));
-  root.set("model.top_k", number(count(m.moe.top_k)));
-  root.set("model.tied_embeddings", m.tied_embeddings ? "true" : "false");
-  root.set("model.max_context", number(count(a.ma.max_context)));
-  root.set("settings.seq", number(count(a.s.seq)));
-  root.set("settings.batch", number(count(a.s.batch)));
-  root.set("settings.tokens", number(a.s.tokens));
-  root.set("settings.dtype", quote(txmath::name_of(a.s.dtype)));
-  root.set("settings.gpu", quote(a.s.gpu->name));
-  root.set("settings.gpus", number(count(a.s.gpus)));
-  root.set("settings.mfu", number(a.s.mfu));
-  root.set("settings.price_per_gpu_hour", number(a.s.price));
-}
-
-void set_figures(tree& root, const account& a) {
-  const auto component_name = [](std::size_t c) { return std::string(txmath::name_of(static_cast<txmath::component>(c))); };
-  root.set("params.total", number(a.p.total.value()));
-  root.set("params.active", number(a.p.active.value()));
-  root.set("params.non_embedding", number(a.p.non_embedding().value()));
-  root.set("params.active_excluding_input_embedding", number(a.p.active_excluding_input_embedding().value()));
-  for (std::size_t c = 0; c < txmath::n_components; ++c)
-    root.set("params.by_component." + component_name(c), number(a.p.by_component[c].value()));
-  for (std::size_t c = 0; c < txmath::n_components; ++c)
-    root.set("params.active_by_component." + component_name(c), number(a.p.active_by_component[c].value()));
-  root.set("flops.forward_per_token", per_token(a.step_fwd.total.value(), a.step_tokens));
-  root.set("flops.training_per_token", per_token(a.step_train.total.value(), a.step_tokens));
-  root.set("flops.forward_per_step", number(a.step_fwd.total.value()));
-  root.set("flops.training_per_step", number(a.step_train.total.value()));
-  root.set("flops.training_per_run", number(a.run_training));
-  root.set("flops.six_n_d", number(a.six_nd));
-  for (std::size_t c = 0; c < txmath::n_components; ++c)
-    root.set("flops.forward_per_step_by_component." + component_name(c), number(a.step_fwd.by_component[c].value()));
-  root.set("flops.forward_per_step_attention_core", number(a.step_fwd.attention_core.value()));
-  root.set("memory.weights_bytes", number(a.weights.value()));
-  root.set("memory.training_state_bytes", number(a.state.value()));
-  root.set("memory.training_state_bytes_per_gpu_zero3", number(a.state_sharded.value()));
-  root.set("memory.activations_bytes", number(a.act_none.value()));
-  root.set("memory.activations_full_recompute_bytes", number(a.act_full.value()));
-  root.set("memory.kv_cache_bytes", number(a.kv.value()));
-  root.set("memory.kv_cache_bytes_per_token", number(a.kv_token.value()));
-  root.set("time.peak_flop_per_s", number(a.peak.value()));
-  root.set("time.training_seconds", number(a.train_time.value()));
-  root.set("time.gpu_hours", number(a.gpu_hours));
-  root.set("time.cost_usd", number(a.cost));
-  root.set("time.prefill_seconds", number(a.prefill.time().value()));
-  root.set("time.prefill_bound", quote(a.prefill.compute_bound() ? "compute" : "memory"));
-  root.set("time.decode_step_seconds", number(a.decode.time().value()));
-  root.set("time.decode_bound", quote(a.decode.compute_bound() ? "compute" : "memory"));
-  std::vector<std::string> notes;
-  for (const auto& n : a.ma.notes) notes.push_back(quote(n));
-  root.set("notes", array(notes));
+  if (!tokens.empty()) o.tokens = parse_amount(tokens);
+  return o;
 }
 
 // ---- the tables of `txmath report`, as rows of formatted cells ---------------------------------
 
-std::string grouped(count c) {
+std::string grouped(count c) {  // 124439808 -> "124,439,808", as the CLI
   const std::string d = c.to_string();
   std::string out;
   for (std::size_t i = 0; i < d.size(); ++i) {
@@ -410,6 +253,9 @@ std::string whole(double v) {
   if (!(v < 1e15)) return sci(v);
   return grouped(count(static_cast<unsigned long long>(v + 0.5)));
 }
+std::string fb(txmath::bytes b) { return txmath::format_bytes(b).str(); }
+std::string fs(txmath::seconds t) { return txmath::format_seconds(t).str(); }
+std::string u(std::uint64_t v) { return std::to_string(v); }
 
 class table {
  public:
@@ -435,29 +281,30 @@ class table {
   std::vector<std::string> notes_;
 };
 
-table params_table(const account& a) {
+table params_table(const model_arg& ma, const txmath::param_report& p) {
   table t("Parameters", {"", "total", "active", "share"});
   for (std::size_t c = 0; c < txmath::n_components; ++c) {
-    if (a.p.by_component[c].value() == 0) continue;
-    t.row({std::string(txmath::name_of(static_cast<txmath::component>(c))), grouped(a.p.by_component[c].value()),
-           grouped(a.p.active_by_component[c].value()), pct(a.p.by_component[c].to_double() / a.p.total.to_double())});
+    if (p.by_component[c].value() == 0) continue;
+    t.row({std::string(txmath::name_of(static_cast<txmath::component>(c))), grouped(p.by_component[c].value()),
+           grouped(p.active_by_component[c].value()), pct(p.by_component[c].to_double() / p.total.to_double())});
   }
-  t.row({"total", grouped(a.p.total.value()), grouped(a.p.active.value()), ""});
-  t.note(txmath::format_count(a.p.total.value()).str() + " total, " + txmath::format_count(a.p.active.value()).str() +
-         " active; tied embeddings: " + (a.ma.model.tied_embeddings ? "yes" : "no"));
+  t.row({"total", grouped(p.total.value()), grouped(p.active.value()), ""});
+  t.note(txmath::format_count(p.total.value()).str() + " total, " + txmath::format_count(p.active.value()).str() +
+         " active; tied embeddings: " + (ma.model.tied_embeddings ? "yes" : "no"));
   return t;
 }
 
-table flops_table(const account& a) {
-  table t("FLOPs per token (seq " + std::to_string(a.s.seq) + ")", {"", "forward", "training", "share"});
-  const double toks = a.step_tokens.to_double();
+table flops_table(const txmath::model_report& rep) {
+  const auto& step = rep.flops.per_step;
+  table t("FLOPs per token (seq " + u(rep.settings.seq_len) + ")", {"", "forward", "training", "share"});
+  const double toks = step.tokens.to_double();
   const auto row = [&](const char* name, txmath::flops fwd, txmath::flops train) {
     if (fwd.value() == 0 && train.value() == 0) return;
-    t.row({name, sci(fwd.to_double() / toks), sci(train.to_double() / toks), pct(a.step_fwd.share_of(fwd))});
+    t.row({name, sci(fwd.to_double() / toks), sci(train.to_double() / toks), pct(step.forward.share_of(fwd))});
   };
   using txmath::component;
-  const auto& f = a.step_fwd;
-  const auto& b = a.step_train;
+  const auto& f = step.forward;
+  const auto& b = step.training;
   row("attention projections", f.attention_projections(), b.attention_projections());
   row("attention QK^T, AV", f.attention_core, b.attention_core);
   row("ffn", f[component::ffn], b[component::ffn]);
@@ -466,62 +313,85 @@ table flops_table(const account& a) {
   row("router", f[component::router], b[component::router]);
   row("lm head", f[component::head] + f[component::embedding], b[component::head] + b[component::embedding]);
   row("total", f.total, b.total);
-  t.note("per step (" + std::to_string(a.s.batch) + " x " + std::to_string(a.s.seq) + " tokens): forward " +
+  t.note("per step (" + u(rep.settings.batch) + " x " + u(rep.settings.seq_len) + " tokens): forward " +
          sci(f.total.to_double()) + ", training " + sci(b.total.to_double()));
-  t.note("per run (" + txmath::format_count(a.s.tokens).str() + " tokens): training " + sci(a.run_training.to_double()) +
-         " (6ND with active N: " + sci(a.six_nd.to_double()) + ")");
+  t.note("per run (" + txmath::format_count(rep.settings.tokens).str() + " tokens): training " +
+         sci(rep.flops.training_per_run.to_double()) + " (6ND with active N: " + sci(rep.flops.six_n_d.to_double()) + ")");
   return t;
 }
 
-table memory_table(const account& a) {
-  const std::string dt(txmath::name_of(a.s.dtype));
-  const std::string shape = std::to_string(a.s.batch) + " x " + std::to_string(a.s.seq);
-  const auto fb = [](txmath::bytes b) { return txmath::format_bytes(b).str(); };
+table memory_table(const txmath::model_config& m, const txmath::model_report& rep) {
+  const auto& s = rep.settings;
+  const auto& mem = rep.memory;
+  const std::string shape = u(s.batch) + " x " + u(s.seq_len);
   table t("Memory", {"", "size", ""});
-  t.row({"weights (" + dt + ")", fb(a.weights), ""});
-  t.row({"training state (Adam, 16 B/param)", fb(a.state),
-         fb(a.state_sharded) + " per GPU, ZeRO-3 over " + std::to_string(a.s.gpus)});
-  t.row({"activations (" + shape + ")", fb(a.act_none), "full recompute: " + fb(a.act_full)});
-  t.row({"KV cache (" + shape + ", " + dt + ")", fb(a.kv), fb(a.kv_token) + " per token"});
+  t.row({"weights (" + std::string(txmath::name_of(s.weights)) + ")", fb(mem.weights), ""});
+  t.row({"training state (Adam, 16 B/param)", fb(mem.training_state),
+         fb(mem.training_state_per_gpu_zero3) + " per GPU, ZeRO-3 over " + s.gpus.to_string()});
+  t.row({"activations (" + shape + ", flash " + (s.flash_attention ? "on" : "off") + ")", fb(mem.activations),
+         "full recompute: " + fb(mem.activations_full_recompute)});
+  std::string kv = fb(mem.kv_cache_per_token) + " per token";
+  if (mem.kv_cache != mem.kv_cache_without_windows)
+    kv += "; sliding window " + u(m.attention.sliding_window) + " on " + u(m.n_sliding_layers()) + " of " +
+          u(m.n_layers) + " layers, " + fb(mem.kv_cache_without_windows) + " without";
+  t.row({"KV cache (" + shape + ", " + std::string(txmath::name_of(s.kv_cache)) + ")", fb(mem.kv_cache), kv});
   return t;
 }
 
-table time_table(const account& a) {
-  char mfu[16], price[16];
-  std::snprintf(mfu, sizeof mfu, "%.2f", a.s.mfu);
-  std::snprintf(price, sizeof price, "%.2f", a.s.price);
-  const std::string dt(txmath::name_of(a.s.dtype));
-  table t("Time and cost (" + std::to_string(a.s.gpus) + " x " + std::string(a.s.gpu->name) + ", " + dt + " peak " +
-              sci(a.peak.value()) + " FLOP/s, MFU " + mfu + ")",
+table time_table(const txmath::model_report& rep) {
+  const auto& s = rep.settings;
+  const std::string mfu = txmath::cli::shortest_decimal(s.mfu, "mfu");
+  const std::string price = txmath::cli::shortest_decimal(s.price_per_gpu_hour, "price");
+  table t("Training time and cost (" + s.gpus.to_string() + " x " + std::string(s.gpu->name) + ", " +
+              std::string(txmath::name_of(s.compute)) + " peak " + sci(rep.training.peak.value()) + " FLOP/s, MFU " +
+              mfu + ")",
           {"", "time", ""});
-  const auto fs = [](txmath::seconds s) { return txmath::format_seconds(s).str(); };
-  const auto bound = [](const txmath::roofline_bound& r) {
-    return std::string(r.compute_bound() ? "compute" : "memory") + "-bound, one GPU";
-  };
-  t.row({"training run", fs(a.train_time),
-         whole(a.gpu_hours) + " GPU-hours, $" + whole(a.cost) + " at $" + price + "/GPU-hour"});
-  t.row({"prefill (" + std::to_string(a.s.batch) + " x " + std::to_string(a.s.seq) + ")", fs(a.prefill.time()),
-         bound(a.prefill)});
-  t.row({"decode step (" + std::to_string(a.s.batch) + " at " + std::to_string(a.s.seq) + ")", fs(a.decode.time()),
-         bound(a.decode)});
+  t.row({"training run", fs(rep.training.time),
+         whole(rep.training.gpu_hours) + " GPU-hours, $" + whole(rep.training.cost) + " at $" + price + "/GPU-hour"});
   return t;
 }
 
-std::string summary(const account& a) {
-  const txmath::model_config& m = a.ma.model;
-  std::string s = a.ma.name + " (" + a.ma.model_type + (a.ma.model_type.empty() ? "" : ", ") + a.ma.source + "): d_model " +
-                  std::to_string(m.d_model) + ", " + std::to_string(m.n_layers) + " layers, " +
-                  std::to_string(m.attention.n_heads) + " heads";
-  if (a.mla)
-    s += " (MLA: q/k head " + std::to_string(a.head_dim) + ", v head " + std::to_string(m.attention.v_head_dim) +
-         ", kv_lora_rank " + std::to_string(m.attention.kv_lora_rank) + ")";
+table inference_table(const txmath::model_report& rep) {
+  const auto& s = rep.settings;
+  const auto& a = rep.inference;
+  table t("Inference (" + u(s.batch) + " x " + u(s.seq_len) + ", weights " + std::string(txmath::name_of(s.weights)) +
+              ", KV cache " + std::string(txmath::name_of(s.kv_cache)) + ", on " + std::string(s.gpu->name) + " with " +
+              fb(a.gpu_memory) + ")",
+          {"", "", ""});
+  std::string verdict = a.fits_one_gpu ? "fits one GPU" : "does not fit one GPU";
+  if (!a.fits_one_gpu && a.min_tp_that_fits != 0)
+    verdict += "; fits with tensor parallelism " + a.min_tp_that_fits.to_string() + ", " + fb(a.memory_per_gpu) + " a GPU";
+  if (a.min_tp_that_fits == 0) verdict += ", nor 64 with tensor parallelism";
+  t.row({"weights + KV cache", fb(a.weights + a.kv_cache), verdict});
+  if (a.min_tp_that_fits == 0) return t;
+  const std::string tp = a.min_tp_that_fits.to_string();
+  const std::string where = a.min_tp_that_fits == 1 ? "one GPU" : "TP " + tp + " (" + tp + " GPUs)";
+  const auto row = [&](const std::string& what, const txmath::inference_step& st) {
+    t.row({what, fs(st.roof.time()),
+           std::string(st.roof.compute_bound() ? "compute" : "memory") + "-bound, " + where + "; " +
+               whole(st.tokens_per_second) + " tokens/s"});
+  };
+  row("prefill (" + u(s.batch) + " x " + u(s.seq_len) + ")", a.prefill);
+  row("decode step (" + u(s.batch) + " at " + u(s.seq_len) + ")", a.decode);
+  return t;
+}
+
+std::string summary(const model_arg& ma) {
+  const txmath::model_config& m = ma.model;
+  const bool mla = m.attention.kind == txmath::attention_kind::mla;
+  std::string s = ma.name + " (" + ma.model_type + (ma.model_type.empty() ? "" : ", ") + ma.source + "): d_model " +
+                  u(m.d_model) + ", " + u(m.n_layers) + " layers, " + u(m.attention.n_heads) + " heads";
+  if (mla)
+    s += " (MLA: q/k head " + u(m.attention.qk_nope_head_dim + m.attention.qk_rope_head_dim) + ", v head " +
+         u(m.attention.v_head_dim) + ", kv_lora_rank " + u(m.attention.kv_lora_rank) + ")";
   else
-    s += " (" + std::to_string(m.kv_heads()) + " kv, head_dim " + std::to_string(a.head_dim) + ")";
-  s += ", d_ff " + std::to_string(m.ffn.d_ff) + ", vocab " + std::to_string(m.vocab);
+    s += " (" + u(m.kv_heads()) + " kv, head_dim " + u(m.head_dim()) + ")";
+  s += ", d_ff " + u(m.ffn.d_ff) + ", vocab " + u(m.vocab);
   if (m.is_moe())
-    s += ", " + std::to_string(m.moe.n_experts) + " experts (top " + std::to_string(m.moe.top_k) + ", d_ff " +
-         std::to_string(m.moe.d_ff_expert) + ")";
-  if (a.ma.max_context) s += ", context " + std::to_string(a.ma.max_context);
+    s += ", " + u(m.moe.n_experts) + " experts (top " + u(m.moe.top_k) + ", d_ff " + u(m.moe.d_ff_expert) + ")";
+  if (m.n_sliding_layers() != 0)
+    s += ", sliding window " + u(m.attention.sliding_window) + " on " + u(m.n_sliding_layers()) + " layers";
+  if (ma.max_context) s += ", context " + u(ma.max_context);
   return s;
 }
 
@@ -540,17 +410,21 @@ std::string context_rows(const txmath::model_config& m) {
   return array(rows);
 }
 
+// {"report": the keys of `txmath report --json` (the same renderer), "summary", "tables",
+// "context"}.
 std::string report(const request& r) {
-  const account a = compute(r);
-  tree root;
-  set_model_and_settings(root, a);
-  set_figures(root, a);
-  std::string out = "{\"report\": ";
-  root.write(out);
-  out += ",\n\"summary\": " + quote(summary(a));
-  out += ",\n\"tables\": " + array({params_table(a).json(), flops_table(a).json(), memory_table(a).json(),
-                                    time_table(a).json()});
-  return out + ",\n\"context\": " + context_rows(a.ma.model) + "}\n";
+  const model_arg ma = load_model(r);
+  const txmath::model_report rep = txmath::make_report(ma.model, read_options(r, ma));
+  std::vector<std::string> notes = ma.notes;  // the config reader's, then the report's
+  for (const std::string& n : txmath::note_texts(rep)) notes.push_back(n);
+  std::string json = txmath::cli::report_machine_readable(ma, rep, notes, false);
+  while (!json.empty() && json.back() == '\n') json.pop_back();
+  std::string out = "{\"report\": " + json;
+  out += ",\n\"summary\": " + quote(summary(ma));
+  out += ",\n\"tables\": " + array({params_table(ma, rep.params).json(), flops_table(rep).json(),
+                                    memory_table(ma.model, rep).json(), time_table(rep).json(),
+                                    inference_table(rep).json()});
+  return out + ",\n\"context\": " + context_rows(ma.model) + "}\n";
 }
 
 // ---- the einsum box: cost and contraction path, as `txmath path --json` -----------------------
@@ -643,6 +517,13 @@ std::string input, output;
 }
 
 #if defined(__wasm__)
+// Debian's libclang_rt.builtins-wasm32 was built with a stack protector: its 128-bit modulo
+// (__umodti3, which count's % needs at run time) refers to these, which wasi-libc lacks.
+extern "C" {
+std::uintptr_t __stack_chk_guard = 0x595e9fbdu;
+[[noreturn]] void __stack_chk_fail() { __builtin_trap(); }
+}
+
 #define TXMATH_EXPORT(name) extern "C" __attribute__((export_name(#name)))
 // The page's side of the error handler: it keeps the message, then the module traps.
 extern "C" __attribute__((import_module("txmath"), import_name("error"))) void host_error(int kind, const char* message,
