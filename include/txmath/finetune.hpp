@@ -41,6 +41,7 @@
 #include <txmath/activation_memory.hpp>
 #include <txmath/core/count.hpp>
 #include <txmath/core/error.hpp>
+#include <txmath/core/format.hpp>
 #include <txmath/core/quantity.hpp>
 #include <txmath/layers.hpp>
 #include <txmath/layout.hpp>

@@ -10,6 +10,7 @@
 #include <string>
 
 #include <txmath/detail/decimal_to_double.hpp>
+#include <txmath/core/format.hpp>
 #include <txmath/hf_config.hpp>
 #include <txmath/presets.hpp>
 

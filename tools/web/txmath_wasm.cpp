@@ -233,15 +233,7 @@ txmath::report_options read_options(const request& r, const model_arg& ma) {
 
 // ---- the tables of `txmath report`, as rows of formatted cells ---------------------------------
 
-std::string grouped(count c) {  // 124439808 -> "124,439,808", as the CLI
-  const std::string d = c.to_string();
-  std::string out;
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    if (i != 0 && (d.size() - i) % 3 == 0) out += ',';
-    out += d[i];
-  }
-  return out;
-}
+std::string grouped(count c) { return txmath::format_grouped(c).str(); }  // as the CLI
 std::string sci(double v) { return txmath::format_sci(v).str(); }
 std::string pct(double share) {
   char buf[16];
