@@ -8,7 +8,7 @@
 #error "tests/test_cli_einsum.cpp is built only with the txmath tool (TXMATH_TOOL names it)"
 #endif
 
-#include <sys/wait.h>
+#include "cli_support.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -22,29 +22,9 @@
 
 namespace {
 
-struct result {
-  int status = -1;  // the exit code; -1 when the tool did not exit normally (a crash)
-  std::string out;  // stdout and stderr together
-};
-
-std::string quote(std::string_view s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-// Runs the tool with a time limit (a hang is a failure, not a stuck test).
-result run(const std::string& args) {
-  result r;
-  const std::string cmd = "timeout 60 " + quote(TXMATH_TOOL) + " " + args + " 2>&1";
-  std::FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using txmath_cli_test::quote;
+using txmath_cli_test::result;
+using txmath_cli_test::run;
 
 bool has(const result& r, std::string_view s) { return r.out.find(s) != std::string::npos; }
 

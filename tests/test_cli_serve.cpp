@@ -8,7 +8,7 @@
 #error "tests/test_cli_serve.cpp is built only with the txmath tool (TXMATH_TOOL names it)"
 #endif
 
-#include <sys/wait.h>
+#include "cli_support.hpp"
 
 #include <cstdio>
 #include <string>
@@ -18,36 +18,11 @@
 
 namespace {
 
-struct result {
-  int status = -1;  // the exit code; -1 when the tool did not exit normally (a crash)
-  std::string out;  // stdout and stderr together
-};
+using txmath_cli_test::quote;
+using txmath_cli_test::result;
+using txmath_cli_test::run;
 
-std::string quote(std::string_view s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-result run(const std::string& args) {
-  result r;
-  const std::string cmd = quote(TXMATH_TOOL) + " " + args + " 2>&1";
-  std::FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
-txmath::json::value run_json(const std::string& args) {
-  const result r = run(args + " --json");
-  CAPTURE(args);
-  CAPTURE(r.out);
-  REQUIRE(r.status == 0);
-  return txmath::json::parse(r.out);
-}
+txmath::json::value run_json(const std::string& args) { return txmath_cli_test::run_json_of(args); }
 
 std::string reference(std::string_view f) { return std::string(TXMATH_REFERENCE_DIR) + "/" + std::string(f); }
 
