@@ -41,14 +41,6 @@ struct options {
   bool json = false;
 };
 
-std::uint64_t bounded(std::string_view text, std::string_view flag, std::uint64_t limit) {
-  const std::uint64_t v = parse_size(text, flag);
-  if (v > limit)
-    throw txmath::invalid_argument("txmath: " + std::string(flag) + ": " + std::string(text) + " exceeds the limit of " +
-                                   std::to_string(limit));
-  return v;
-}
-
 options parse(int argc, char** argv) {
   options o;
   auto value = [&](int& i) -> std::string_view {
@@ -58,11 +50,11 @@ options parse(int argc, char** argv) {
   };
   for (int i = 0; i < argc; ++i) {
     const std::string_view a = argv[i];
-    if (a == "--lora-rank") o.ft.lora.rank = bounded(value(i), "--lora-rank", 65536);
+    if (a == "--lora-rank") o.ft.lora.rank = parse_size(value(i), "--lora-rank", 65536);
     else if (a == "--lora-targets") o.targets_text = std::string(value(i));
     else if (a == "--base-dtype") o.base_name = std::string(value(i));
-    else if (a == "--seq") o.ft.seq = bounded(value(i), "--seq", std::uint64_t{1} << 24);
-    else if (a == "--batch") o.ft.batch = bounded(value(i), "--batch", std::uint64_t{1} << 20);
+    else if (a == "--seq") o.ft.seq = parse_size(value(i), "--seq", std::uint64_t{1} << 24);
+    else if (a == "--batch") o.ft.batch = parse_size(value(i), "--batch", std::uint64_t{1} << 20);
     else if (a == "--gradient-checkpointing") o.ft.gradient_checkpointing = true;
     else if (a == "--json") o.json = true;
     else if (a.size() > 1 && a[0] == '-')

@@ -116,15 +116,6 @@ struct options {
   bool draft_len_given = false, acceptance_given = false, json = false;
 };
 
-// A size flag with an upper limit (parse_size rejects 0, signs and text).
-std::uint64_t bounded(std::string_view text, std::string_view flag, std::uint64_t limit) {
-  const std::uint64_t v = parse_size(text, flag);
-  if (v > limit)
-    throw txmath::invalid_argument("txmath: " + std::string(flag) + ": " + std::string(text) + " exceeds the limit of " +
-                                   std::to_string(limit));
-  return v;
-}
-
 options parse(int argc, char** argv) {
   options o;
   auto value = [&](int& i) -> std::string_view {
@@ -135,14 +126,14 @@ options parse(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "--gpu") o.gpu_name = std::string(value(i));
-    else if (a == "--gpus") o.gpus = bounded(value(i), "--gpus", 4096);
-    else if (a == "--pp") o.pp = bounded(value(i), "--pp", 1024);
+    else if (a == "--gpus") o.gpus = parse_size(value(i), "--gpus", 4096);
+    else if (a == "--pp") o.pp = parse_size(value(i), "--pp", 1024);
     else if (a == "--weights-dtype") o.weights_name = std::string(value(i));
     else if (a == "--kv-dtype") o.kv_name = std::string(value(i));
-    else if (a == "--context") o.context = bounded(value(i), "--context", std::uint64_t{1} << 24);
-    else if (a == "--prompt") o.prompt = bounded(value(i), "--prompt", std::uint64_t{1} << 24);
-    else if (a == "--concurrency") o.concurrency = bounded(value(i), "--concurrency", std::uint64_t{1} << 20);
-    else if (a == "--block-size") o.serve.block_size = bounded(value(i), "--block-size", 4096);
+    else if (a == "--context") o.context = parse_size(value(i), "--context", std::uint64_t{1} << 24);
+    else if (a == "--prompt") o.prompt = parse_size(value(i), "--prompt", std::uint64_t{1} << 24);
+    else if (a == "--concurrency") o.concurrency = parse_size(value(i), "--concurrency", std::uint64_t{1} << 20);
+    else if (a == "--block-size") o.serve.block_size = parse_size(value(i), "--block-size", 4096);
     else if (a == "--gpu-memory-utilization") {
       const std::string_view v = value(i);
       o.serve.gpu_memory_utilization = parse_real(v, "--gpu-memory-utilization");
@@ -151,7 +142,7 @@ options parse(int argc, char** argv) {
                                        std::string(v) + "'");
     } else if (a == "--draft") o.draft = std::string(value(i));
     else if (a == "--draft-len") {
-      o.draft_len = bounded(value(i), "--draft-len", 1024);
+      o.draft_len = parse_size(value(i), "--draft-len", 1024);
       o.draft_len_given = true;
     } else if (a == "--acceptance") {
       const std::string_view v = value(i);

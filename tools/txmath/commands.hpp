@@ -42,8 +42,9 @@ model_arg load_model_arg(std::string_view arg);
 // /dev/zero or a huge file is an error naming the limit, never an exhausted memory.
 inline constexpr std::size_t config_size_limit = std::size_t{16} << 20;
 std::string read_config_text(const std::string& path, std::size_t limit = config_size_limit);
-// "4096", "8k" (x1024), "128K": a positive integer; `what` names the option in errors.
-std::uint64_t parse_size(std::string_view text, std::string_view what);
+// "4096", "8k" (x1024), "128K": a positive integer up to 2^40, and at most `limit` where a
+// flag has a smaller one ("exceeds the limit of ..."); `what` names the option in errors.
+std::uint64_t parse_size(std::string_view text, std::string_view what, std::uint64_t limit = std::uint64_t{1} << 40);
 // "15T", "300B", "2.5M", "1e12", "1000000": a positive token count (decimal suffixes), at
 // most 1e30.
 txmath::count parse_amount(std::string_view text, std::string_view what);

@@ -87,7 +87,7 @@ model_arg load_model_arg(std::string_view arg) {
   return out;
 }
 
-std::uint64_t parse_size(std::string_view text, std::string_view what) {
+std::uint64_t parse_size(std::string_view text, std::string_view what, std::uint64_t limit) {
   std::string_view digits = text;
   std::uint64_t scale = 1;
   if (!digits.empty() && (digits.back() == 'k' || digits.back() == 'K')) {
@@ -99,6 +99,9 @@ std::uint64_t parse_size(std::string_view text, std::string_view what) {
   if (digits.empty() || ec != std::errc{} || p != digits.data() + digits.size() || v == 0 ||
       v > (std::uint64_t{1} << 40) / scale)
     bad_value(what, text, "a positive integer up to 2^40 (e.g. 4096 or 8k)");
+  if (v * scale > limit)
+    throw txmath::invalid_argument("txmath: " + std::string(what) + ": " + std::string(text) + " exceeds the limit of " +
+                                   std::to_string(limit));
   return v * scale;
 }
 
