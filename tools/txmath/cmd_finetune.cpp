@@ -10,7 +10,7 @@
 #include <txmath/finetune.hpp>
 
 #include "commands.hpp"
-#include "json_tree.hpp"
+#include "writer.hpp"
 
 namespace txmath::cli {
 
@@ -78,7 +78,7 @@ options parse(int argc, char** argv) {
 
 std::string gib(txmath::bytes b) { return txmath::format_bytes(b).str(); }
 
-void set_memory(json_tree& j, const std::string& at, const txmath::finetune_memory& m) {
+void set_memory(record& j, const std::string& at, const txmath::finetune_memory& m) {
   j.set(at + ".total_bytes", m.total().value());
   j.set(at + ".base_weights_bytes", m.base_weights.value());
   j.set(at + ".adapter_weights_bytes", m.adapter_weights.value());
@@ -113,21 +113,21 @@ int run_finetune(int argc, char** argv) {
   full_opts.full = true;
   const txmath::finetune_memory full = txmath::finetune_memory_of(ma.model, full_opts);
   if (o.json) {
-    json_tree j;
-    j.set_string("model", ma.name);
+    record j;
+    j.set("model", ma.name);
     j.set("lora.rank", o.ft.lora.rank);
-    j.set_string("lora.targets", o.targets_text);
-    j.set_string("base_dtype", o.base_name);
+    j.set("lora.targets", o.targets_text);
+    j.set("base_dtype", o.base_name);
     j.set("seq", o.ft.seq);
     j.set("batch", o.ft.batch);
     j.set("gradient_checkpointing", o.ft.gradient_checkpointing);
     j.set("params.trainable", p.trainable.value());
     j.set("params.total", p.total.value());
     j.set("params.trainable_percent", p.trainable_percent());
-    j.set_string("params.peft", txmath::peft_summary(p));
+    j.set("params.peft", txmath::peft_summary(p));
     set_memory(j, "memory", lora);
     set_memory(j, "full_finetuning.memory", full);
-    std::fputs(j.str().c_str(), stdout);
+    std::fputs(j.json().c_str(), stdout);
     return 0;
   }
   std::printf("%s, LoRA r = %s on %s, base %s, seq %s x batch %s%s\n%s\n", ma.name.c_str(),

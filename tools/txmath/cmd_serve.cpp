@@ -11,7 +11,7 @@
 #include <txmath/serve.hpp>
 
 #include "commands.hpp"
-#include "json_tree.hpp"
+#include "writer.hpp"
 
 namespace txmath::cli {
 
@@ -220,20 +220,21 @@ void print_table(const options& o, const model_arg& ma, const txmath::serve_repo
 }
 
 void print_json(const options& o, const model_arg& ma, const txmath::serve_report& r) {
-  json_tree j;
-  j.set_string("model", ma.name);
-  j.set_string("gpu", o.serve.system.gpu.name);
+  record j;
+  j.set("model", ma.name);
+  j.set("gpu", o.serve.system.gpu.name);
   j.set("gpus", txmath::count(o.gpus));
   j.set("tp", o.serve.tp);
   j.set("pp", o.serve.pp);
-  j.set_string("weights_dtype", o.weights_name);
-  j.set_string("kv_dtype", o.kv_name);
+  j.set("weights_dtype", o.weights_name);
+  j.set("kv_dtype", o.kv_name);
   j.set("context", txmath::count(o.context));
   j.set("prompt", txmath::count(o.prompt == 0 ? o.context : o.prompt));
   j.set("concurrency", txmath::count(o.concurrency));
-  j.set_string("efficiency", o.serve.efficiency == txmath::serve_efficiency::roofline ? "roofline" : "step-time");
+  j.set("efficiency", o.serve.efficiency == txmath::serve_efficiency::roofline ? "roofline" : "step-time");
   j.set("fits", r.fits);
-  j.set("min_tp_that_fits", r.min_tp_that_fits == 0 ? std::string("null") : r.min_tp_that_fits.to_string());
+  if (r.min_tp_that_fits == 0) j.set_null("min_tp_that_fits");
+  else j.set("min_tp_that_fits", r.min_tp_that_fits);
   j.set("max_concurrency", r.max_concurrency);
   j.set("memory.budget_bytes", r.memory.budget.value());
   j.set("memory.weights_bytes", r.memory.weights.value());
@@ -244,9 +245,10 @@ void print_json(const options& o, const model_arg& ma, const txmath::serve_repor
   j.set("ttft_seconds", r.ttft.value());
   j.set("tpot_seconds", r.tpot.value());
   j.set("tokens_per_second", r.tokens_per_second);
-  j.set("decode_compute_bound_batch", r.compute_bound_batch == 0 ? std::string("null") : r.compute_bound_batch.to_string());
+  if (r.compute_bound_batch == 0) j.set_null("decode_compute_bound_batch");
+  else j.set("decode_compute_bound_batch", r.compute_bound_batch);
   if (r.speculative_on) {
-    j.set_string("speculative.draft", o.draft);
+    j.set("speculative.draft", o.draft);
     j.set("speculative.draft_len", txmath::count(o.draft_len));
     j.set("speculative.acceptance", o.acceptance);
     j.set("speculative.cost_ratio", r.speculative.cost_ratio);
@@ -254,9 +256,9 @@ void print_json(const options& o, const model_arg& ma, const txmath::serve_repor
     j.set("speculative.speedup", r.speculative.speedup);
     j.set("speculative.speedup_roofline", r.speculative.speedup_roofline);
   } else {
-    j.set("speculative", std::string("null"));
+    j.set_null("speculative");
   }
-  std::fputs(j.str().c_str(), stdout);
+  std::fputs(j.json().c_str(), stdout);
 }
 
 }  // namespace
