@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -12,6 +11,7 @@
 #include <txmath/system.hpp>
 
 #include "commands.hpp"
+#include "writer.hpp"
 
 namespace txmath::cli {
 
@@ -99,40 +99,33 @@ int list_systems() {
   return 0;
 }
 
-std::string num(double v) {
-  char b[40];
-  std::snprintf(b, sizeof b, "%.6g", v);
-  return b;
-}
-
 void print_json(const plan_result& r, double seconds) {
-  const bytes budget = r.memory_budget;
-  std::ostringstream o;
-  o << "{\"evaluated\": " << r.evaluated << ", \"fitting\": " << r.fitting << ", \"search_seconds\": " << num(seconds)
-    << ", \"memory_budget_bytes\": " << r.memory_budget.value().to_string() << ", \"layouts\": [";
-  for (std::size_t i = 0; i < r.layouts.size(); ++i) {
-    const auto& l = r.layouts[i].layout;
-    const auto& e = r.layouts[i].estimate;
-    o << (i ? ",\n  " : "\n  ") << "{\"tp\": " << l.tp.to_string() << ", \"pp\": " << l.pp.to_string()
-      << ", \"dp\": " << l.dp.to_string() << ", \"ep\": " << l.ep.to_string() << ", \"cp\": " << l.cp.to_string()
-      << ", \"micro_batch\": " << l.micro_batch.to_string() << ", \"interleave\": " << l.interleave.to_string()
-      << ", \"recompute\": \"" << recompute_name(l.recompute_mode) << "\", \"sequence_parallel\": "
-      << (l.sequence_parallel ? "true" : "false") << ", \"zero\": " << int(l.zero)
-      << ", \"flash\": " << (l.flash_attention ? "true" : "false")
-      << ", \"fits\": " << (e.memory_per_gpu <= budget ? "true" : "false") << ", \"step_seconds\": " << num(e.step_seconds)
-      << ", \"memory_per_gpu_bytes\": " << e.memory_per_gpu.value().to_string()
-      << ", \"state_per_gpu_bytes\": " << e.state_per_gpu.value().to_string()
-      << ", \"activations_per_gpu_bytes\": " << e.activations_per_gpu.value().to_string() << ", \"mfu\": " << num(e.mfu)
-      << ", \"mfu_megatron\": " << num(e.mfu_megatron) << ", \"tflops_per_gpu\": " << num(e.tflops_per_gpu)
-      << ", \"micro_batches\": " << e.micro_batches.to_string() << ", \"breakdown\": {\"compute\": "
-      << num(e.parts.compute) << ", \"recompute\": " << num(e.parts.recompute)
-      << ", \"communication\": " << num(e.parts.communication) << ", \"bubble\": " << num(e.parts.bubble)
-      << ", \"optimizer\": " << num(e.parts.optimizer) << ", \"communication_by_kind\": {\"tp\": " << num(e.parts.comm.tp)
-      << ", \"ep\": " << num(e.parts.comm.ep) << ", \"cp\": " << num(e.parts.comm.cp) << ", \"pp\": " << num(e.parts.comm.pp)
-      << ", \"dp\": " << num(e.parts.comm.dp) << "}}}";
+  record j;
+  j.set("evaluated", count(r.evaluated)).set("fitting", count(r.fitting)).set("search_seconds", seconds);
+  j.set("memory_budget_bytes", r.memory_budget.value());
+  j.set(std::string_view("layouts"), std::vector<std::string>{});  // [] even when none fits
+  for (const auto& kept : r.layouts) {
+    const auto& l = kept.layout;
+    const auto& e = kept.estimate;
+    record& x = j.append("layouts");
+    x.set("tp", l.tp).set("pp", l.pp).set("dp", l.dp).set("ep", l.ep).set("cp", l.cp);
+    x.set("micro_batch", l.micro_batch).set("interleave", l.interleave);
+    x.set("recompute", recompute_name(l.recompute_mode)).set("sequence_parallel", l.sequence_parallel);
+    x.set("zero", count(l.zero)).set("flash", l.flash_attention);
+    x.set("fits", e.memory_per_gpu <= r.memory_budget).set("step_seconds", e.step_seconds);
+    x.set("memory_per_gpu_bytes", e.memory_per_gpu.value());
+    x.set("state_per_gpu_bytes", e.state_per_gpu.value());
+    x.set("activations_per_gpu_bytes", e.activations_per_gpu.value());
+    x.set("mfu", e.mfu).set("mfu_megatron", e.mfu_megatron).set("tflops_per_gpu", e.tflops_per_gpu);
+    x.set("micro_batches", e.micro_batches);
+    x.set("breakdown.compute", e.parts.compute).set("breakdown.recompute", e.parts.recompute);
+    x.set("breakdown.communication", e.parts.communication).set("breakdown.bubble", e.parts.bubble);
+    x.set("breakdown.optimizer", e.parts.optimizer);
+    x.set("breakdown.communication_by_kind.tp", e.parts.comm.tp).set("breakdown.communication_by_kind.ep", e.parts.comm.ep);
+    x.set("breakdown.communication_by_kind.cp", e.parts.comm.cp).set("breakdown.communication_by_kind.pp", e.parts.comm.pp);
+    x.set("breakdown.communication_by_kind.dp", e.parts.comm.dp);
   }
-  o << (r.layouts.empty() ? "]}\n" : "\n]}\n");
-  std::fputs(o.str().c_str(), stdout);
+  std::fputs(j.json().c_str(), stdout);
 }
 
 void print_table(const options& o, const model_arg& m, const system_spec& s, count batch, const plan_result& r,
