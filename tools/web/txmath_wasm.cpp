@@ -19,6 +19,7 @@
 // which traps. The page shows the message and instantiates a fresh module for the next call.
 // Built natively (g++/clang++ with exceptions) the same file is a filter: request on stdin,
 // answer on stdout, for debugging without a browser.
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -53,28 +54,10 @@ using txmath::count;
 
 // ---- JSON output: a tree of named values, written as `txmath report --json` writes it ------
 
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out + "\"";
-}
-std::string number(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+std::string quote(std::string_view s) { return txmath::cli::json_quote(s); }
+// The shortest round-trip decimal, as the CLI writes doubles; an undefined figure (a ratio
+// over 0 FLOPs) is null, as in `txmath path --json`, never NaN.
+std::string number(double v) { return std::isfinite(v) ? txmath::cli::shortest_decimal(v, "value") : "null"; }
 std::string number(count c) { return c.to_string(); }
 std::string array(const std::vector<std::string>& items) {
   std::string s = "[";
