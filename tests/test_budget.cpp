@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include <txmath/budget.hpp>
+#include <txmath/budget_layout.hpp>
 #include <txmath/presets.hpp>
 
 #include "support.hpp"

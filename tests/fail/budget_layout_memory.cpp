@@ -6,6 +6,7 @@
 // (16 x 8,030,261,248 = 128,484,179,968 B) and the derived activations (163,511,009,280 B,
 // tests/test_report.cpp) do not fit 80 GiB.
 #include <txmath/budget.hpp>
+#include <txmath/budget_layout.hpp>
 #include <txmath/presets.hpp>
 
 using namespace txmath;

@@ -5,6 +5,7 @@
 // Llama-3-70B on 8 H100s with a bf16 KV cache holds 44 sequences of 32k (vLLM's block rule,
 // derived in tests/test_serve.cpp), not the 64 an fp8 cache serves.
 #include <txmath/budget.hpp>
+#include <txmath/budget_layout.hpp>
 #include <txmath/presets.hpp>
 
 using namespace txmath;

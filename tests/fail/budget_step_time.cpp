@@ -6,6 +6,7 @@
 // with full recompute: measured 18.13 s a step, slower than the 13.75 s of selective
 // recompute with sequence parallelism; the step-time model says so too.
 #include <txmath/budget.hpp>
+#include <txmath/budget_layout.hpp>
 
 using namespace txmath;
 
