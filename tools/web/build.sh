@@ -14,7 +14,7 @@ mkdir -p "$out"
 # error handler (core/error.hpp). A reactor: no main, the page calls the exported functions.
 # A 1 MiB stack: the report's activation account and lowering are constexpr objects of about
 # 35 KB and 19 KB on the stack, beyond wasm-ld's 64 KiB default.
-"$cxx" --target=wasm32-wasi -std=c++20 -O2 -fno-exceptions -mexec-model=reactor \
+"$cxx" --target=wasm32-wasi -std=c++20 -Oz -fno-exceptions -mexec-model=reactor \
   -Wall -Wextra -Wpedantic -Werror -I"$root/include" -Wl,--strip-all -Wl,-z,stack-size=1048576 \
   -o "$out/txmath.wasm.tmp" "$here/txmath_wasm.cpp"
 mv "$out/txmath.wasm.tmp" "$out/txmath.wasm"
