@@ -15,6 +15,7 @@
 #include <txmath/report.hpp>
 
 #include "commands.hpp"
+#include "gpus.hpp"
 #include "report_json.hpp"
 #include "writer.hpp"
 
@@ -56,23 +57,9 @@ constexpr const char* report_usage =
     "rank's roofline (no communication), reading each weight once a step (every expert of an\n"
     "MoE), an untied input embedding only in its gathered rows.\n";
 
-struct accelerator_name {
-  const char* key;
-  const txmath::accelerator* hw;
-};
-constexpr accelerator_name gpu_names[] = {
-    {"a100", &txmath::accelerators::a100_sxm_80gb}, {"h100", &txmath::accelerators::h100_sxm},
-    {"h800", &txmath::accelerators::h800_sxm},      {"h800-pcie", &txmath::accelerators::h800_pcie},
-    {"h200", &txmath::accelerators::h200_sxm},      {"b200", &txmath::accelerators::b200},
-    {"mi300x", &txmath::accelerators::mi300x},      {"tpu-v5e", &txmath::accelerators::tpu_v5e},
-    {"tpu-v5p", &txmath::accelerators::tpu_v5p},    {"rtx4090", &txmath::accelerators::rtx_4090}};
-
 const txmath::accelerator& find_gpu(std::string_view name) {
-  for (const auto& g : gpu_names)
-    if (name == g.key || name == g.hw->name) return *g.hw;
-  std::string list;
-  for (const auto& g : gpu_names) list += (list.empty() ? "" : ", ") + std::string(g.key);
-  throw txmath::invalid_argument("txmath: --gpu: unknown accelerator '" + std::string(name) + "'; known: " + list);
+  if (const gpu_entry* g = find_gpu_entry(name)) return *g->gpu;
+  throw txmath::invalid_argument("txmath: --gpu: unknown accelerator '" + std::string(name) + "'; known: " + gpu_keys());
 }
 
 enum class output { table, json, csv };

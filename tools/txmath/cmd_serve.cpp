@@ -11,6 +11,7 @@
 #include <txmath/serve.hpp>
 
 #include "commands.hpp"
+#include "gpus.hpp"
 #include "writer.hpp"
 
 namespace txmath::cli {
@@ -48,33 +49,12 @@ constexpr const char* serve_usage =
     "all-reduces on the system's interconnect; fp8 weights compute at the fp8 peak where the\n"
     "GPU has one, other formats at bf16.\n";
 
-struct gpu_entry {
-  const char* key;
-  const txmath::accelerator* gpu;
-  const txmath::system_spec* system;  // nullptr: no interconnect known
-};
-constexpr gpu_entry gpus[] = {
-    {"a100", &txmath::accelerators::a100_sxm_80gb, &txmath::systems::dgx_a100},
-    {"h100", &txmath::accelerators::h100_sxm, &txmath::systems::dgx_h100},
-    {"h200", &txmath::accelerators::h200_sxm, &txmath::systems::hgx_h200},
-    {"gb200", &txmath::accelerators::gb200, &txmath::systems::gb200_nvl72},
-    {"tpu-v5p", &txmath::accelerators::tpu_v5p, &txmath::systems::tpu_v5p},
-    {"h800", &txmath::accelerators::h800_sxm, nullptr},
-    {"h800-pcie", &txmath::accelerators::h800_pcie, nullptr},
-    {"b200", &txmath::accelerators::b200, nullptr},
-    {"mi300x", &txmath::accelerators::mi300x, nullptr},
-    {"tpu-v5e", &txmath::accelerators::tpu_v5e, nullptr},
-    {"rtx4090", &txmath::accelerators::rtx_4090, nullptr}};
-
 txmath::system_spec find_gpu_system(std::string_view name) {
-  for (const auto& g : gpus) {
-    if (name != g.key && name != g.gpu->name) continue;
-    if (g.system != nullptr) return *g.system;
-    return txmath::system_spec{.name = txmath::system_name(std::string_view(g.key)), .gpu = *g.gpu};
-  }
-  std::string list;
-  for (const auto& g : gpus) list += (list.empty() ? "" : ", ") + std::string(g.key);
-  throw txmath::invalid_argument("txmath: --gpu: unknown accelerator '" + std::string(name) + "'; known: " + list);
+  const gpu_entry* g = find_gpu_entry(name);
+  if (g == nullptr)
+    throw txmath::invalid_argument("txmath: --gpu: unknown accelerator '" + std::string(name) + "'; known: " + gpu_keys());
+  if (g->system != nullptr) return *g->system;
+  return txmath::system_spec{.name = txmath::system_name(std::string_view(g->key)), .gpu = *g->gpu};
 }
 
 struct weights_name {

@@ -43,6 +43,7 @@
 // page's keys and values are those of `txmath report --json` by construction.
 #include "../txmath/report_json.cpp"
 #include "../txmath/writer.cpp"
+#include "../txmath/gpus.hpp"
 
 namespace web {
 
@@ -98,24 +99,11 @@ class request {
 
 // ---- names: GPUs, models -----------------------------------------------------------------------
 
-struct accelerator_name {
-  const char* key;
-  const txmath::accelerator* hw;
-};
-constexpr accelerator_name gpu_names[] = {
-    {"a100", &txmath::accelerators::a100_sxm_80gb}, {"h100", &txmath::accelerators::h100_sxm},
-    {"h800", &txmath::accelerators::h800_sxm},      {"h800-pcie", &txmath::accelerators::h800_pcie},
-    {"h200", &txmath::accelerators::h200_sxm},      {"b200", &txmath::accelerators::b200},
-    {"mi300x", &txmath::accelerators::mi300x},      {"tpu-v5e", &txmath::accelerators::tpu_v5e},
-    {"tpu-v5p", &txmath::accelerators::tpu_v5p},    {"rtx4090", &txmath::accelerators::rtx_4090}};
 constexpr const char* dtype_names[] = {"fp32", "bf16", "fp16", "fp8", "int8", "int4"};
 
 const txmath::accelerator& find_gpu(std::string_view name) {
-  for (const auto& g : gpu_names)
-    if (name == g.key || name == g.hw->name) return *g.hw;
-  std::string list;
-  for (const auto& g : gpu_names) list += (list.empty() ? "" : ", ") + std::string(g.key);
-  fail("gpu: unknown accelerator '" + std::string(name) + "'; known: " + list);
+  if (const txmath::cli::gpu_entry* g = txmath::cli::find_gpu_entry(name)) return *g->gpu;
+  fail("gpu: unknown accelerator '" + std::string(name) + "'; known: " + txmath::cli::gpu_keys());
 }
 
 txmath::dtype find_dtype(std::string_view name) {
@@ -467,7 +455,8 @@ std::string einsum(const request& r) {
 std::string lists() {
   std::vector<std::string> presets, gpus, dtypes;
   for (const auto& e : txmath::preset_list()) presets.push_back(quote(e.name));
-  for (const auto& g : gpu_names) gpus.push_back("{\"key\": " + quote(g.key) + ", \"name\": " + quote(g.hw->name) + "}");
+  for (const auto& g : txmath::cli::gpu_table)
+    gpus.push_back("{\"key\": " + quote(g.key) + ", \"name\": " + quote(g.gpu->name) + "}");
   for (const char* d : dtype_names) dtypes.push_back(quote(d));
   return "{\"presets\": " + array(presets) + ", \"gpus\": " + array(gpus) + ", \"dtypes\": " + array(dtypes) + "}\n";
 }
