@@ -1,7 +1,7 @@
 // Activation memory derived from the lowered model (activation_memory.hpp), checked against:
 // - Korthikanti et al. 2022, "Reducing Activation Recomputation in Large Transformer Models"
 //   (arXiv 2205.05198), Table 2 (bytes per layer, exact) and Figure 1 (GiB per GPU of the 22B,
-//   175B, 530B and 1T runs: /work/shared/reference/korthikanti_2022.json, figure1_gib_per_gpu,
+//   175B, 530B and 1T runs: tests/reference/korthikanti_2022.json, figure1_gib_per_gpu,
 //   with the layouts of its table5 rows);
 // - Megatron-LM's megatron/training/theoretical_memory_usage.py (the interleaved-schedule
 //   factor 1 + (p - 1)/(pv), the embedding and output-layer terms);
