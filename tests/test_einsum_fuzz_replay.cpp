@@ -25,40 +25,8 @@ constexpr std::string_view tokens[] = {
     "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xef\xbf\xbf", "\xf4\x8f\xbf\xbf", "\xe2\x82", "\x80", "\xff", "1", " ",
     std::string_view("\0", 1), "\xc8", "\xf7", "\xe0", "\x07", "zz", "Z,Z", "->->"};
 
-std::string mutate(std::string s, const std::vector<std::string>& seeds, splitmix64& rng) {
-  const int ops = 1 + static_cast<int>(rng.below(4));
-  for (int k = 0; k < ops; ++k) {
-    const std::size_t at = rng.below(s.size() + 1);
-    switch (rng.below(7)) {
-      case 0:  // flip a bit (the mode byte too)
-        if (!s.empty()) s[std::min(at, s.size() - 1)] ^= static_cast<char>(1u << rng.below(8));
-        break;
-      case 1:  // overwrite a byte with a token's first byte
-        if (!s.empty()) s[std::min(at, s.size() - 1)] = tokens[rng.below(std::size(tokens))][0];
-        break;
-      case 2:  // insert a token
-        s.insert(at, tokens[rng.below(std::size(tokens))]);
-        break;
-      case 3:  // erase a range
-        s.erase(at, rng.below(8) + 1);
-        break;
-      case 4: {  // duplicate a range (more operands and labels)
-        const std::string part = s.substr(at, rng.below(24) + 1);
-        s.insert(std::min(at + part.size(), s.size()), part);
-        break;
-      }
-      case 5:  // a random size byte appended (0..255: sizes 0..7 and 2^0..2^55)
-        s += static_cast<char>(rng.below(256));
-        break;
-      case 6: {  // splice in a piece of another seed
-        const std::string& o = seeds[rng.below(seeds.size())];
-        const std::size_t from = rng.below(o.size() + 1);
-        s.insert(at, o.substr(from, rng.below(32) + 1));
-        break;
-      }
-    }
-  }
-  return s;
+std::string mutate(const std::string& s, const std::vector<std::string>& seeds, splitmix64& rng) {
+  return txmath_test::mutate_bytes(s, seeds, rng, tokens, {.erase_max = 8, .duplicate_max = 24, .splice_max = 32, .sixth_appends_byte = true});
 }
 
 }  // namespace

@@ -26,40 +26,8 @@ constexpr std::string_view tokens[] = {
     "\xef\xbb\xbf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf", "\xe1\xad\x98", "\xe1\xad", "\xff",
     "\n", "\r\n", "\t", " ", "\x01", std::string_view("\0", 1), "[[[[[[[[", "]]]]]]]]", "{\"a\":", "\"a\":1,"};
 
-std::string mutate(std::string s, const std::vector<std::string>& seeds, splitmix64& rng) {
-  const int ops = 1 + static_cast<int>(rng.below(4));
-  for (int k = 0; k < ops; ++k) {
-    const std::size_t at = rng.below(s.size() + 1);
-    switch (rng.below(7)) {
-      case 0:  // flip a bit
-        if (!s.empty()) s[std::min(at, s.size() - 1)] ^= static_cast<char>(1u << rng.below(8));
-        break;
-      case 1:  // overwrite a byte with a token's first byte
-        if (!s.empty()) s[std::min(at, s.size() - 1)] = tokens[rng.below(std::size(tokens))][0];
-        break;
-      case 2:  // insert a token
-        s.insert(at, tokens[rng.below(std::size(tokens))]);
-        break;
-      case 3:  // erase a range
-        s.erase(at, rng.below(16) + 1);
-        break;
-      case 4: {  // duplicate a range
-        const std::string part = s.substr(at, rng.below(32) + 1);
-        s.insert(std::min(at + part.size(), s.size()), part);
-        break;
-      }
-      case 5:  // truncate
-        s.resize(at);
-        break;
-      case 6: {  // splice in a piece of another seed
-        const std::string& o = seeds[rng.below(seeds.size())];
-        const std::size_t from = rng.below(o.size() + 1);
-        s.insert(at, o.substr(from, rng.below(64) + 1));
-        break;
-      }
-    }
-  }
-  return s;
+std::string mutate(const std::string& s, const std::vector<std::string>& seeds, splitmix64& rng) {
+  return txmath_test::mutate_bytes(s, seeds, rng, tokens, {.erase_max = 16, .duplicate_max = 32, .splice_max = 64, .sixth_appends_byte = false});
 }
 
 }  // namespace
