@@ -1,5 +1,5 @@
 // Speed of the einsum engine: parse + cost of one pairwise spec, and contraction-path search
-// on the random networks of <txmath/detail/einsum_random.hpp> (the same expressions that
+// on the random networks of <txmath/einsum_random.hpp> (the same expressions that
 // scripts/time_opt_einsum.py times with opt_einsum). Each path benchmark starts from the
 // spec text and the operand shapes, as opt_einsum's contract_path(expr, *shapes, shapes=True).
 #include <benchmark/benchmark.h>
@@ -9,7 +9,7 @@
 #include <type_traits>
 #include <vector>
 
-#include <txmath/detail/einsum_random.hpp>
+#include <txmath/einsum_random.hpp>
 #include <txmath/einsum_path.hpp>
 
 namespace {
@@ -33,7 +33,7 @@ struct problem {
   std::vector<std::vector<count>> shapes;
 };
 problem make(std::uint32_t n) {
-  const einsum_network net = detail::random_network(n, 3, 2, n);
+  const einsum_network net = random_network(n, 3, 2, n);
   problem p{net.str(), {}};
   for (const auto& t : net.inputs) {
     p.shapes.emplace_back();

@@ -2,7 +2,7 @@
 """Times opt_einsum's contract_path on the networks of benchmarks/bench_einsum.cpp.
 
 Needs an opt_einsum you installed (pip install opt_einsum; numpy is not needed for
-contract_path with shapes=True). The generator repeats include/txmath/detail/einsum_random.hpp
+contract_path with shapes=True). The generator repeats include/txmath/einsum_random.hpp
 bit for bit, so both sides time the same expressions; the printed log2 costs let you check
 that they agree (and compare path quality).
 """

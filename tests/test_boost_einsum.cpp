@@ -5,14 +5,14 @@
 #include <cmath>
 
 #include <txmath/boost.hpp>
-#include <txmath/detail/einsum_random.hpp>
+#include <txmath/einsum_random.hpp>
 
 using namespace txmath;
 using boost::multiprecision::cpp_int;
 
 TEST_CASE("cpp_int costs equal count costs on small networks") {
   for (std::uint64_t seed = 1; seed <= 4; ++seed) {
-    const auto net = detail::random_network(9, 3, 2, seed);
+    const auto net = random_network(9, 3, 2, seed);
     for (auto o : {path_optimizer::optimal, path_optimizer::dp, path_optimizer::greedy}) {
       const auto a = contract_path<count>(net, {.optimize = o});
       const auto b = contract_path<cpp_int>(net, {.optimize = o});
@@ -27,7 +27,7 @@ TEST_CASE("cpp_int costs equal count costs on small networks") {
 // every objective shows the pruning loses nothing.
 TEST_CASE("dp with count equals dp with cpp_int in every objective") {
   for (std::uint64_t seed = 1; seed <= 6; ++seed) {
-    const auto net = detail::random_network(10 + static_cast<std::uint32_t>(seed % 3), 3, 2, seed);
+    const auto net = random_network(10 + static_cast<std::uint32_t>(seed % 3), 3, 2, seed);
     for (auto mz : {dp_minimize::exact_flops, dp_minimize::opt_einsum_flops, dp_minimize::size, dp_minimize::write,
                     dp_minimize::combo, dp_minimize::limit}) {
       path_options o{.optimize = path_optimizer::dp};
@@ -43,7 +43,7 @@ TEST_CASE("dp with count equals dp with cpp_int in every objective") {
 }
 
 TEST_CASE("500 operands: exact costs past 2^128, consistent with log2_cost") {
-  const auto net = detail::random_network(500, 3, 4, 11);
+  const auto net = random_network(500, 3, 4, 11);
   const auto exact = contract_path<cpp_int>(net, {.optimize = path_optimizer::greedy});
   // The same path costed in log2: greedy itself may choose differently in floating point,
   // where near-ties of its heuristic (differences of huge sizes) fall either way.

@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include <txmath/detail/einsum_random.hpp>
+#include <txmath/einsum_random.hpp>
 #include <txmath/detail/json.hpp>
 #include <txmath/einsum.hpp>
 
@@ -32,16 +32,16 @@ bool has(const result& r, std::string_view s) { return r.out.find(s) != std::str
 std::string chain_args(std::size_t n, const std::string& size) {
   std::string spec, sizes;
   for (std::size_t i = 0; i <= n; ++i) {
-    const std::string l = txmath::detail::label_text(txmath::detail::symbol(static_cast<std::uint32_t>(i)));
-    if (i < n) spec += (i ? "," : "") + l + txmath::detail::label_text(txmath::detail::symbol(static_cast<std::uint32_t>(i + 1)));
+    const std::string l = txmath::detail::label_text(txmath::einsum_symbol(static_cast<std::uint32_t>(i)));
+    if (i < n) spec += (i ? "," : "") + l + txmath::detail::label_text(txmath::einsum_symbol(static_cast<std::uint32_t>(i + 1)));
     sizes += " " + l + "=" + size;
   }
-  return quote(spec + "->a" + txmath::detail::label_text(txmath::detail::symbol(static_cast<std::uint32_t>(n)))) + sizes;
+  return quote(spec + "->a" + txmath::detail::label_text(txmath::einsum_symbol(static_cast<std::uint32_t>(n)))) + sizes;
 }
 
 // The overlap of a 20-site matrix-product state, bond 64, physical 2: 40 tensors.
 std::string mps_args() {
-  auto sym = [next = 0u]() mutable { return txmath::detail::label_text(txmath::detail::symbol(next++)); };
+  auto sym = [next = 0u]() mutable { return txmath::detail::label_text(txmath::einsum_symbol(next++)); };
   std::string p[20], b[19], c[19], sizes;
   for (auto& x : p) x = sym(), sizes += " " + x + "=2";
   for (auto& x : b) x = sym(), sizes += " " + x + "=64";
@@ -143,7 +143,7 @@ TEST_CASE("txmath einsum/path: bad input is an error naming the value and the li
   // dp refuses what it cannot search, in command-line words (auto takes greedy instead): here
   // a connected group of more than 64 tensors, refused at once. (Its work budget refuses the
   // same way, after ~20 s at the default: tested in the library with a small budget.)
-  const auto net = txmath::detail::random_network(80, 3, 2, 7);
+  const auto net = txmath::random_network(80, 3, 2, 7);
   std::string args = quote(net.str());
   for (std::size_t d = 0; d < net.n_labels(); ++d)
     args += " " + txmath::detail::label_text(net.labels[d]) + "=" + net.sizes[d].to_string();

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include <txmath/detail/einsum_random.hpp>
+#include <txmath/einsum_random.hpp>
 #include <txmath/einsum_path.hpp>
 
 using namespace txmath;
@@ -100,7 +100,7 @@ TEST_CASE("dp equals an exhaustive search over its trees on small networks") {
   int checked = 0;
   for (std::uint32_t n : {4u, 5u, 6u, 7u, 8u})
     for (std::uint64_t seed = 1; seed <= (n <= 6 ? 8u : 2u); ++seed) {
-      const auto net = detail::random_network(n, 3, 2, seed);
+      const auto net = random_network(n, 3, 2, seed);
       CAPTURE(net.str());
       const count best = brute_force_dp(net);
       if (best == 0) continue;  // not connected: dp joins the parts by outer products
@@ -131,7 +131,7 @@ TEST_CASE("compile time: opt_einsum's docstring example, 6-operand optimal searc
 
 TEST_CASE("optimal equals brute force on random networks; dp and greedy never beat it") {
   for (std::uint64_t seed = 1; seed <= 12; ++seed) {
-    const auto net = detail::random_network(6, 3, 2, seed);
+    const auto net = random_network(6, 3, 2, seed);
     CAPTURE(net.str());
     path_options o{path_optimizer::optimal};
     o.pre_reduce = false;
@@ -151,7 +151,7 @@ TEST_CASE("dp: the cost cap changes the work, never the optimum") {
   off.cap = path_options::cost_cap::off;
   for (std::uint32_t n : {4u, 5u, 7u, 9u, 12u})
     for (std::uint64_t seed = 1; seed <= 4; ++seed) {
-      const auto net = detail::random_network(n, 3, 2, seed);
+      const auto net = random_network(n, 3, 2, seed);
       CAPTURE(net.str());
       const count capped = contract_path<count>(net, on).opt_flops;
       CHECK(contract_path<count>(net, off).opt_flops == capped);
@@ -185,7 +185,7 @@ TEST_CASE("dp: the cost cap changes the work, never the optimum") {
 }
 
 TEST_CASE("compile time: dp past its small-group search, with cost caps and waiting pairs") {
-  // Ten connected tensors (detail::random_network(10, 3, 2, 2)): more than the small-group
+  // Ten connected tensors (random_network(10, 3, 2, 2)): more than the small-group
   // search takes, so the capped search runs in the constant evaluator. opt_einsum 3.4's 'dp'
   // and 'optimal' both find 109,312 FLOPs for it.
   constexpr index_sizes sizes{{'a', 6}, {'b', 2}, {'c', 6}, {'d', 4}, {'e', 4}, {'f', 4},
@@ -200,14 +200,14 @@ TEST_CASE("compile time: dp past its small-group search, with cost caps and wait
 }
 
 TEST_CASE("large networks at run time: dp at 20+, greedy at 500") {
-  const auto net20 = detail::random_network(22, 3, 2, 7);
+  const auto net20 = random_network(22, 3, 2, 7);
   const auto dp = contract_path<count>(net20, {.optimize = path_optimizer::dp});
   const auto gr = contract_path<count>(net20, {.optimize = path_optimizer::greedy});
   CHECK(dp.path.size() == 21);
   CHECK(dp.opt_flops <= gr.opt_flops);
   CHECK(contract_path<count>(net20, dp.path).opt_flops == dp.opt_flops);  // replay identity
 
-  const auto net500 = detail::random_network(500, 3, 4, 11);
+  const auto net500 = random_network(500, 3, 4, 11);
   CHECK(net500.n_labels() == 754);
   const auto g = contract_path<log2_cost>(net500, {.optimize = path_optimizer::greedy});
   CHECK(g.path.size() == 499);
@@ -225,7 +225,7 @@ TEST_CASE("large networks at run time: dp at 20+, greedy at 500") {
 }
 
 TEST_CASE("log2_cost agrees with exact counts") {
-  const auto net = detail::random_network(10, 3, 2, 3);
+  const auto net = random_network(10, 3, 2, 3);
   for (auto o : {path_optimizer::optimal, path_optimizer::dp, path_optimizer::greedy}) {
     const auto exact = contract_path<count>(net, {.optimize = o});
     const auto approx = contract_path<log2_cost>(net, {.optimize = o});
@@ -334,7 +334,7 @@ TEST_CASE("the report is flat: a path is a list of spans, a step a view into its
 TEST_CASE("a network's text parses back to the same network, hundreds of labels included") {
   // 754 labels (most past U+00C0: two-byte UTF-8) on 500 operands: the parser's letter table
   // must map every occurrence of a letter to one id.
-  const auto net = detail::random_network(500, 3, 4, 11);
+  const auto net = random_network(500, 3, 4, 11);
   const einsum_network back = parse_network(net.str());
   CHECK(back.n_labels() == 754);
   CHECK(back.operands() == 500);

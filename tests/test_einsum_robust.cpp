@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include <txmath/detail/einsum_random.hpp>
+#include <txmath/einsum_random.hpp>
 #include <txmath/einsum_path.hpp>
 
 using namespace txmath;
@@ -42,10 +42,10 @@ std::string chain_spec(std::size_t n) {
   std::string s;
   for (std::size_t i = 0; i < n; ++i) {
     if (i) s += ',';
-    s += detail::label_text(detail::symbol(static_cast<std::uint32_t>(i))) +
-         detail::label_text(detail::symbol(static_cast<std::uint32_t>(i + 1)));
+    s += detail::label_text(einsum_symbol(static_cast<std::uint32_t>(i))) +
+         detail::label_text(einsum_symbol(static_cast<std::uint32_t>(i + 1)));
   }
-  return s + "->" + detail::label_text(detail::symbol(0)) + detail::label_text(detail::symbol(static_cast<std::uint32_t>(n)));
+  return s + "->" + detail::label_text(einsum_symbol(0)) + detail::label_text(einsum_symbol(static_cast<std::uint32_t>(n)));
 }
 einsum_network uniform(std::string_view spec, count size) {
   einsum_network net = parse_network(spec);
@@ -59,9 +59,9 @@ einsum_network mps_overlap(std::uint32_t sites, count d, count bond) {
   einsum_network net;
   std::vector<std::uint32_t> p, b, c;
   std::uint32_t next = 0;
-  for (std::uint32_t i = 0; i < sites; ++i) p.push_back(net.add_label(detail::symbol(next++), d));
-  for (std::uint32_t i = 0; i + 1 < sites; ++i) b.push_back(net.add_label(detail::symbol(next++), bond));
-  for (std::uint32_t i = 0; i + 1 < sites; ++i) c.push_back(net.add_label(detail::symbol(next++), bond));
+  for (std::uint32_t i = 0; i < sites; ++i) p.push_back(net.add_label(einsum_symbol(next++), d));
+  for (std::uint32_t i = 0; i + 1 < sites; ++i) b.push_back(net.add_label(einsum_symbol(next++), bond));
+  for (std::uint32_t i = 0; i + 1 < sites; ++i) c.push_back(net.add_label(einsum_symbol(next++), bond));
   for (const auto* bond_ids : {&b, &c})
     for (std::uint32_t i = 0; i < sites; ++i) {
       std::vector<std::uint32_t> t;
@@ -91,7 +91,7 @@ TEST_CASE("a size-0 index: the cost is 0 and the search returns at once") {
   }
   // A 12-matrix chain with one size 0, no flag (auto: dp for 11-20 operands).
   einsum_network chain = uniform(chain_spec(12), 3);
-  chain.set_size(detail::symbol(5), 0);
+  chain.set_size(einsum_symbol(5), 0);
   const auto t0 = std::chrono::steady_clock::now();
   CHECK(contract_path<count>(chain).opt_flops == 0);
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1));
@@ -110,7 +110,7 @@ TEST_CASE("a size-0 index: the cost is 0 and the search returns at once") {
 TEST_CASE("dp keeps to a work budget: it refuses naming the figures, auto falls back to greedy") {
   // A 16-tensor random regular network: auto picks dp for it. With a budget of 1000 pairs dp
   // gives up; auto then returns greedy's path, and dp itself refuses, saying what it did.
-  const auto net = detail::random_network(16, 3, 2, 5);
+  const auto net = random_network(16, 3, 2, 5);
   path_options tight{.optimize = path_optimizer::auto_};
   tight.budget.pairs = 1000;
   const auto fallback = contract_path<count>(net, tight);
@@ -127,7 +127,7 @@ TEST_CASE("dp keeps to a work budget: it refuses naming the figures, auto falls 
 
   // dp on 50 tensors used to run for minutes and end in std::bad_alloc (7 GB): now it stops
   // at its budget (by default 2^30 pairs, about 20 s; here 2^22 to keep the test short).
-  const auto big = detail::random_network(50, 3, 2, 7);
+  const auto big = random_network(50, 3, 2, 7);
   path_options capped{.optimize = path_optimizer::dp};
   capped.budget.pairs = std::uint64_t{1} << 22;
   const auto t0 = std::chrono::steady_clock::now();
@@ -142,7 +142,7 @@ TEST_CASE("dp keeps to a work budget: it refuses naming the figures, auto falls 
   // (the default is 2^30), so dp finishes it.
   path_options thirty{.optimize = path_optimizer::dp};
   thirty.budget.pairs = std::uint64_t{1} << 24;
-  CHECK(contract_path<count>(detail::random_network(30, 3, 2, 1), thirty).path.size() == 29);
+  CHECK(contract_path<count>(random_network(30, 3, 2, 1), thirty).path.size() == 29);
   // A memory budget holds too.
   path_options small_memory{.optimize = path_optimizer::dp};
   small_memory.budget.bytes = 1 << 16;

@@ -12,7 +12,7 @@
 
 #include <boost/multiprecision/cpp_int.hpp>
 
-#include <txmath/detail/einsum_cost_type.hpp>
+#include <txmath/einsum_cost.hpp>
 #include <txmath/einsum_path.hpp>
 
 namespace txmath {

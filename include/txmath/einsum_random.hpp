@@ -6,10 +6,11 @@
 #include <cstdint>
 #include <vector>
 
-#include <txmath/detail/einsum_network.hpp>
+#include <txmath/einsum_network.hpp>
 
-namespace txmath::detail {
+namespace txmath {
 
+namespace detail {
 struct lcg {
   std::uint64_t state;
   constexpr std::uint64_t next() {
@@ -18,22 +19,23 @@ struct lcg {
   }
   constexpr std::uint64_t below(std::uint64_t n) { return next() % n; }
 };
+}  // namespace detail
 
-// Labels are opt_einsum's get_symbol(i): a-z, A-Z, then code points from U+00C0.
-constexpr char32_t symbol(std::uint32_t i) {
+// The label of index i, as opt_einsum's get_symbol(i): a-z, A-Z, then code points from U+00C0.
+[[nodiscard]] constexpr char32_t einsum_symbol(std::uint32_t i) {
   if (i < 26) return U'a' + i;
   if (i < 52) return U'A' + (i - 26);
   return static_cast<char32_t>(0xC0 + (i - 52));
 }
 
-constexpr einsum_network random_network(std::uint32_t n, std::uint32_t regularity, std::uint32_t n_out,
+[[nodiscard]] constexpr einsum_network random_network(std::uint32_t n, std::uint32_t regularity, std::uint32_t n_out,
                                         std::uint64_t seed) {
-  lcg g{seed};
+  detail::lcg g{seed};
   einsum_network net;
   net.inputs.resize(n);
   const std::uint32_t n_idx = n * regularity / 2;
   for (std::uint32_t i = 0; i < n_idx; ++i) {
-    const auto id = net.add_label(symbol(i), count(2 + g.below(8)));
+    const auto id = net.add_label(einsum_symbol(i), count(2 + g.below(8)));
     const auto a = static_cast<std::uint32_t>(g.below(n));
     auto b = static_cast<std::uint32_t>(g.below(n - 1));
     if (b >= a) ++b;
@@ -42,7 +44,7 @@ constexpr einsum_network random_network(std::uint32_t n, std::uint32_t regularit
   }
   // Open indices: each on one tensor and the output.
   for (std::uint32_t i = 0; i < n_out; ++i) {
-    const auto id = net.add_label(symbol(n_idx + i), count(2 + g.below(8)));
+    const auto id = net.add_label(einsum_symbol(n_idx + i), count(2 + g.below(8)));
     net.inputs[g.below(n)].push_back(id);
     net.output.push_back(id);
   }
@@ -50,4 +52,4 @@ constexpr einsum_network random_network(std::uint32_t n, std::uint32_t regularit
   return net;
 }
 
-}  // namespace txmath::detail
+}  // namespace txmath

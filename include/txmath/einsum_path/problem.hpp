@@ -1,0 +1,226 @@
+#pragma once
+// The shared state of the path searches: a path in static single assignment ids, the
+// network as label sets with their sizes, reported figures, and a map from label sets to ids.
+#include <txmath/einsum_path/report.hpp>
+
+namespace txmath {
+namespace detail {
+
+// (Sized vectors of trivial types are built as (n, 0): Clang rejects libstdc++ 12's
+// default-fill of them in constant evaluation.)
+
+// A path in static single assignment ids (inputs 0..n-1, then one new id a step), flat: each
+// step is its operand count followed by its operands, all in one vector.
+struct ssa_path {
+  std::vector<std::uint32_t> data;
+  std::size_t steps = 0;
+
+  constexpr void reserve(std::size_t n) { data.reserve(3 * n); }
+  constexpr std::size_t size() const { return steps; }
+  constexpr void push_back(std::initializer_list<std::uint32_t> step) { push_back(step.begin(), step.end()); }
+  constexpr void push_back(const std::vector<std::uint32_t>& step) { push_back(step.data(), step.data() + step.size()); }
+  constexpr void push_back(const std::uint32_t* first, const std::uint32_t* last) {
+    data.push_back(static_cast<std::uint32_t>(last - first));
+    data.insert(data.end(), first, last);
+    ++steps;
+  }
+};
+
+template <class Cost>
+constexpr Cost cost_of(count c) {
+  return cost_traits<Cost>::from_count(c);
+}
+
+// A reported figure: exact while it fits. A count beyond 2^128 - 1 holds that value and is
+// flagged `over` (a factor 0 makes it exact again); other cost types just compute.
+template <class Cost>
+struct figure {
+  Cost value;
+  bool over = false;
+
+  constexpr void mul(const Cost& f) {
+    if constexpr (std::is_same_v<Cost, count>) {
+      detail::u128 r = 0;
+      if (f == count(0)) *this = {count(0), false};
+      else if (!over && __builtin_mul_overflow(value.rep_value(), f.rep_value(), &r)) *this = {count::from_rep(count::max_rep), true};
+      else if (!over) value = count::from_rep(r);
+    } else {
+      value = value * f;
+    }
+  }
+  constexpr void add(const figure& o) {
+    if constexpr (std::is_same_v<Cost, count>) {
+      detail::u128 r = 0;
+      over = over || o.over || __builtin_add_overflow(value.rep_value(), o.value.rep_value(), &r);
+      value = over ? count::from_rep(count::max_rep) : count::from_rep(r);
+    } else {
+      value = value + o.value;
+    }
+  }
+  // flop_count(value, n_terms, inner): the one formula, on a flagged figure.
+  constexpr figure flops(std::size_t n_terms, bool inner) const {
+    figure f{Cost(1u)};
+    f.mul(flop_count(Cost(1u), n_terms, inner));
+    f.mul(value);
+    f.over = f.over || (over && !(value == Cost(0u)));
+    return f;
+  }
+};
+
+// Product of the sizes of the labels in a set.
+template <class Cost, std::size_t W>
+struct path_problem {
+  std::vector<label_set<W>> in;
+  label_set<W> out;
+  std::vector<Cost> size;
+  constexpr Cost size_of(const label_set<W>& s) const {
+    return product([&](auto&& f) { s.for_each(f); });
+  }
+  constexpr Cost size_of(std::span<const std::uint32_t> ids) const {
+    return product([&](auto&& f) {
+      for (auto d : ids) f(d);
+    });
+  }
+  // The product of the sizes of the ids that for_each(f) passes to f.
+  template <class ForEach>
+  constexpr Cost product(ForEach for_each) const {
+    if constexpr (std::is_same_v<Cost, count>) {
+      // On raw values (GCC moves a count through memory at each step, a store-forwarding
+      // stall), in 64 bits while the product fits, then in checked 128-bit arithmetic.
+      std::uint64_t narrow = 1;
+      detail::u128 p = 0;
+      bool wide = false;
+      for_each([&](std::uint32_t id) {
+        const detail::u128 v = size[id].rep_value();
+        std::uint64_t t = 0;
+        if (!wide && (v >> 64) == 0 && !__builtin_mul_overflow(narrow, static_cast<std::uint64_t>(v), &t)) {
+          narrow = t;
+          return;
+        }
+        if (!wide) p = narrow, wide = true;
+        p = count::mul_rep(p, v);
+      });
+      return count::from_rep(wide ? p : detail::u128{narrow});
+    } else if constexpr (std::is_same_v<Cost, log2_cost>) {
+      double l = 0;  // log2 of a product: a sum (a size 0 gives -inf, the log2 of 0)
+      for_each([&](std::uint32_t id) { l += size[id].log2(); });
+      return log2_cost::from_log2(l);
+    } else {
+      Cost p(1u);
+      for_each([&](std::uint32_t id) { p = p * size[id]; });
+      return p;
+    }
+  }
+};
+
+// a - b - c as a sign and magnitude (the greedy heuristic; costs are unsigned).
+template <class Cost>
+struct signed_cost {
+  bool negative = false;
+  Cost magnitude{};
+  static constexpr signed_cost diff(const Cost& a, const Cost& b) {
+    if (b < a || b == a) return {false, a - b};
+    return {true, b - a};
+  }
+  // a - b - c. For log2 costs in one pass (one log2 call instead of two): scaled by the
+  // largest term, the others are exp2 of their distance to it.
+  static constexpr signed_cost diff(const Cost& a, const Cost& b, const Cost& c) {
+    if constexpr (std::is_same_v<Cost, log2_cost>) {
+      const double la = a.log2(), lb = b.log2(), lc = c.log2();
+      const double m = la > lb ? (la > lc ? la : lc) : (lb > lc ? lb : lc);
+      if (a.is_zero() && b.is_zero() && c.is_zero()) return {};
+      auto scaled = [m](double l) { return l == m ? 1.0 : std::exp2(l - m); };
+      const double v = scaled(la) - scaled(lb) - scaled(lc);
+      return {v < 0, log2_cost::from_log2(m + std::log2(v < 0 ? -v : v))};
+    } else {
+      return diff(a, b + c);
+    }
+  }
+  friend constexpr bool operator<(const signed_cost& x, const signed_cost& y) {
+    if (x.negative != y.negative) return x.negative;
+    return x.negative ? y.magnitude < x.magnitude : x.magnitude < y.magnitude;
+  }
+  friend constexpr bool operator==(const signed_cost& x, const signed_cost& y) {
+    return x.negative == y.negative && x.magnitude == y.magnitude;
+  }
+};
+
+// opt_einsum's ssa_to_linear: static single assignment ids -> recycled positions.
+constexpr linear_path ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs) {
+  std::vector<std::uint32_t> ids(n_inputs, 0);
+  for (std::size_t i = 0; i < n_inputs; ++i) ids[i] = static_cast<std::uint32_t>(i);
+  auto next = static_cast<std::uint32_t>(n_inputs);
+  linear_path path;
+  path.reserve(ssa.size(), ssa.data.size() - ssa.size());
+  std::vector<std::size_t> con;
+  for (std::size_t at = 0; at < ssa.data.size(); at += 1 + ssa.data[at]) {
+    con.clear();
+    for (std::size_t i = at + 1; i <= at + ssa.data[at]; ++i)
+      con.push_back(static_cast<std::size_t>(std::lower_bound(ids.begin(), ids.end(), ssa.data[i]) - ids.begin()));
+    std::sort(con.begin(), con.end());
+    for (auto it = con.rbegin(); it != con.rend(); ++it) ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(*it));
+    ids.push_back(next++);
+    path.push_back(con);
+  }
+  return path;
+}
+
+// Open-addressing map from label sets to small integers (constexpr: no std::unordered_map).
+// The table holds hashes and positions only; the keys (up to 128 bytes each) sit once in a
+// packed list, so growing the table moves 16 bytes a key.
+template <std::size_t W>
+class set_index {
+  struct slot {
+    std::uint64_t hash = 0;
+    std::uint32_t at = 0;  // position in keys_ and values_, + 1; 0 = empty
+  };
+  std::vector<slot> slots_ = std::vector<slot>(16);
+  std::vector<label_set<W>> keys_;
+  std::vector<std::uint32_t> values_;
+
+  constexpr std::size_t probe(const label_set<W>& k, std::uint64_t h) const {
+    std::size_t i = static_cast<std::size_t>(h) & (slots_.size() - 1);
+    while (slots_[i].at != 0 && !(slots_[i].hash == h && keys_[slots_[i].at - 1] == k))
+      i = (i + 1) & (slots_.size() - 1);
+    return i;
+  }
+
+ public:
+  static constexpr std::uint32_t npos = ~std::uint32_t{0};
+  constexpr set_index() = default;
+  constexpr explicit set_index(std::size_t expected) {  // room for `expected` keys, no regrowth
+    std::size_t n = 16;
+    while (n < 2 * expected + 2) n *= 2;
+    slots_.assign(n, slot{});
+    keys_.reserve(expected);
+    values_.reserve(expected);
+  }
+  constexpr std::uint32_t find(const label_set<W>& k) const {
+    const std::size_t i = probe(k, k.hash());
+    return slots_[i].at != 0 ? values_[slots_[i].at - 1] : npos;
+  }
+  constexpr void insert(const label_set<W>& k, std::uint32_t v) {
+    const std::uint64_t h = k.hash();
+    std::size_t i = probe(k, h);
+    if (slots_[i].at != 0) {
+      values_[slots_[i].at - 1] = v;
+      return;
+    }
+    keys_.push_back(k);
+    values_.push_back(v);
+    if (2 * keys_.size() > slots_.size()) {
+      slots_.assign(slots_.size() * 2, slot{});
+      for (std::uint32_t j = 0; j < keys_.size(); ++j) {
+        const std::uint64_t hj = keys_[j].hash();
+        std::size_t x = static_cast<std::size_t>(hj) & (slots_.size() - 1);
+        while (slots_[x].at != 0) x = (x + 1) & (slots_.size() - 1);
+        slots_[x] = {hj, j + 1};
+      }
+      return;
+    }
+    slots_[i] = {h, static_cast<std::uint32_t>(keys_.size())};
+  }
+};
+
+}  // namespace detail
+}  // namespace txmath
