@@ -53,26 +53,6 @@ einsum_network uniform(std::string_view spec, count size) {
   return net;
 }
 
-// The overlap <psi|psi> of a matrix-product state of `sites` sites (physical size d, bond D):
-// 2 x sites tensors, the ket's A_i(b_{i-1}, p_i, b_i) and the bra's B_i(c_{i-1}, p_i, c_i).
-einsum_network mps_overlap(std::uint32_t sites, count d, count bond) {
-  einsum_network net;
-  std::vector<std::uint32_t> p, b, c;
-  std::uint32_t next = 0;
-  for (std::uint32_t i = 0; i < sites; ++i) p.push_back(net.add_label(einsum_symbol(next++), d));
-  for (std::uint32_t i = 0; i + 1 < sites; ++i) b.push_back(net.add_label(einsum_symbol(next++), bond));
-  for (std::uint32_t i = 0; i + 1 < sites; ++i) c.push_back(net.add_label(einsum_symbol(next++), bond));
-  for (const auto* bond_ids : {&b, &c})
-    for (std::uint32_t i = 0; i < sites; ++i) {
-      std::vector<std::uint32_t> t;
-      if (i > 0) t.push_back((*bond_ids)[i - 1]);
-      t.push_back(p[i]);
-      if (i + 1 < sites) t.push_back((*bond_ids)[i]);
-      net.inputs.push_back(t);
-    }
-  net.explicit_output = true;
-  return net;
-}
 }  // namespace
 
 TEST_CASE("a size-0 index: the cost is 0 and the search returns at once") {
