@@ -147,136 +147,174 @@ namespace detail {
 constexpr txmath::bytes ring_bytes(txmath::bytes array, count n, unsigned passes) {
   return txmath::bytes(ceil_div(array.value() * (n - 1) * count(passes), n));
 }
+
+// One sharded einsum worked out in the order of the rules: each operand's sharding, the
+// sharding each index keeps, the gathers that brings, the local einsum and its reduction.
+class shard_planner {
+ public:
+  constexpr shard_planner(const einsum_spec& spec, const index_sizes& sizes, const mesh& m,
+                          const shard_options& opt)
+      : spec_(spec), b_(bind_sizes(spec, sizes)), m_(m), opt_(opt) {}
+
+  constexpr sharded_cost run(std::initializer_list<operand_sharding> shardings) {
+    read_shardings(shardings);
+    choose_targets();
+    local_sizes();
+    add_gathers();
+    local_einsum();
+    reduce();
+    return r_;
+  }
+
+ private:
+  const einsum_spec& spec_;
+  bound_sizes b_;
+  const mesh& m_;
+  const shard_options& opt_;
+  sharded_cost r_;
+  std::uint32_t axes_[einsum_spec::max_operands][einsum_spec::max_indices]{};  // [k][id]: axes sharding id in operand k
+  std::uint32_t target_[einsum_spec::max_indices]{};  // the sharding index id keeps
+  bool gather_[einsum_spec::max_operands][einsum_spec::max_indices]{};
+  count local_[einsum_spec::max_indices]{};  // local sizes after the gathers
+  count out_local_ = 1;
+
+  constexpr void add(const collective& c) { r_.collectives[r_.n_collectives++] = c; }
+
+  constexpr void read_shardings(std::initializer_list<operand_sharding> shardings) {
+    if (shardings.size() != spec_.n_inputs)
+      TXMATH_FAIL(txmath_error_shard_wrong_number_of_operand_shardings, invalid_argument,
+                  "txmath: einsum '" + spec_.str() + "' has " + std::to_string(spec_.n_inputs) +
+                      " operands but " + std::to_string(shardings.size()) + " shardings were given");
+    std::size_t k = 0;
+    for (const auto& s : shardings) read_operand(k++, s);
+  }
+
+  constexpr void read_operand(std::size_t k, const operand_sharding& s) {
+    std::uint32_t used = 0;
+    for (std::size_t i = 0; i < s.n; ++i) {
+      const int id = spec_.id_of(s.e[i].index);
+      if (id < 0 || !einsum_spec::has(spec_.inputs[k], static_cast<std::uint8_t>(id)))
+        TXMATH_FAIL(txmath_error_shard_index_not_in_operand, invalid_argument,
+                    "txmath: einsum '" + spec_.str() + "': operand " + std::to_string(k) +
+                        " has no index '" + detail::label_text(s.e[i].index) + "' to shard");
+      for (char a : s.e[i].axes) {
+        const int ax = m_.find(a);
+        if (ax < 0)
+          TXMATH_FAIL(txmath_error_shard_unknown_mesh_axis, invalid_argument,
+                      "txmath: mesh axis '" + std::string(1, a) + "' is not in the mesh (axes: " +
+                          m_.names(~0u) + ")");
+        const std::uint32_t bit = std::uint32_t{1} << ax;
+        if (used & bit)
+          TXMATH_FAIL(txmath_error_shard_axis_used_twice_in_one_operand, invalid_argument,
+                      "txmath: einsum '" + spec_.str() + "': operand " + std::to_string(k) +
+                          " uses mesh axis '" + std::string(1, a) + "' twice");
+        used |= bit;
+        axes_[k][id] |= bit;
+      }
+    }
+  }
+
+  // Rule 2 (operands that agree keep their sharding) then rule 3 (an axis shards one index).
+  constexpr void choose_targets() {
+    std::uint32_t taken = 0;
+    for (std::uint8_t id = 0; id < spec_.n_labels; ++id) {
+      bool first = true, agree = true;
+      std::uint32_t mask = 0;
+      for (std::size_t j = 0; j < spec_.n_inputs; ++j) {
+        if (!einsum_spec::has(spec_.inputs[j], id)) continue;
+        if (first) mask = axes_[j][id];
+        else if (axes_[j][id] != mask) agree = false;
+        first = false;
+      }
+      std::uint32_t t = agree ? mask : 0;
+      if (t & taken) t = 0;  // rule 3
+      taken |= t;
+      target_[id] = t;
+      for (std::size_t j = 0; j < spec_.n_inputs; ++j)
+        if (einsum_spec::has(spec_.inputs[j], id) && axes_[j][id] != t) gather_[j][id] = true;
+    }
+  }
+
+  constexpr void local_sizes() {
+    for (std::uint8_t id = 0; id < spec_.n_labels; ++id) {
+      const count n = m_.size_of(target_[id]);
+      if (b_[id] % n != 0)
+        TXMATH_FAIL(txmath_error_shard_mesh_axis_does_not_divide_index, invalid_argument,
+                    "txmath: index '" + detail::label_text(spec_.labels[id]) + "' of size " +
+                        b_[id].to_string() + " is not divisible by mesh axes " + m_.names(target_[id]) +
+                        " (" + n.to_string() + " devices)");
+      local_[id] = b_[id] / n;
+    }
+  }
+
+  // AllGathers, one per operand and index: the array after the gather, on one device.
+  constexpr void add_gathers() {
+    for (std::size_t j = 0; j < spec_.n_inputs; ++j)
+      for (std::uint8_t id = 0; id < spec_.n_labels; ++id) {
+        if (!gather_[j][id]) continue;
+        const std::uint32_t over = axes_[j][id] & ~target_[id];
+        count elems = 1;
+        for (std::uint8_t i = 0; i < spec_.inputs[j].rank; ++i) {
+          const std::uint8_t d = spec_.inputs[j].index[i];
+          // After this gather: index id at its target; others still as sharded in operand j.
+          elems *= d == id ? local_[d] : b_[d] / m_.size_of(axes_[j][d]);
+        }
+        const txmath::bytes arr = bytes_of(elems, opt_.types.inputs[j]);
+        add({collective_kind::all_gather, over, j, spec_.labels[id], arr,
+             detail::ring_bytes(arr, m_.size_of(over), 1), txmath::flops{}});
+      }
+  }
+
+  constexpr void local_einsum() {
+    bool inner = false;
+    count global = 1, local_prod = 1;
+    for (std::uint8_t id = 0; id < spec_.n_labels; ++id) {
+      global *= b_[id];
+      local_prod *= local_[id];
+      if (!einsum_spec::has(spec_.output, id)) {
+        inner = true;
+        r_.unreduced_axes |= target_[id];
+      }
+    }
+    r_.flops = txmath::flops(detail::flop_count(global, spec_.n_inputs, inner));
+    r_.device_flops = txmath::flops(detail::flop_count(local_prod, spec_.n_inputs, inner));
+    for (std::uint8_t i = 0; i < spec_.output.rank; ++i) {
+      const std::uint8_t id = spec_.output.index[i];
+      r_.output_axes[i] = target_[id];
+      out_local_ *= local_[id];
+    }
+  }
+
+  // Partial sums over the unreduced axes: an AllReduce, or a ReduceScatter onto an index.
+  constexpr void reduce() {
+    if (!r_.unreduced_axes) return;
+    const count n = m_.size_of(r_.unreduced_axes);
+    const txmath::bytes arr = bytes_of(out_local_, opt_.types.output);
+    const txmath::flops adds(ceil_div(out_local_ * (n - 1), n));
+    if (opt_.scatter_onto == 0) {
+      add({collective_kind::all_reduce, r_.unreduced_axes, spec_.n_inputs, 0, arr,
+           detail::ring_bytes(arr, n, 2), adds});
+      return;
+    }
+    const int id = spec_.id_of(opt_.scatter_onto);
+    std::size_t at = einsum_spec::max_rank;
+    for (std::uint8_t i = 0; i < spec_.output.rank; ++i)
+      if (id >= 0 && spec_.output.index[i] == id) at = i;
+    if (at == einsum_spec::max_rank)
+      TXMATH_FAIL(txmath_error_shard_scatter_index_not_in_output, invalid_argument,
+                  "txmath: einsum '" + spec_.str() + "': cannot ReduceScatter onto '" +
+                      detail::label_text(opt_.scatter_onto) + "', which is not an output index");
+    add({collective_kind::reduce_scatter, r_.unreduced_axes, spec_.n_inputs, opt_.scatter_onto, arr,
+         detail::ring_bytes(arr, n, 1), adds});
+    r_.output_axes[at] |= r_.unreduced_axes;
+  }
+};
 }  // namespace detail
 
 constexpr sharded_cost shard(const einsum_spec& spec, const index_sizes& sizes, const mesh& m,
                              std::initializer_list<operand_sharding> shardings,
                              const shard_options& opt = {}) {
-  const bound_sizes b = bind_sizes(spec, sizes);
-  if (shardings.size() != spec.n_inputs)
-    TXMATH_FAIL(txmath_error_shard_wrong_number_of_operand_shardings, invalid_argument,
-                "txmath: einsum '" + spec.str() + "' has " + std::to_string(spec.n_inputs) +
-                    " operands but " + std::to_string(shardings.size()) + " shardings were given");
-  // axes[k][id]: mesh axes sharding index id in operand k.
-  std::uint32_t axes[einsum_spec::max_operands][einsum_spec::max_indices]{};
-  std::size_t k = 0;
-  for (const auto& s : shardings) {
-    std::uint32_t used = 0;
-    for (std::size_t i = 0; i < s.n; ++i) {
-      const int id = spec.id_of(s.e[i].index);
-      if (id < 0 || !einsum_spec::has(spec.inputs[k], static_cast<std::uint8_t>(id)))
-        TXMATH_FAIL(txmath_error_shard_index_not_in_operand, invalid_argument,
-                    "txmath: einsum '" + spec.str() + "': operand " + std::to_string(k) +
-                        " has no index '" + detail::label_text(s.e[i].index) + "' to shard");
-      for (char a : s.e[i].axes) {
-        const int ax = m.find(a);
-        if (ax < 0)
-          TXMATH_FAIL(txmath_error_shard_unknown_mesh_axis, invalid_argument,
-                      "txmath: mesh axis '" + std::string(1, a) + "' is not in the mesh (axes: " +
-                          m.names(~0u) + ")");
-        const std::uint32_t bit = std::uint32_t{1} << ax;
-        if (used & bit)
-          TXMATH_FAIL(txmath_error_shard_axis_used_twice_in_one_operand, invalid_argument,
-                      "txmath: einsum '" + spec.str() + "': operand " + std::to_string(k) +
-                          " uses mesh axis '" + std::string(1, a) + "' twice");
-        used |= bit;
-        axes[k][id] |= bit;
-      }
-    }
-    ++k;
-  }
-
-  sharded_cost r;
-  auto add = [&](const collective& c) { r.collectives[r.n_collectives++] = c; };
-  auto dtype_of = [&](std::size_t operand) { return opt.types.inputs[operand]; };
-  // Rule 2 then rule 3: the sharding each index keeps.
-  std::uint32_t target[einsum_spec::max_indices]{};
-  std::uint32_t taken = 0;
-  bool gather[einsum_spec::max_operands][einsum_spec::max_indices]{};
-  for (std::uint8_t id = 0; id < spec.n_labels; ++id) {
-    bool first = true, agree = true;
-    std::uint32_t mask = 0;
-    for (std::size_t j = 0; j < spec.n_inputs; ++j) {
-      if (!einsum_spec::has(spec.inputs[j], id)) continue;
-      if (first) mask = axes[j][id];
-      else if (axes[j][id] != mask) agree = false;
-      first = false;
-    }
-    std::uint32_t t = agree ? mask : 0;
-    if (t & taken) t = 0;  // rule 3
-    taken |= t;
-    target[id] = t;
-    for (std::size_t j = 0; j < spec.n_inputs; ++j)
-      if (einsum_spec::has(spec.inputs[j], id) && axes[j][id] != t) gather[j][id] = true;
-  }
-  // Local sizes after the gathers.
-  count local[einsum_spec::max_indices]{};
-  for (std::uint8_t id = 0; id < spec.n_labels; ++id) {
-    const count n = m.size_of(target[id]);
-    if (b[id] % n != 0)
-      TXMATH_FAIL(txmath_error_shard_mesh_axis_does_not_divide_index, invalid_argument,
-                  "txmath: index '" + detail::label_text(spec.labels[id]) + "' of size " +
-                      b[id].to_string() + " is not divisible by mesh axes " + m.names(target[id]) +
-                      " (" + n.to_string() + " devices)");
-    local[id] = b[id] / n;
-  }
-  // AllGathers, one per operand and index: the array after the gather, on one device.
-  for (std::size_t j = 0; j < spec.n_inputs; ++j)
-    for (std::uint8_t id = 0; id < spec.n_labels; ++id) {
-      if (!gather[j][id]) continue;
-      const std::uint32_t over = axes[j][id] & ~target[id];
-      count elems = 1;
-      for (std::uint8_t i = 0; i < spec.inputs[j].rank; ++i) {
-        const std::uint8_t d = spec.inputs[j].index[i];
-        // After this gather: index id at its target; others still as sharded in operand j.
-        elems *= d == id ? local[d] : b[d] / m.size_of(axes[j][d]);
-      }
-      const txmath::bytes arr = bytes_of(elems, dtype_of(j));
-      add({collective_kind::all_gather, over, j, spec.labels[id], arr,
-           detail::ring_bytes(arr, m.size_of(over), 1), txmath::flops{}});
-    }
-
-  // The local einsum.
-  bool inner = false;
-  count global = 1, local_prod = 1;
-  for (std::uint8_t id = 0; id < spec.n_labels; ++id) {
-    global *= b[id];
-    local_prod *= local[id];
-    if (!einsum_spec::has(spec.output, id)) {
-      inner = true;
-      r.unreduced_axes |= target[id];
-    }
-  }
-  r.flops = txmath::flops(detail::flop_count(global, spec.n_inputs, inner));
-  r.device_flops = txmath::flops(detail::flop_count(local_prod, spec.n_inputs, inner));
-  count out_local = 1;
-  for (std::uint8_t i = 0; i < spec.output.rank; ++i) {
-    const std::uint8_t id = spec.output.index[i];
-    r.output_axes[i] = target[id];
-    out_local *= local[id];
-  }
-  if (r.unreduced_axes) {
-    const count n = m.size_of(r.unreduced_axes);
-    const txmath::bytes arr = bytes_of(out_local, opt.types.output);
-    const txmath::flops adds(ceil_div(out_local * (n - 1), n));
-    if (opt.scatter_onto != 0) {
-      const int id = spec.id_of(opt.scatter_onto);
-      std::size_t at = einsum_spec::max_rank;
-      for (std::uint8_t i = 0; i < spec.output.rank; ++i)
-        if (id >= 0 && spec.output.index[i] == id) at = i;
-      if (at == einsum_spec::max_rank)
-        TXMATH_FAIL(txmath_error_shard_scatter_index_not_in_output, invalid_argument,
-                    "txmath: einsum '" + spec.str() + "': cannot ReduceScatter onto '" +
-                        detail::label_text(opt.scatter_onto) + "', which is not an output index");
-      add({collective_kind::reduce_scatter, r.unreduced_axes, spec.n_inputs, opt.scatter_onto, arr,
-           detail::ring_bytes(arr, n, 1), adds});
-      r.output_axes[at] |= r.unreduced_axes;
-    } else {
-      add({collective_kind::all_reduce, r.unreduced_axes, spec.n_inputs, 0, arr,
-           detail::ring_bytes(arr, n, 2), adds});
-    }
-  }
-  return r;
+  return detail::shard_planner(spec, sizes, m, opt).run(shardings);
 }
 
 }  // namespace txmath
