@@ -96,15 +96,7 @@ void print_memory(const char* title, const txmath::finetune_memory& m) {
 }  // namespace
 
 int run_finetune(int argc, char** argv) {
-  for (int i = 0; i < argc; ++i)
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::fputs(finetune_usage, stdout);
-      return 0;
-    }
-  if (argc == 0) {
-    std::fputs(finetune_usage, stderr);
-    return 2;
-  }
+  if (const auto rc = answer_help(argc, argv, finetune_usage)) return *rc;
   const options o = parse(argc, argv);
   const model_arg ma = load_model_arg(o.model);
   const txmath::peft_counts p = txmath::peft_parameter_count(ma.model, o.ft.lora);

@@ -43,14 +43,10 @@ shares at(const txmath::model_config& m, std::uint64_t seq) {
 }  // namespace
 
 int run_plot(int argc, char** argv) {
-  for (int i = 0; i < argc; ++i)
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::fputs(plot_usage, stdout);
-      return 0;
-    }
-  if (argc < 1 || std::strcmp(argv[0], "context") != 0) {
+  if (const auto rc = answer_help(argc, argv, plot_usage)) return *rc;
+  if (std::strcmp(argv[0], "context") != 0) {
     std::fputs(plot_usage, stderr);
-    if (argc >= 1) std::fprintf(stderr, "txmath: plot: unknown plot '%s' (there is: context)\n", argv[0]);
+    std::fprintf(stderr, "txmath: plot: unknown plot '%s' (there is: context)\n", argv[0]);
     return 2;
   }
   std::string model, out = "context.svg";

@@ -350,20 +350,12 @@ txmath::model_report account(const model_arg& ma, const options& o) {
 }  // namespace
 
 int run_report(int argc, char** argv) {
-  for (int i = 0; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::fputs(report_usage, stdout);
-      return 0;
-    }
+  if (const auto rc = answer_help(argc, argv, report_usage)) return *rc;
+  for (int i = 0; i < argc; ++i)
     if (std::strcmp(argv[i], "--list") == 0) {
       for (const auto& e : txmath::preset_list()) std::printf("%s\n", std::string(e.name).c_str());
       return 0;
     }
-  }
-  if (argc == 0) {
-    std::fputs(report_usage, stderr);
-    return 2;
-  }
   options o = parse_options(argc, argv);
   const model_arg ma = load_model_arg(o.model);
   std::uint64_t seq = o.seq;

@@ -244,15 +244,7 @@ void print_json(const options& o, const model_arg& ma, const txmath::serve_repor
 }  // namespace
 
 int run_serve(int argc, char** argv) {
-  for (int i = 0; i < argc; ++i)
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::fputs(serve_usage, stdout);
-      return 0;
-    }
-  if (argc == 0) {
-    std::fputs(serve_usage, stderr);
-    return 2;
-  }
+  if (const auto rc = answer_help(argc, argv, serve_usage)) return *rc;
   const options o = parse(argc, argv);
   const model_arg ma = load_model_arg(o.model);
   std::optional<model_arg> draft;

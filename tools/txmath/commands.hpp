@@ -3,6 +3,8 @@
 // returns the process exit code; errors go to stderr as "txmath: ...".
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +28,15 @@ int run_plot(int argc, char** argv);    // txmath plot context --model X [--out 
 int run_plan(int argc, char** argv);    // txmath plan <preset | config.json> --system NAME --gpus N ...
 int run_serve(int argc, char** argv);     // txmath serve <preset | config.json> --gpu NAME [options]
 int run_finetune(int argc, char** argv);  // txmath finetune <preset | config.json> [options]
+
+// The start every subcommand shares: --help or -h anywhere prints `usage` on stdout (exit 0);
+// no argument at all prints it on stderr (exit 2); otherwise nullopt, and the command goes on.
+inline std::optional<int> answer_help(int argc, char** argv, const char* usage) {
+  for (int i = 0; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") return std::fputs(usage, stdout), 0;
+  if (argc == 0) return std::fputs(usage, stderr), 2;
+  return std::nullopt;
+}
 
 // ---- shared by report and plot (model_arg.cpp) -------------------------------------------
 // A model named on the command line: a preset name or a path to a config.json.
