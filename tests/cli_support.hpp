@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include <txmath/detail/json.hpp>
+#include <txmath/json.hpp>
 
 namespace txmath_cli_test {
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include <txmath/detail/json.hpp>
+#include <txmath/json.hpp>
 #include <txmath/presets.hpp>
 #include <txmath/version.hpp>
 

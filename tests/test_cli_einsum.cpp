@@ -17,8 +17,8 @@
 #include <string_view>
 
 #include <txmath/einsum_random.hpp>
-#include <txmath/detail/json.hpp>
 #include <txmath/einsum.hpp>
+#include <txmath/json.hpp>
 
 namespace {
 

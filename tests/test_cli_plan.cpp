@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include <txmath/detail/json.hpp>
+#include <txmath/json.hpp>
 #include <txmath/plan.hpp>
 #include <txmath/presets.hpp>
 

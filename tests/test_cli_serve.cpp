@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include <txmath/detail/json.hpp>
+#include <txmath/json.hpp>
 
 namespace {
 

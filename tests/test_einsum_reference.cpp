@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include <txmath/detail/json.hpp>
 #include <txmath/einsum_path.hpp>
+#include <txmath/json.hpp>
 
 namespace {
 using namespace txmath;

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include <txmath/detail/json.hpp>
 #include <txmath/hf_config.hpp>
+#include <txmath/json.hpp>
 #include <txmath/params.hpp>
 #include <txmath/presets.hpp>
 

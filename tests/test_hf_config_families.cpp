@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include <txmath/detail/json.hpp>
 #include <txmath/hf_config.hpp>
+#include <txmath/json.hpp>
 #include <txmath/kv_cache.hpp>
 #include <txmath/params.hpp>
 #include <txmath/presets.hpp>

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include <txmath/detail/json.hpp>
+#include <txmath/json.hpp>
 
 namespace json = txmath::json;
 using txmath::count;

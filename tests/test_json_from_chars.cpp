@@ -1,10 +1,12 @@
-// detail/decimal_to_double.hpp: json::value::as_double()'s portable replacement for the
-// floating-point std::from_chars (absent from libc++ 19). The oracle is the C library's
-// strtod in the "C" locale (glibc's and musl's are correctly rounded) and, where the
-// standard library has it, std::from_chars; halfway cases come from exact decimal
-// expansions printed by printf (glibc prints every digit of a long double exactly).
+// core/decimal.hpp (txmath::decimal_to_double): json::value::as_double()'s portable
+// replacement for the floating-point std::from_chars (absent from libc++ 19), constexpr too.
+// The oracle is the C library's strtod in the "C" locale (glibc's and musl's are correctly
+// rounded) and, where the standard library has it, std::from_chars; halfway cases come from
+// exact decimal expansions printed by printf (glibc prints every digit of a long double
+// exactly).
 #include <doctest/doctest.h>
 
+#include <bit>
 #include <cerrno>
 #include <cfloat>
 #include <cmath>
@@ -15,8 +17,8 @@
 #include <random>
 #include <string>
 
-#include <txmath/detail/decimal_to_double.hpp>
-#include <txmath/detail/json.hpp>
+#include <txmath/core/decimal.hpp>
+#include <txmath/json.hpp>
 
 #if !defined(_LIBCPP_VERSION)
 #include <charconv>
@@ -24,8 +26,8 @@
 
 namespace {
 
-using txmath::detail::decimal_to_double;
-using txmath::detail::decimal_to_double_result;
+using txmath::decimal_to_double;
+using txmath::decimal_to_double_result;
 
 std::uint64_t bits_of(double d) {
   std::uint64_t b = 0;
@@ -195,6 +197,36 @@ TEST_CASE("decimal_to_double: long inputs keep only a sticky digit past the 800t
   // 1,500 integer digits, then a negative exponent that brings it back to 1.5.
   CHECK(decimal_to_double("15" + std::string(1498, '0') + "e-1499").value == 1.5);
   CHECK(decimal_to_double("0." + std::string(1200, '0') + "15e1201").value == 1.5);
+}
+
+// The compiler's own reading of a floating literal (correctly rounded by GCC and Clang) is
+// the oracle; the halfway points are the ones derived in the run-time cases above.
+TEST_CASE("decimal_to_double: constant evaluation gives the same answers as run time") {
+  static_assert(decimal_to_double("0.1").value == 0.1);
+  static_assert(decimal_to_double("1e-05").value == 1e-05);
+  static_assert(decimal_to_double("6.02214076e23").value == 6.02214076e23);
+  static_assert(decimal_to_double("2.2250738585072011e-308").value == 2.2250738585072011e-308);
+  static_assert(decimal_to_double("4.9406564584124654e-324").value == 4.9406564584124654e-324);
+  static_assert(decimal_to_double("1.7976931348623157e308").value == 1.7976931348623157e308);
+  // Half the smallest subnormal and 1 + 2^-53: both ties, both to even.
+  static_assert(decimal_to_double("2.4703282292062327e-324").value == 0.0);
+  static_assert(decimal_to_double("1.00000000000000011102230246251565404236316680908203125").value == 1.0);
+  static_assert(std::bit_cast<std::uint64_t>(decimal_to_double("-1e-400").value) == 0x8000000000000000u);
+  static_assert(decimal_to_double("1.7976931348623159e308").status == decimal_to_double_result::overflow);
+  static_assert(decimal_to_double("1.5.2").status == decimal_to_double_result::invalid);
+  // The same texts at run time (not constant: the strings are built here).
+  const auto run = [](const char* s) { return decimal_to_double(std::string(s)); };
+  CHECK(run("0.1").value == 0.1);
+  CHECK(run("1e-05").value == 1e-05);
+  CHECK(run("6.02214076e23").value == 6.02214076e23);
+  CHECK(run("2.2250738585072011e-308").value == 2.2250738585072011e-308);
+  CHECK(run("4.9406564584124654e-324").value == 4.9406564584124654e-324);
+  CHECK(run("1.7976931348623157e308").value == 1.7976931348623157e308);
+  CHECK(run("2.4703282292062327e-324").value == 0.0);
+  CHECK(run("1.00000000000000011102230246251565404236316680908203125").value == 1.0);
+  CHECK(bits_of(run("-1e-400").value) == 0x8000000000000000u);
+  CHECK(run("1.7976931348623159e308").status == decimal_to_double_result::overflow);
+  CHECK(run("1.5.2").status == decimal_to_double_result::invalid);
 }
 
 TEST_CASE("decimal_to_double: malformed text is reported, not guessed") {

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include <txmath/detail/json.hpp>
+#include <txmath/json.hpp>
 #include <txmath/params.hpp>
 #include <txmath/presets.hpp>
 

@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include <txmath/detail/json.hpp>
+#include <txmath/json.hpp>
 #include <txmath/presets.hpp>
 #include <txmath/scaling.hpp>
 

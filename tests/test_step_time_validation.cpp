@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include <txmath/detail/json.hpp>
+#include <txmath/json.hpp>
 #include <txmath/step_time.hpp>
 
 using namespace txmath;

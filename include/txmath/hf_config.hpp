@@ -50,7 +50,7 @@
 #include <vector>
 
 #include <txmath/detail/hf_reader.hpp>
-#include <txmath/detail/json.hpp>
+#include <txmath/json.hpp>
 #include <txmath/model.hpp>
 
 namespace txmath {

@@ -26,8 +26,8 @@
 #include <txmath/core/count.hpp>
 #include <txmath/core/error.hpp>
 #include <txmath/core/quantity.hpp>
-#include <txmath/detail/json.hpp>
 #include <txmath/hardware.hpp>
+#include <txmath/json.hpp>
 
 TXMATH_DEFINE_ERROR(txmath_error_unknown_system_name, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_system_field_out_of_range, invalid_argument)

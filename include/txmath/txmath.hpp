@@ -19,6 +19,7 @@
 #include <txmath/plan.hpp>
 #include <txmath/recipe.hpp>
 #include <txmath/scaling.hpp>
+#include <txmath/json.hpp>
 #include <txmath/hf_config.hpp>
 #include <txmath/inference.hpp>
 #include <txmath/report.hpp>

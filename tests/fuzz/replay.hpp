@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include <txmath/detail/json.hpp>
+#include <txmath/json.hpp>
 
 namespace txmath_test {
 

@@ -9,7 +9,7 @@
 #include <system_error>
 #include <string>
 
-#include <txmath/detail/decimal_to_double.hpp>
+#include <txmath/core/decimal.hpp>
 #include <txmath/core/format.hpp>
 #include <txmath/hf_config.hpp>
 #include <txmath/presets.hpp>
@@ -158,8 +158,8 @@ double parse_real(std::string_view text, std::string_view what) {
   // The library's exact reader, not the floating std::from_chars that libc++ 19 lacks; a
   // leading '.' (".5") is read as "0.5".
   const std::string t = !text.empty() && text[0] == '.' ? "0" + std::string(text) : std::string(text);
-  const auto r = txmath::detail::decimal_to_double(t);
-  if (r.status != txmath::detail::decimal_to_double_result::ok || !std::isfinite(r.value))
+  const auto r = txmath::decimal_to_double(t);
+  if (r.status != txmath::decimal_to_double_result::ok || !std::isfinite(r.value))
     bad_value(what, text, "a finite number (e.g. 0.4 or 2.5)");
   return r.value;
 }

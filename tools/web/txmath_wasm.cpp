@@ -27,12 +27,12 @@
 #include <vector>
 
 #include <txmath/core/format.hpp>
-#include <txmath/detail/json.hpp>
 #include <txmath/einsum.hpp>
 #include <txmath/einsum_path.hpp>
 #include <txmath/flops.hpp>
 #include <txmath/hardware.hpp>
 #include <txmath/hf_config.hpp>
+#include <txmath/json.hpp>
 #include <txmath/kv_cache.hpp>
 #include <txmath/memory.hpp>
 #include <txmath/params.hpp>

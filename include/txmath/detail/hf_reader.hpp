@@ -13,7 +13,8 @@
 #include <vector>
 
 #include <txmath/core/count.hpp>
-#include <txmath/detail/json.hpp>
+#include <txmath/detail/json_text.hpp>
+#include <txmath/json.hpp>
 #include <txmath/model.hpp>
 
 namespace txmath {

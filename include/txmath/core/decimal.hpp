@@ -1,5 +1,15 @@
 #pragma once
-// Decimal text to the nearest double (IEEE 754 binary64, ties to even), in portable code.
+// txmath::decimal_to_double: decimal text to the nearest double, in portable constexpr code.
+//
+// What it guarantees:
+// - Accepts exactly a JSON-style number, [-]digits[.digits][(e|E)[+-]digits] (leading zeros
+//   allowed, no '+' sign, no spaces, no NaN/Infinity); anything else is status `invalid`.
+// - The result is the double nearest to the exact decimal value (IEEE 754 binary64, ties to
+//   even): correctly rounded for every input, of any length, whatever the locale.
+// - A magnitude that rounds past the largest double is status `overflow` (never inf); one
+//   below half the smallest subnormal gives a zero of the text's sign. Never NaN.
+// - Bounded work for any input length, and usable in constant evaluation
+//   (static_assert(txmath::decimal_to_double("0.1").value == 0.1)).
 //
 // Why not std::from_chars: libc++ 19 (Clang's standard library, and the one of wasm32-wasi)
 // has no floating-point from_chars; std::strtod reads the decimal point of the C locale in
@@ -18,28 +28,31 @@
 // halfway point between doubles has at most 767 significant digits), so they are replaced
 // by one sticky digit, which bounds the work for any input length.
 #include <algorithm>
+#include <bit>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <vector>
 
-namespace txmath::detail {
+namespace txmath {
 
+// decimal_to_double's answer: `value` is meaningful only when `status` is ok.
 struct decimal_to_double_result {
   enum status_kind : unsigned char { ok, overflow, invalid };
   double value = 0;  // +-0 when the magnitude is below half the smallest subnormal
   status_kind status = invalid;
 };
 
-namespace decimal_reader {
+}  // namespace txmath
+
+namespace txmath::detail::decimal_reader {
 
 // An unsigned big integer, little-endian base 2^32; only what the comparisons need.
 class big {
  public:
-  explicit big(std::uint64_t v = 0) {
+  constexpr explicit big(std::uint64_t v = 0) {
     for (; v != 0; v >>= 32) limbs_.push_back(static_cast<std::uint32_t>(v));
   }
-  void mul_add(std::uint32_t m, std::uint32_t addend = 0) {
+  constexpr void mul_add(std::uint32_t m, std::uint32_t addend = 0) {
     std::uint64_t carry = addend;
     for (auto& l : limbs_) {
       const std::uint64_t t = std::uint64_t{l} * m + carry;
@@ -49,13 +62,13 @@ class big {
     if (carry != 0) limbs_.push_back(static_cast<std::uint32_t>(carry));
     while (!limbs_.empty() && limbs_.back() == 0) limbs_.pop_back();  // m = 0
   }
-  void mul_pow5(std::int64_t n) {
+  constexpr void mul_pow5(std::int64_t n) {
     for (; n >= 13; n -= 13) mul_add(1220703125u);  // 5^13 fits 32 bits
     std::uint32_t rest = 1;
     for (; n > 0; --n) rest *= 5;
     mul_add(rest);
   }
-  void shift_left(std::int64_t bits) {
+  constexpr void shift_left(std::int64_t bits) {
     if (limbs_.empty() || bits == 0) return;
     const auto whole = static_cast<std::size_t>(bits / 32);
     const auto part = static_cast<unsigned>(bits % 32);
@@ -70,7 +83,7 @@ class big {
     }
     limbs_.insert(limbs_.begin(), whole, 0u);
   }
-  void add(const big& o) {
+  constexpr void add(const big& o) {
     if (limbs_.size() < o.limbs_.size()) limbs_.resize(o.limbs_.size(), 0u);
     std::uint64_t carry = 0;
     for (std::size_t i = 0; i < limbs_.size(); ++i) {
@@ -81,13 +94,13 @@ class big {
     if (carry != 0) limbs_.push_back(static_cast<std::uint32_t>(carry));
   }
   // -1, 0 or 1 as a <, == or > b.
-  friend int compare(const big& a, const big& b) {
+  constexpr friend int compare(const big& a, const big& b) {
     if (a.limbs_.size() != b.limbs_.size()) return a.limbs_.size() < b.limbs_.size() ? -1 : 1;
     for (std::size_t i = a.limbs_.size(); i-- > 0;)
       if (a.limbs_[i] != b.limbs_[i]) return a.limbs_[i] < b.limbs_[i] ? -1 : 1;
     return 0;
   }
-  [[nodiscard]] bool is_zero() const { return limbs_.empty(); }
+  [[nodiscard]] constexpr bool is_zero() const { return limbs_.empty(); }
 
  private:
   std::vector<std::uint32_t> limbs_;  // no leading zero limbs
@@ -105,7 +118,7 @@ struct exact_decimal {
 inline constexpr std::size_t max_digits = 800;
 
 // Parses [-]digits[.digits][(e|E)[+-]digits]; false on anything else.
-inline bool read(std::string_view t, exact_decimal& x) {
+constexpr bool read(std::string_view t, exact_decimal& x) {
   std::size_t i = 0;
   if (i < t.size() && t[i] == '-') x.negative = true, ++i;
   std::size_t kept = 0, seen_digits = 0;
@@ -158,7 +171,7 @@ struct binary {
   std::uint64_t m;
   std::int64_t q;
 };
-inline binary decompose(std::uint64_t bits) {
+constexpr binary decompose(std::uint64_t bits) {
   const auto biased = static_cast<std::int64_t>(bits >> 52);
   const std::uint64_t frac = bits & ((std::uint64_t{1} << 52) - 1);
   if (biased == 0) return {frac, -1074};
@@ -170,11 +183,11 @@ inline binary decompose(std::uint64_t bits) {
 // per number), and the powers of 2 are shifted to match.
 class comparator {
  public:
-  explicit comparator(const exact_decimal& x) : lhs_(x.digits), exp10_(x.exp10) {
+  constexpr explicit comparator(const exact_decimal& x) : lhs_(x.digits), exp10_(x.exp10) {
     if (exp10_ >= 0) lhs_.mul_pow5(exp10_);
     else pow5_.mul_pow5(-exp10_);
   }
-  [[nodiscard]] int operator()(std::uint64_t k, std::int64_t p) const {
+  [[nodiscard]] constexpr int operator()(std::uint64_t k, std::int64_t p) const {
     big lhs = lhs_, rhs = pow5_;
     rhs.mul_add(static_cast<std::uint32_t>(k >> 32));  // rhs = 5^-exp10 x k, in two 32-bit steps
     rhs.shift_left(32);
@@ -194,7 +207,7 @@ class comparator {
 
 // Bit patterns of positive doubles bracketing x: value(lo) <= x < value(hi). From the decimal
 // exponent, 10^(lead-1) <= x < 10^lead; a margin of two binades each side absorbs rounding.
-inline void bracket(const exact_decimal& x, std::uint64_t& lo, std::uint64_t& hi) {
+constexpr void bracket(const exact_decimal& x, std::uint64_t& lo, std::uint64_t& hi) {
   constexpr double log2_10 = 3.321928094887362;
   const auto e_lo = static_cast<std::int64_t>(static_cast<double>(x.lead - 1) * log2_10) - 2;  // 2^e_lo <= x
   const auto e_hi = static_cast<std::int64_t>(static_cast<double>(x.lead) * log2_10) + 2;      // x < 2^e_hi
@@ -204,7 +217,7 @@ inline void bracket(const exact_decimal& x, std::uint64_t& lo, std::uint64_t& hi
 }
 
 // The nearest double to x (x > 0, 10^-330 <= x < 10^310), or overflow.
-inline decimal_to_double_result round_positive(const exact_decimal& x) {
+constexpr decimal_to_double_result round_positive(const exact_decimal& x) {
   constexpr std::uint64_t infinity_bits = 0x7FF0000000000000u;
   const comparator compare_with(x);
   std::uint64_t lo = 0, hi = infinity_bits;  // value(lo) <= x < value(hi)
@@ -219,25 +232,25 @@ inline decimal_to_double_result round_positive(const exact_decimal& x) {
   std::uint64_t bits = lo;
   if (c > 0 || (c == 0 && (lo & 1) != 0)) ++bits;
   if (bits == infinity_bits) return {0, decimal_to_double_result::overflow};
-  double d = 0;
-  std::memcpy(&d, &bits, sizeof d);
-  return {d, decimal_to_double_result::ok};
+  return {std::bit_cast<double>(bits), decimal_to_double_result::ok};
 }
 
-}  // namespace decimal_reader
+}  // namespace txmath::detail::decimal_reader
+
+namespace txmath {
 
 // A JSON-style number ([-]int[.frac][e[+-]exp], leading zeros allowed) to the nearest
 // double. Overflow (the magnitude rounds past the largest double) is reported, not inf.
-[[nodiscard]] inline decimal_to_double_result decimal_to_double(std::string_view text) {
-  decimal_reader::exact_decimal x;
-  if (!decimal_reader::read(text, x)) return {0, decimal_to_double_result::invalid};
+[[nodiscard]] constexpr decimal_to_double_result decimal_to_double(std::string_view text) {
+  detail::decimal_reader::exact_decimal x;
+  if (!detail::decimal_reader::read(text, x)) return {0, decimal_to_double_result::invalid};
   const double sign = x.negative ? -1.0 : 1.0;
   // Far below half the smallest subnormal (2.47e-324), or zero: a signed zero.
   if (x.digits.is_zero() || x.lead < -330) return {sign * 0.0, decimal_to_double_result::ok};
   if (x.lead > 310) return {0, decimal_to_double_result::overflow};  // >= 1e309
-  auto r = decimal_reader::round_positive(x);
+  auto r = detail::decimal_reader::round_positive(x);
   r.value *= sign;
   return r;
 }
 
-}  // namespace txmath::detail
+}  // namespace txmath
