@@ -24,6 +24,7 @@
 #include <txmath/core/dtype.hpp>
 #include <txmath/core/error.hpp>
 #include <txmath/core/quantity.hpp>
+#include <txmath/core/utf8.hpp>
 
 TXMATH_DEFINE_ERROR(txmath_error_einsum_spec_has_no_operands, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_einsum_invalid_character_in_spec, invalid_argument)
@@ -53,85 +54,12 @@ struct fixed_string {
 };
 
 namespace detail {
-// Decodes one code point of strict UTF-8 (RFC 3629) at s[pos] and moves pos past it; returns 0
-// (pos unchanged) for NUL or bytes that are not UTF-8: a stray continuation byte, a lead byte
-// cut short, an overlong form (C0 AF for '/'), a surrogate (U+D800..U+DFFF) or a code point
-// above U+10FFFF.
-constexpr char32_t decode_utf8(std::string_view s, std::size_t& pos) {
-  const auto b0 = static_cast<unsigned char>(s[pos]);
-  if (b0 < 0x80) {
-    if (b0 != 0) ++pos;
-    return b0;
-  }
-  std::size_t extra = 0;
-  char32_t least = 0;  // the smallest code point of that length (shorter is overlong)
-  if (b0 >= 0xC2 && b0 <= 0xDF) extra = 1, least = 0x80;
-  else if (b0 >= 0xE0 && b0 <= 0xEF) extra = 2, least = 0x800;
-  else if (b0 >= 0xF0 && b0 <= 0xF4) extra = 3, least = 0x10000;
-  else return 0;
-  if (s.size() - pos <= extra) return 0;
-  char32_t c = b0 & (0x3Fu >> extra);
-  for (std::size_t i = 1; i <= extra; ++i) {
-    const auto b = static_cast<unsigned char>(s[pos + i]);
-    if ((b & 0xC0) != 0x80) return 0;
-    c = (c << 6) | (b & 0x3Fu);
-  }
-  if (c < least || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
-  pos += extra + 1;
-  return c;
-}
-// A code point as UTF-8; one that UTF-8 cannot hold (a surrogate, above U+10FFFF) as "U+XXXX".
-inline std::string label_text(char32_t c) {
-  if (c < 0x80) return std::string(1, static_cast<char>(c));
-  if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(c));
-    return buf;
-  }
-  std::string s;
-  if (c < 0x800) {
-    s += static_cast<char>(0xC0 | (c >> 6));
-  } else if (c < 0x10000) {
-    s += static_cast<char>(0xE0 | (c >> 12));
-    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-  } else {
-    s += static_cast<char>(0xF0 | (c >> 18));
-    s += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-  }
-  s += static_cast<char>(0x80 | (c & 0x3F));
-  return s;
-}
-// Text for a message: valid UTF-8 as is, every other byte (and ASCII control) as \xNN, so
-// that a message is valid UTF-8 and never splits a character.
-inline std::string printable(std::string_view s) {
-  std::string r;
-  for (std::size_t pos = 0; pos < s.size();) {
-    const std::size_t at = pos;
-    const char32_t c = decode_utf8(s, pos);
-    if (c >= 0x20 && c != 0x7F) {
-      r.append(s.substr(at, pos - at));
-      continue;
-    }
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(static_cast<unsigned char>(s[at])));
-    r += buf;
-    pos = at + 1;
-  }
-  return r;
-}
-// The character at s[pos] for a message: the whole code point, or its first byte as \xNN.
-inline std::string printable_char_at(std::string_view s, std::size_t pos) {
-  std::size_t end = pos;
-  if (decode_utf8(s, end) == 0) end = pos + 1;
-  return printable(s.substr(pos, end - pos));
-}
-// At most `n` bytes of UTF-8 text, cut before a character rather than inside one.
-inline std::string utf8_prefix(std::string_view s, std::size_t n) {
-  if (s.size() <= n) return std::string(s);
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return std::string(s.substr(0, n));
-}
+// (Qualified uses of the UTF-8 helpers that moved to core/utf8.hpp.)
+using txmath::decode_utf8;
+using txmath::label_text;
+using txmath::printable;
+using txmath::printable_char_at;
+using txmath::utf8_prefix;
 inline std::string einsum_where(std::string_view spec, std::size_t pos) {
   return "txmath: einsum spec '" + printable(spec) + "' at position " + std::to_string(pos) + ": ";
 }
