@@ -1,4 +1,4 @@
-// Speed of greedy on the random networks of <txmath/einsum_random.hpp>
+// Speed of greedy and random greedy on the random networks of <txmath/einsum_random.hpp>
 // (scripts/einsum_random_greedy.py runs opt_einsum's greedy and RandomGreedy on the same).
 // 20, 100 and 500 tensors are 3-regular (random_network(n, 3, 2, n)); 1000 tensors are
 // 2-regular (random_network(1000, 2, 2, 1000)), as path search takes at most 1024 distinct
@@ -38,4 +38,19 @@ void BM_greedy(benchmark::State& state) {
 BENCHMARK_TEMPLATE(BM_greedy, count)->Arg(20)->Unit(benchmark::kMicrosecond);
 BENCHMARK_TEMPLATE(BM_greedy, log2_cost)->Arg(100)->Arg(500)->Arg(1000)->Unit(benchmark::kMicrosecond);
 
+// Random greedy, 32 passes (opt_einsum's RandomGreedy default max_repeats), seed 0; beside
+// it, greedy's cost on the same network.
+void BM_random_greedy(benchmark::State& state) {
+  const einsum_network net = network(static_cast<std::uint32_t>(state.range(0)));
+  path_options opt{.optimize = path_optimizer::random_greedy};
+  opt.random.trials = 32;
+  for (auto _ : state) {
+    const auto info = contract_path<log2_cost>(net, opt);
+    benchmark::DoNotOptimize(info.opt_flops);
+  }
+  state.counters["log2_opt_flops"] = contract_path<log2_cost>(net, opt).opt_flops.log2();
+  state.counters["log2_greedy_flops"] =
+      contract_path<log2_cost>(net, {.optimize = path_optimizer::greedy}).opt_flops.log2();
+}
+BENCHMARK(BM_random_greedy)->Arg(100)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond);
 }  // namespace
