@@ -22,6 +22,9 @@
 //            of the step's indices).
 //   greedy   opt_einsum's 'greedy' (same heuristic and tie-breaking), for 500+ operands; with
 //            a memory limit, opt_einsum's branch search with one branch, as opt_einsum does.
+//   random_greedy  cotengrust's random greedy: random_greedy_options::trials passes of greedy
+//            (the first plain, the others with perturbed ranks), keeping the cheapest path;
+//            never costlier than greedy (einsum_path/random_greedy.hpp; no memory limit).
 //   auto_    optimal up to 10 operands, dp up to 20 (greedy where dp's budget refuses),
 //            greedy beyond.
 // Costs use the cost type given as template argument (count, log2_cost, boost cpp_int).
@@ -40,6 +43,7 @@
 #include <txmath/einsum_path/optimal.hpp>
 #include <txmath/einsum_path/options.hpp>
 #include <txmath/einsum_path/problem.hpp>
+#include <txmath/einsum_path/random_greedy.hpp>
 #include <txmath/einsum_path/replay.hpp>
 #include <txmath/einsum_path/report.hpp>
 
@@ -84,6 +88,12 @@ constexpr ssa_path search(const einsum_network& net, const std::vector<Cost>& si
       TXMATH_FAIL(txmath_error_einsum_dp_search_too_large_use_greedy, invalid_argument,
                   "txmath: einsum of " + std::to_string(net.operands()) + " operands: " + work.reason() +
                       ": use path_optimizer::greedy (path_optimizer::auto_ falls back to it)");
+  }
+  if (o == path_optimizer::random_greedy) {
+    if (limit)
+      TXMATH_FAIL(txmath_error_einsum_random_greedy_option_out_of_range, invalid_argument,
+                  "txmath: path_optimizer::random_greedy takes no memory limit: use path_optimizer::greedy");
+    return random_greedy_ssa(net, p, opt.random);
   }
   if (limit) return branch1_ssa(p, *limit);  // greedy, or auto_'s fallback from dp
   return greedy_ssa(p);
@@ -139,6 +149,7 @@ template <class Cost, std::size_t W>
 constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_options& opt) {
   const std::vector<Cost> size = sizes_as<Cost>(net);
   const std::size_t n = net.operands();
+  if (opt.optimize == path_optimizer::random_greedy) check_random_greedy(opt.random);
   linear_path path;
   if (n <= 2 || has_size_zero(net)) {  // as opt_einsum for two: one step over everything
     for (std::size_t i = 0; i < n; ++i) path.add(i);

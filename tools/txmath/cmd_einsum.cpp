@@ -1,6 +1,7 @@
 // txmath einsum / txmath path: the cost of one einsum and the contraction order of many.
 //   txmath einsum "btd,df->btf" b=8 t=1024 d=4096 f=14336 [--dtype bf16] [--json]
 //   txmath path "ij,jk,kl->il" i=10 j=20 k=30 l=40 [--optimize dp|greedy|optimal|auto] [--json]
+//   txmath path ... --optimize random-greedy [--trials N] [--seed S]   (greedy's cost shown beside)
 // Figures are exact integers. One beyond 2^128 - 1 (the naive cost of a large network) is
 // shown as a power of two from a log2_cost replay of the same path, and said so; a ratio with
 // a zero denominator (and intensity at 0 FLOPs) is shown as undefined: no NaN or infinity is
@@ -8,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,8 @@ struct args {
   std::string spec;
   std::vector<std::pair<char32_t, count>> sizes;
   path_optimizer optimize = path_optimizer::auto_;
+  random_greedy_options random{};
+  bool random_flags = false;  // --trials or --seed given
   dtype type = dtype::bf16;
   bool json = false;
 };
@@ -47,6 +51,18 @@ count parse_size(std::string_view label, const std::string& value) {
       fail("size of '" + detail::printable(label) + "' is " + value + ", more than the largest size, " +
            count::from_rep(count::max_rep).to_string() + " (2^128 - 1)");
   return count::from_rep(v);
+}
+
+// A decimal integer flag value in [lo, hi].
+std::uint64_t parse_flag_number(const char* flag, std::string_view v, std::uint64_t lo, std::uint64_t hi) {
+  std::uint64_t x = 0;
+  bool ok = !v.empty() && v.size() <= 20 && v.find_first_not_of("0123456789") == std::string_view::npos;
+  for (char c : v)
+    ok = ok && !__builtin_mul_overflow(x, 10u, &x) && !__builtin_add_overflow(x, static_cast<unsigned>(c - '0'), &x);
+  if (!ok || x < lo || x > hi)
+    fail(std::string(flag) + " must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got '" +
+         detail::printable(v) + "'");
+  return x;
 }
 
 void add_size(args& a, std::string_view s) {
@@ -71,13 +87,19 @@ args parse_args(int argc, char** argv, bool path_command) {
     if (s == "--json") {
       a.json = true;
     } else if (s == "--optimize" && path_command) {
-      if (++i >= argc) fail("--optimize needs a value: dp, greedy, optimal or auto");
+      if (++i >= argc) fail("--optimize needs a value: dp, greedy, random-greedy, optimal or auto");
       const std::string_view o = argv[i];
       if (o == "dp") a.optimize = path_optimizer::dp;
       else if (o == "greedy") a.optimize = path_optimizer::greedy;
+      else if (o == "random-greedy") a.optimize = path_optimizer::random_greedy;
       else if (o == "optimal") a.optimize = path_optimizer::optimal;
       else if (o == "auto") a.optimize = path_optimizer::auto_;
-      else fail("unknown optimizer '" + detail::printable(o) + "' (use dp, greedy, optimal or auto)");
+      else fail("unknown optimizer '" + detail::printable(o) + "' (use dp, greedy, random-greedy, optimal or auto)");
+    } else if ((s == "--trials" || s == "--seed") && path_command) {
+      if (++i >= argc) fail(std::string(s) + " needs a value");
+      a.random_flags = true;
+      if (s == "--trials") a.random.trials = static_cast<std::uint32_t>(parse_flag_number("--trials", argv[i], 1, random_greedy_options::max_trials));
+      else a.random.seed = parse_flag_number("--seed", argv[i], 0, ~std::uint64_t{0});
     } else if (s == "--dtype") {
       if (++i >= argc) fail("--dtype needs a value, e.g. bf16");
       a.type = parse_dtype(argv[i]);
@@ -88,6 +110,8 @@ args parse_args(int argc, char** argv, bool path_command) {
     }
   }
   if (a.spec.empty()) fail("missing the einsum spec, e.g. \"ij,jk->ik\"");
+  if (a.random_flags && a.optimize != path_optimizer::random_greedy)
+    fail("--trials and --seed are options of --optimize random-greedy");
   return a;
 }
 
@@ -113,6 +137,7 @@ std::string json_string(std::string_view v) {
 // The library's advice in command-line words (the message names C++ options).
 std::string in_cli_words(std::string m) {
   const std::pair<std::string_view, std::string_view> words[] = {
+      {"path_optimizer::random_greedy", "--optimize random-greedy"}, {"random_greedy: trials", "--trials"},
       {"path_optimizer::greedy", "--optimize greedy"}, {"path_optimizer::auto_", "--optimize auto"},
       {"path_optimizer::dp", "--optimize dp"}, {", path_options::budget", ""}};
   for (const auto& [from, to] : words)
@@ -197,6 +222,7 @@ along_path cost_along(const einsum_network& net, const path_info<count>& info, d
 
 struct report {
   figure flops, naive, opt, largest, bytes;
+  std::optional<figure> greedy;  // random greedy: greedy's optimized FLOPs, side by side
   std::vector<figure> step_flops;
   along_path along;
   bool overflowed = false;
@@ -228,6 +254,13 @@ report make_report(const einsum_network& net, const path_info<count>& info, cons
   return r;
 }
 
+// greedy's optimized FLOPs on the same network (exact, or log2 beyond a count).
+figure greedy_figure(const einsum_network& net) {
+  const path_info<count> g = contract_path<count>(net, {.optimize = path_optimizer::greedy});
+  if (!g.overflowed.opt_flops) return {g.opt_flops};
+  return {g.opt_flops, true, contract_path<log2_cost>(net, g.path).opt_flops.log2()};
+}
+
 void print_json(const einsum_network& net, const path_info<count>& info, const report& r) {
   const einsum_cost* w = r.along.ok ? &r.along.sum : nullptr;
   std::string overflowed;
@@ -238,19 +271,23 @@ void print_json(const einsum_network& net, const path_info<count>& info, const r
   note("naive_flops", r.naive.over);
   note("opt_flops", r.opt.over);
   note("largest_intermediate", r.largest.over);
+  if (r.greedy) note("greedy_opt_flops", r.greedy->over);
   note("bytes", r.bytes.over);
   std::string log2s;  // log2 of each figure that overflowed (exact figures are given exactly)
   for (const auto& [name, f] : {std::pair<const char*, const figure*>{"flops", &r.flops}, {"naive_flops", &r.naive},
-                                {"opt_flops", &r.opt}, {"largest_intermediate", &r.largest}, {"bytes", &r.bytes}})
-    if (f->over) {
+                                {"opt_flops", &r.opt}, {"largest_intermediate", &r.largest}, {"bytes", &r.bytes},
+                                {"greedy_opt_flops", r.greedy ? &*r.greedy : nullptr}})
+    if (f && f->over) {
       char buf[48];
       std::snprintf(buf, sizeof buf, "%.6f", f->log2);
       log2s += std::string(log2s.empty() ? "" : ", ") + "\"" + name + "\": " + buf;
     }
-  std::printf("{\"spec\": %s, \"flops\": %s, \"naive_flops\": %s, \"opt_flops\": %s, "
+  const std::string greedy = r.greedy ? ", \"greedy_opt_flops\": " + r.greedy->json() : "";
+  std::printf("{\"spec\": %s, \"flops\": %s, \"naive_flops\": %s, \"opt_flops\": %s%s, "
               "\"largest_intermediate\": %s, \"path\": %s, \"bytes\": %s, \"intensity\": %s, "
               "\"backward_flops\": %s, \"overflowed\": [%s], \"log2\": {%s}}\n",
               json_string(net.str()).c_str(), r.flops.json().c_str(), r.naive.json().c_str(), r.opt.json().c_str(),
+              greedy.c_str(),
               r.largest.json().c_str(), path_json(info.path).c_str(), r.bytes.json().c_str(),
               r.flops.zero() ? "null" : ratio_json(r.flops, r.bytes).c_str(), w ? w->backward_flops.value().to_string().c_str() : "null",
               overflowed.c_str(), log2s.c_str());
@@ -270,6 +307,10 @@ void print_text(const einsum_network& net, const path_info<count>& info, const r
   row("intensity (FLOP/byte)", r.flops.zero() ? "undefined (0 FLOPs)" : ratio_text(r.flops, r.bytes, "0 bytes moved"));
   row("naive FLOPs", r.naive.text());
   row("optimized FLOPs", r.opt.text());
+  if (r.greedy) {
+    row("greedy FLOPs", r.greedy->text());
+    row("gain over greedy", ratio_text(*r.greedy, r.opt, "0 optimized FLOPs") + (r.opt.zero() ? "" : "x"));
+  }
   row("speedup", ratio_text(r.naive, r.opt, "0 optimized FLOPs") + (r.opt.zero() ? "" : "x"));
   row("largest intermediate", r.largest.text() + " elements");
   row("path", path_json(info.path));
@@ -289,6 +330,7 @@ int run(int argc, char** argv, bool path_command) {
   net.check_sizes();
   path_options opt;
   opt.optimize = a.optimize;
+  opt.random = a.random;
   // `einsum` costs the einsum in one step; `path` along the contraction order it finds.
   path_info<count> info, whole;
   try {
@@ -302,7 +344,8 @@ int run(int argc, char** argv, bool path_command) {
     one.close();
     whole = contract_path<count>(net, one);
   }
-  const report r = make_report(net, info, whole, a.type, path_command);
+  report r = make_report(net, info, whole, a.type, path_command);
+  if (a.optimize == path_optimizer::random_greedy) r.greedy = greedy_figure(net);
   if (a.json) print_json(net, info, r);
   else print_text(net, info, r, a.type, path_command);
   return 0;

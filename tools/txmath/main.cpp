@@ -14,7 +14,7 @@ void usage(std::FILE* out) {
   std::fputs(
       "usage: txmath <command> [arguments]\n"
       "  einsum SPEC idx=size...        cost of one einsum (FLOPs, bytes, intensity, backward)\n"
-      "  path SPEC idx=size... [--optimize dp|greedy|optimal|auto]\n"
+      "  path SPEC idx=size... [--optimize dp|greedy|random-greedy|optimal|auto]\n"
       "                                 contraction order of a many-operand einsum\n"
       "  report <preset | config.json> [--seq N --batch N --tokens 15T --dtype bf16\n"
       "         --weights-dtype T --kv-dtype T --compute-dtype T --flash on|off\n"
@@ -45,11 +45,16 @@ constexpr const char* einsum_help =
     "  --dtype  element type of the operands: fp32, bf16, fp16, fp8, int8, int4 [bf16]\n"
     "  --json   machine-readable output\n";
 constexpr const char* path_help =
-    "usage: txmath path SPEC idx=size... [--optimize auto|dp|greedy|optimal] [--dtype T] [--json]\n"
+    "usage: txmath path SPEC idx=size... [--optimize auto|dp|greedy|random-greedy|optimal]\n"
+    "                   [--trials N] [--seed S] [--dtype T] [--json]\n"
     "  The contraction order of a many-operand einsum and its cost, as opt_einsum's\n"
     "  contract_path reports it.\n"
     "  --optimize  auto (the default: optimal up to 10 operands, dp up to 20, greedy beyond),\n"
-    "              dp (opt_einsum's dynamic programming), greedy, optimal (exact search)\n"
+    "              dp (opt_einsum's dynamic programming), greedy, optimal (exact search),\n"
+    "              random-greedy (cotengra's random greedy: the cheapest of N greedy passes,\n"
+    "              the first plain greedy, whose cost is shown beside it)\n"
+    "  --trials    random-greedy's passes, 1 to 65536 [32, opt_einsum's RandomGreedy default]\n"
+    "  --seed      random-greedy's seed, 0 to 2^64 - 1 [0]; the same seed, the same path\n"
     "  --dtype     element type for the bytes: fp32, bf16, fp16, fp8, int8, int4 [bf16]\n"
     "  --json      machine-readable output\n";
 struct command_help {

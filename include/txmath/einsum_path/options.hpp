@@ -23,10 +23,11 @@ TXMATH_DEFINE_ERROR(txmath_error_einsum_no_contraction_order_fits_the_memory_lim
 TXMATH_DEFINE_ERROR(txmath_error_einsum_too_many_operands_for_optimal_use_dp_or_greedy, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_einsum_too_many_distinct_indices_for_path_search, invalid_argument)
 TXMATH_DEFINE_ERROR(txmath_error_einsum_dp_search_too_large_use_greedy, invalid_argument)
+TXMATH_DEFINE_ERROR(txmath_error_einsum_random_greedy_option_out_of_range, invalid_argument)
 
 namespace txmath {
 
-enum class path_optimizer { auto_, optimal, dp, greedy };
+enum class path_optimizer { auto_, optimal, dp, greedy, random_greedy };
 
 // dp objectives, as opt_einsum's DynamicProgramming(minimize=...).
 // (`exact_flops`, not `flops`: an enumerator named like the type txmath::flops shadows it.)
@@ -60,6 +61,22 @@ struct search_budget {
   std::uint64_t bytes = std::uint64_t{1} << 30;  // memory held for subsets and waiting pairs
 };
 
+// random_greedy: `trials` greedy passes, the first one plain greedy (so the result is never
+// worse than greedy's), each other one with its own costmod c and temperature T drawn from
+// the ranges below, ranking a candidate pair of sizes a, b -> ab by cotengrust's score
+// x = ab / c - (a + b) c, as sign(x) ln(1 + |x|), minus T times a Gumbel variate; the pass
+// whose path costs the fewest FLOPs (as contract_path reports them) wins. Defaults: the
+// ranges are cotengrust's optimize_random_greedy_track_flops (costmod uniform in [0.1, 4],
+// temperature log-uniform in [0.001, 1]); 32 trials is opt_einsum's RandomGreedy
+// max_repeats. The same seed gives the same path.
+struct random_greedy_options {
+  static constexpr std::uint32_t max_trials = 1u << 16;  // a bound on the work: 65536 passes
+  std::uint32_t trials = 32;  // 1 to max_trials
+  std::uint64_t seed = 0;
+  double costmod_min = 0.1, costmod_max = 4.0;         // 0 < min <= max <= 1e6
+  double temperature_min = 0.001, temperature_max = 1.0;  // 0 < min <= max <= 1e6
+};
+
 struct path_options {
   path_optimizer optimize = path_optimizer::auto_;
   memory_limit limit{};
@@ -77,6 +94,7 @@ struct path_options {
   // (opt_einsum's default, so under its objectives ties resolve as in opt_einsum).
   enum class cost_cap { auto_, on, off } cap = cost_cap::auto_;
   search_budget budget{};  // dp only
+  random_greedy_options random{};  // random_greedy only
 };
 
 }  // namespace txmath
