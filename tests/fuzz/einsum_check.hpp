@@ -67,6 +67,11 @@ inline void search(const txmath::einsum_network& net, std::uint8_t mode, bool ha
   opt.optimize = o[mode & 3];
   if (opt.optimize == path_optimizer::optimal && net.operands() > 12) opt.optimize = path_optimizer::greedy;
   if (mode & 8) opt.limit = memory_limit::max_input();
+  if (opt.optimize == path_optimizer::greedy && (mode & 0x40)) {  // (the objective bits only matter to dp)
+    opt.optimize = path_optimizer::random_greedy;
+    opt.random.trials = 4;
+    opt.random.seed = mode;
+  }
   const dp_minimize m[] = {dp_minimize::exact_flops, dp_minimize::opt_einsum_flops, dp_minimize::size,
                            dp_minimize::write, dp_minimize::combo, dp_minimize::limit};
   opt.minimize = m[((mode >> 4) & 7) % 6];

@@ -422,8 +422,9 @@ txmath::path_optimizer find_optimizer(std::string_view name) {
   if (name == "dp") return txmath::path_optimizer::dp;
   if (name == "greedy") return txmath::path_optimizer::greedy;
   if (name == "optimal") return txmath::path_optimizer::optimal;
+  if (name == "random-greedy") return txmath::path_optimizer::random_greedy;
   if (name == "auto") return txmath::path_optimizer::auto_;
-  fail("optimize: unknown optimizer '" + std::string(name) + "' (use dp, greedy, optimal or auto)");
+  fail("optimize: unknown optimizer '" + std::string(name) + "' (use dp, greedy, random-greedy, optimal or auto)");
 }
 
 std::string einsum(const request& r) {
