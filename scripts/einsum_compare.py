@@ -4,7 +4,8 @@
 tests/test_einsum_compare.cpp reads that file and checks txmath's path search against it
 (and against tests/reference/einsum_compare_txmath.json, txmath's own earlier results).
 
-Regenerate (about a minute; the output is the same on every run):
+Regenerate (about 2.5 minutes of CPU, most of it opt_einsum's 'optimal' on the 9- and
+10-operand cases; the output is the same on every run):
 
     PYTHONHASHSEED=0 scripts/einsum_compare.py --opt-einsum /path/to/opt_einsum \
         > tests/reference/einsum_compare_opt_einsum.json
@@ -18,12 +19,12 @@ opt_einsum iterates over sets of letters, whose order follows the string hash.
 The cases come from random.Random(--seed) alone and are written into the file (spec text and
 index sizes), so the C++ test needs no generator. Each case belongs to a class that says which
 of opt_einsum's optimizers ran on it:
-  optimal  2 to 10 operands: 'optimal', 'dp', 'greedy'
+  optimal  2 to 8 operands, 2% of them 9 or 10: 'optimal', 'dp', 'greedy'
   dp       3 to 16 operands: 'dp', 'greedy'
   greedy   3 to 60 operands: 'greedy'
 With a memory limit (a number of elements or 'max_input') greedy is 'branch-1' (what
-opt_einsum's greedy turns into under a limit, and what txmath runs), and dp or optimal that
-find nothing under the limit are recorded as {"error": ...}.
+opt_einsum's greedy turns into under a limit, and what txmath runs), and a dp that finds
+nothing under the limit is recorded as {"error": ...}.
 The specs mix indices shared by two tensors, indices on three or more, open (output) indices,
 indices only one tensor carries (summed alone), an index repeated within one operand (a
 trace or diagonal), disconnected parts (outer products), indices of size 1, outputs in a
