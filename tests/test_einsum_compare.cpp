@@ -59,7 +59,7 @@
 #include <string_view>
 #include <vector>
 
-#include <txmath/detail/json.hpp>
+#include <txmath/json.hpp>
 #include <txmath/einsum_path.hpp>
 
 namespace {
