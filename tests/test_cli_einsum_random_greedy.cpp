@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include <txmath/detail/json.hpp>
+#include <txmath/json.hpp>
 #include <txmath/einsum_network.hpp>
 #include <txmath/einsum_random.hpp>
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include <txmath/detail/json.hpp>
+#include <txmath/json.hpp>
 #include <txmath/einsum_path.hpp>
 #include <txmath/einsum_random.hpp>
 
