@@ -1,6 +1,7 @@
 #pragma once
 // optimal: dynamic programming over all subsets of the operands.
 #include <txmath/einsum_path/problem.hpp>
+#include <txmath/einsum_path/tree.hpp>
 
 namespace txmath {
 namespace detail {
@@ -102,37 +103,26 @@ constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::option
     }
   }
 
+  // The tree: each subset splits as split[s]; flags[s] says which of its parts, when a single
+  // input, is reduced first.
+  contraction_tree tree;
+  std::vector<unsigned char> reduced(n, 0);
+  auto first_part = [&](std::uint64_t s) {
+    const auto a = static_cast<std::uint32_t>(split[s]), b = static_cast<std::uint32_t>(s) ^ a;
+    if (flags[s] & 1u) reduced[static_cast<std::size_t>(std::countr_zero(a))] = 1;
+    if (flags[s] & 2u) reduced[static_cast<std::size_t>(std::countr_zero(b))] = 1;
+    return std::uint64_t{a};
+  };
+  auto leaf_of = [&](std::size_t j) { return tree.leaf(static_cast<std::uint32_t>(j), reduced[j] != 0); };
   ssa_path path;
   path.reserve(2 * n);
   auto next = static_cast<std::uint32_t>(n);
-  struct emitter {
-    const std::vector<std::uint32_t>& split;
-    const std::vector<unsigned char>& flags;
-    ssa_path& path;
-    std::uint32_t& next;
-    constexpr std::uint32_t run(std::uint32_t s) {
-      if (std::popcount(s) == 1) return static_cast<std::uint32_t>(std::countr_zero(s));
-      const std::uint32_t a = split[s], b = s ^ a;
-      std::uint32_t ia = run(a);
-      if (flags[s] & 1u) {
-        path.push_back({ia});
-        ia = next++;
-      }
-      std::uint32_t ib = run(b);
-      if (flags[s] & 2u) {
-        path.push_back({ib});
-        ib = next++;
-      }
-      path.push_back({ia, ib});
-      return next++;
-    }
-  } e{split, flags, path, next};
   if (groups.empty()) {
-    if (n >= 2) e.run(full);
+    if (n >= 2) (void)tree.emit(tree.add_split(full, first_part, leaf_of), path, next);
     else path.push_back({0});
   } else {
     std::vector<std::uint32_t> ids;
-    for (auto g : groups) ids.push_back(e.run(g));
+    for (auto g : groups) ids.push_back(tree.emit(tree.add_split(g, first_part, leaf_of), path, next));
     std::sort(ids.begin(), ids.end());
     path.push_back(ids);
   }

@@ -1,0 +1,264 @@
+#pragma once
+// dp's search of one connected group of tensors (opt_einsum's DynamicProgramming): subsets by
+// size, each the cheapest join of two smaller connected subsets, under cost caps raised until
+// the whole group is found.
+#include <txmath/einsum_path/dp_caps.hpp>
+#include <txmath/einsum_path/dp_level.hpp>
+#include <txmath/einsum_path/dp_objective.hpp>
+#include <txmath/einsum_path/tree.hpp>
+
+namespace txmath {
+namespace detail {
+
+// What a group search is given: the network, the inputs after their one-operand reductions,
+// the group (input numbers, ascending) and the tree node of each input.
+template <class Cost, std::size_t W>
+struct dp_group {
+  const path_problem<Cost, W>& p;
+  const std::vector<label_set<W>>& inputs;
+  const std::vector<std::uint32_t>& g;
+  const std::vector<int>& node;  // tree node of each input
+};
+
+// How a group is searched.
+template <class Cost>
+struct dp_settings {
+  std::optional<Cost> limit;  // memory limit in elements
+  Cost factor{};              // combo_factor
+  Cost naive{};               // a bound of every tree's cost (the caps stop there)
+  bool capped = true;
+  bool search_outer = false;
+};
+
+// Two scans find the pairs of subsets to join. In opt_einsum's order (every pair of the two
+// levels, as its dp: under objectives other than the exact FLOPs, ties resolve as there) or,
+// for the exact FLOPs, cost-ordered: each subset visits only its neighbours' entries (a pair
+// must share a summed index) whose key fits what the cap leaves it, so a round's work follows
+// the pairs that can fit rather than all pairs. Both find the same optimum cost. Each round
+// scans its levels afresh (their sizes grow about fourfold a round, so the last round is most
+// of the work), reading the bounds in doubles before any exact 128-bit cost. `Objective` is a
+// policy of dp_objective.hpp.
+template <class Cost, std::size_t W, class Objective>
+class dp_search {
+ public:
+  using entry = dp_entry<Cost, W>;
+  using level = dp_level<Cost, W>;
+
+  constexpr dp_search(const dp_group<Cost, W>& grp, const dp_settings<Cost>& set, Objective obj,
+                      contraction_tree& tree, dp_work& work)
+      : p_(grp.p), set_(set), obj_(obj), tree_(tree), work_(work), m_g_(grp.g.size()),
+        g_all_(m_g_ == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << m_g_) - 1),
+        holders_(grp.p.size.size(), 0), size_d_(prefilter ? grp.p.size.size() : 0, 0.0), x_(m_g_ + 1) {
+    for (std::size_t k = 0; k < m_g_; ++k) {
+      grp.inputs[grp.g[k]].for_each([&](std::uint32_t d) { holders_[d] |= std::uint64_t{1} << k; });
+      g_inds_ = g_inds_ | grp.inputs[grp.g[k]];
+    }
+    if constexpr (prefilter)
+      for (std::size_t d = 0; d < size_d_.size(); ++d) size_d_[d] = cost_traits<Cost>::to_double(p_.size[d]);
+    factor_d_ = prefilter ? cost_traits<Cost>::to_double(set.factor) : 0.0;
+    ordered_ = std::is_same_v<Objective, dp_exact_flops> && !set.search_outer;
+    for (std::size_t k = 0; k < m_g_; ++k) {
+      entry leaf{std::uint64_t{1} << k, grp.inputs[grp.g[k]], Cost(0u), grp.node[grp.g[k]]};
+      if constexpr (prefilter) leaf.mem_d = product_d(leaf.legs);
+      x_[1].push(leaf);
+    }
+    if (set.capped) {
+      caps_ = dp_caps<Cost>::of(p_, g_inds_);
+      if (std::is_same_v<Objective, dp_exact_flops>) caps_.skip_below_largest_input(p_, grp.inputs, grp.g);
+    }
+  }
+
+  // The root of the group's cheapest tree, or -1 when the work budget ran out.
+  [[nodiscard]] constexpr int run() {
+    work_.tensors = m_g_;
+    if (ordered_) x_[1].index(m_g_, [&](const entry& e) { return key_of(e); });
+    for (;;) {
+      ++round_;
+      cap_ = caps_.cap;
+      cap_d_ = !set_.capped || !prefilter ? std::numeric_limits<double>::infinity()
+                                          : cost_traits<Cost>::to_double(cap_) * (1 + 1e-9);
+      for (std::size_t nn = 2; nn <= m_g_; ++nn) {
+        build(nn);
+        if (work_.stopped()) return -1;
+      }
+      if (!x_[m_g_].empty()) return x_[m_g_][0].node;
+      caps_.raise(set_.capped, set_.naive, set_.limit);
+    }
+  }
+  [[nodiscard]] constexpr Cost result_size() const { return p_.size_of(x_[m_g_][0].legs); }
+
+ private:
+  // The prefilter and the cost-ordered scan's keys work in doubles, for count only (there
+  // doubles err by far less than the 1e-9 margin on the cap); other cost types skip them.
+  static constexpr bool prefilter = std::is_same_v<Cost, count>;
+  static constexpr std::uint32_t npos = level::npos;
+
+  const path_problem<Cost, W>& p_;
+  const dp_settings<Cost>& set_;
+  Objective obj_;
+  contraction_tree& tree_;
+  dp_work& work_;
+  std::size_t m_g_;
+  std::uint64_t g_all_;                 // every tensor of the group
+  std::vector<std::uint64_t> holders_;  // which tensors of the group hold each index
+  std::vector<double> size_d_;          // index sizes as doubles
+  label_set<W> g_inds_;                 // the group's indices
+  std::vector<level> x_;                // x_[m]: the subsets of m tensors found
+  dp_caps<Cost> caps_{};                // (read only when capped)
+  Cost cap_{};                          // this round's cap
+  double cap_d_ = 0, factor_d_ = 0;
+  std::uint32_t round_ = 0;
+  bool ordered_ = false;  // the cost-ordered scan
+  std::vector<std::uint32_t> hits_;  // (scratch of the cost-ordered scan)
+
+  [[nodiscard]] constexpr double product_d(const label_set<W>& set) const {
+    double r = 1;
+    set.for_each([&](std::uint32_t d) { r *= size_d_[d]; });
+    return r;
+  }
+  // A lower bound of the cost of any step that reads e: Objective's cost with e as one part, a
+  // part of cost 0 as the other, and e's own size as the step's (a step over e's indices and
+  // more), in doubles. For an additive objective c1 + key(e2) bounds a pair's cost.
+  [[nodiscard]] constexpr double key_of(const entry& e) const {
+    if constexpr (!prefilter) return 0.0;
+    return obj_.cost(0.0, e.cost_d, dp_step<double>{e.mem_d, 0.0, false}, factor_d_);
+  }
+  [[nodiscard]] constexpr std::uint64_t held() const {
+    std::uint64_t b = tree_.size() * sizeof(contraction_tree::node);
+    for (const auto& l : x_) b += l.bytes();
+    return b;
+  }
+
+  // Level nn for this round: every join of parts of m and nn - m tensors.
+  constexpr void build(std::size_t nn) {
+    work_.level = nn;
+    for (std::size_t m = 1; m <= nn / 2 && !work_.stopped(); ++m) {
+      if (ordered_) scan_by_cost(m, nn);
+      else scan_in_order(m, nn);
+    }
+    if (ordered_ && !work_.stopped()) x_[nn].index(m_g_, [&](const entry& e) { return key_of(e); });
+  }
+
+  // opt_einsum's scan: every pair of x[m] x x[nn - m], in order, that is disjoint and shares
+  // a summed index (or any pair, when searching outer products).
+  constexpr void scan_in_order(std::size_t m, std::size_t nn) {
+    const level& x1 = x_[m];
+    const level& x2 = x_[nn - m];
+    const bool same_size = m == nn - m;
+    const std::size_t n1 = x1.size(), n2 = x2.size();
+    if (!work_.charge(std::uint64_t{n1} * n2, held())) return;
+    const auto* scan1 = x1.scan();  // (read once: the joins' stores could alias them)
+    const auto* scan2 = x2.scan();
+    for (std::size_t a = 0; a < n1; ++a)
+      for (std::size_t b = 0; b < n2; ++b) {
+        const std::uint64_t s1 = scan1[a].s, s2 = scan2[b].s;
+        if ((s1 & s2) || (same_size && !(s1 < s2))) continue;
+        if (set_.search_outer || ((scan1[a].legs & scan2[b].legs) - p_.out).any()) try_join(x1[a], x2[b], nn);
+      }
+  }
+
+  // The tensors outside e that share a summed index with it: a partner must hold one.
+  [[nodiscard]] constexpr std::uint64_t neighbours(const entry& e) const {
+    std::uint64_t nb = 0;
+    (e.legs - p_.out).for_each([&](std::uint32_t d) { nb |= holders_[d]; });
+    return nb & ~e.s;
+  }
+
+  // The cost-ordered scan: for each entry of x[m] whose key fits the cap, in ascending key, its
+  // partners in x[nn - m] (scan_partners). The budget is charged a pair visited.
+  constexpr void scan_by_cost(std::size_t m, std::size_t nn) {
+    const level& x1 = x_[nn - m];  // (the larger part outside: its partners' lists are shorter)
+    const std::uint64_t others = held() - x_[nn].bytes();  // (only level nn grows meanwhile)
+    for (std::size_t r1 = 0; r1 < x1.ranked() && x1.key(r1) <= cap_d_; ++r1) {
+      const std::uint64_t left = work_.pairs_left();
+      const std::uint64_t visited = scan_partners(x1.at_rank(r1), m, nn, left);
+      if (!work_.charge(visited, others + x_[nn].bytes())) return;
+    }
+  }
+  // The entries of x[m] holding a neighbour of e1, each neighbour's list in ascending key up
+  // to what the cap leaves e1; a partner holding several neighbours is taken from its lowest
+  // one's list. Returns the pairs visited (stopping past `left`).
+  constexpr std::uint64_t scan_partners(const entry& e1, std::size_t m, std::size_t nn, std::uint64_t left) {
+    const level& x2 = x_[m];
+    const bool same_size = m == nn - m;
+    const std::uint64_t s1 = e1.s, nb = neighbours(e1);
+    const double budget = cap_d_ - e1.cost_d;
+    // The size of the indices e1 shares with each neighbour: their product over a partner's
+    // neighbours bounds what the partner shares with e1 from above (exactly, when no index is
+    // on three tensors), so e1's size x the partner's / it bounds the step's from below.
+    double bond[64];
+    if constexpr (prefilter) {
+      for (std::uint64_t ks = nb; ks; ks &= ks - 1) bond[std::countr_zero(ks)] = 1;
+      (e1.legs - p_.out).for_each([&](std::uint32_t d) {
+        for (std::uint64_t ks = holders_[d] & nb; ks; ks &= ks - 1) bond[std::countr_zero(ks)] *= size_d_[d];
+      });
+    }
+    std::uint64_t visited = 0;
+    for (std::uint64_t ks = nb; ks; ks &= ks - 1) {
+      const auto k = static_cast<std::size_t>(std::countr_zero(ks));
+      const std::uint64_t lower = nb & ((std::uint64_t{1} << k) - 1);  // the neighbours before k
+      const auto* first = x2.holding_first(k);
+      const auto* last = std::upper_bound(first, x2.holding_last(k), budget,
+                                          [](double b, const typename level::ref& r) { return b < r.key; });
+      if (visited + static_cast<std::uint64_t>(last - first) > left) return left + 1;
+      visited += static_cast<std::uint64_t>(last - first);
+      // The partners, found without a branch a visit (whose outcome is random).
+      if (hits_.size() < static_cast<std::size_t>(last - first)) hits_.assign(static_cast<std::size_t>(last - first), 0);
+      std::size_t n_hits = 0;
+      for (const auto* r = first; r != last; ++r) {
+        const std::uint64_t s2 = r->s;
+        hits_[n_hits] = r->pos;
+        n_hits += static_cast<std::size_t>(((s1 & s2) == 0) & ((s2 & lower) == 0) & (!same_size | (s1 < s2)));
+      }
+      for (std::size_t h = 0; h < n_hits; ++h) {
+        const entry& e2 = x2[hits_[h]];
+        if constexpr (prefilter) {
+          double shared = 1;
+          for (std::uint64_t b = e2.s & nb; b; b &= b - 1) shared *= bond[std::countr_zero(b)];
+          const dp_step<double> lb{e1.mem_d * e2.mem_d / shared, 0.0, false};
+          if (obj_.cost(e1.cost_d, e2.cost_d, lb, factor_d_) > cap_d_) continue;
+        }
+        try_join(e1, e2, nn);
+      }
+    }
+    return visited;
+  }
+
+  // Joins e1 and e2 (disjoint) into level nn when that is the cheapest way to their union
+  // within the cap (and the memory limit).
+  constexpr void try_join(const entry& e1, const entry& e2, std::size_t nn) {
+    level& xn = x_[nn];
+    const std::uint64_t s = e1.s | e2.s, rest = g_all_ & ~s;
+    const label_set<W> uni = e1.legs | e2.legs, both = e1.legs & e2.legs;
+    label_set<W> gone;  // summed away here: shared, summed, and on no other tensor
+    (both - p_.out).for_each([&](std::uint32_t d) {
+      if (!(holders_[d] & rest)) gone.set(d);
+    });
+    const bool inner = gone.any();
+    if constexpr (prefilter)
+      if (set_.capped) {
+        const dp_step<double> lb{e1.mem_d * e2.mem_d / product_d(both), 0.0, inner};
+        if (obj_.cost(e1.cost_d, e2.cost_d, lb, factor_d_) > cap_d_) return;
+      }
+    const std::uint32_t old = xn.find(s);
+    // A subset found in an earlier round is final: that round found it at its least cost
+    // within a smaller cap, and the cost of a tree bounds those of its subtrees.
+    if (old != npos && xn[old].round < round_) return;
+    const label_set<W> legs = uni - gone;
+    const Cost mem = p_.size_of(legs);
+    const Cost cost = obj_.cost(e1.cost, e2.cost, dp_step<Cost>{p_.size_of(uni), mem, inner}, set_.factor);
+    if (set_.capped && cap_ < cost) return;
+    if (old != npos && !(cost < xn[old].cost)) return;
+    if (set_.limit && *set_.limit < mem) return;
+    entry made{s, legs, cost, tree_.join(e1.node, e2.node), 0.0, 1.0, round_};
+    if constexpr (prefilter) {
+      made.cost_d = cost_traits<Cost>::to_double(cost);
+      made.mem_d = cost_traits<Cost>::to_double(mem);
+    }
+    if (old != npos) xn.replace(old, made);
+    else xn.add(made);
+  }
+};
+
+}  // namespace detail
+}  // namespace txmath

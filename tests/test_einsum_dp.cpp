@@ -1,0 +1,77 @@
+// dp (path_optimizer::dp) on square lattices, against opt_einsum's DynamicProgramming on the
+// very same expressions. The figures come from scripts/einsum_lattice_dp.py, which builds
+// lattice_network(rows, cols, 2) bit for bit (one tensor a site, one index of size 2 an edge)
+// and runs opt_einsum 3.4 (git 2ebc7b8):
+//
+//   python3 scripts/einsum_lattice_dp.py --opt-einsum /work/opt_einsum --minimize flops,size,write,combo,limit 3x3 4x4
+//   python3 scripts/einsum_lattice_dp.py --opt-einsum /work/opt_einsum 1x9 2x5
+//   python3 scripts/einsum_lattice_dp.py --opt-einsum /work/opt_einsum 5x5 6x6
+//
+// printing contract_path's opt_cost for opt_einsum's dp path: opt_einsum's flop_count per
+// step, txmath's FLOP convention. 3x3: 392 under every objective; 4x4: 1160 under every
+// objective (largest intermediate 16); 5x5 (flops): 3976.
+//
+// Why these are comparable with txmath's objectives: on a lattice every step of a connected
+// tree sums a bond away (each index is on exactly two tensors), so each step's exact FLOPs are
+// 2 x opt_einsum's 'flops' proxy and both objectives order trees alike: our exact dp and our
+// opt_einsum_flops dp find opt_einsum's optimum. Under the other objectives txmath's dp scans
+// pairs in opt_einsum's order, so it finds opt_einsum's very path and its reported FLOPs.
+#include <doctest/doctest.h>
+
+#include <txmath/einsum_path.hpp>
+#include <txmath/einsum_random.hpp>
+
+using namespace txmath;
+
+namespace {
+constexpr path_options dp_with(dp_minimize m) { return {.optimize = path_optimizer::dp, .minimize = m}; }
+constexpr dp_minimize every_objective[] = {dp_minimize::exact_flops, dp_minimize::opt_einsum_flops, dp_minimize::size,
+                                          dp_minimize::write,       dp_minimize::combo,            dp_minimize::limit};
+}  // namespace
+
+// At compile time too: 10 tensors, past the small-group arrays (8), so the general search runs
+// (opt_einsum: 232 for the 2 x 5 ladder; 60 for the chain of 9, 1 x 9, whose best order is
+// by hand 7 vector-matrix steps of 2 x 2 x 2 FLOPs and a last dot product of 2 x 2).
+static_assert(contract_path(lattice_network(2, 5, 2), dp_with(dp_minimize::exact_flops)).opt_flops == 232);
+static_assert(contract_path(lattice_network(1, 9, 2), dp_with(dp_minimize::exact_flops)).opt_flops == 60);
+
+TEST_CASE("dp on the 3 x 3 and 4 x 4 lattices: opt_einsum's optimum under every objective") {
+  for (const dp_minimize m : every_objective) {
+    CAPTURE(static_cast<int>(m));
+    CHECK(contract_path(lattice_network(3, 3, 2), dp_with(m)).opt_flops == 392);
+    const auto info = contract_path(lattice_network(4, 4, 2), dp_with(m));
+    CHECK(info.opt_flops == 1160);
+    CHECK(info.largest_intermediate == 16);
+  }
+}
+
+TEST_CASE("dp on the 5 x 5 lattice: opt_einsum's optimum") {
+  CHECK(contract_path(lattice_network(5, 5, 2), dp_with(dp_minimize::exact_flops)).opt_flops == 3976);
+  CHECK(contract_path(lattice_network(5, 5, 2), dp_with(dp_minimize::opt_einsum_flops)).opt_flops == 3976);
+}
+
+TEST_CASE("dp's exact search is the same with and without cost caps, and in log2 costs") {
+  // The caps only order the search (the first tree found under a cap is the optimum), so the
+  // uncapped search, one round over every connected subset, finds the same cost.
+  path_options capped = dp_with(dp_minimize::exact_flops), uncapped = capped;
+  capped.cap = path_options::cost_cap::on;
+  uncapped.cap = path_options::cost_cap::off;
+  for (const auto& net : {lattice_network(3, 4, 2), lattice_network(4, 4, 3), random_network(14, 3, 2, 3)}) {
+    const count best = contract_path(net, capped).opt_flops;
+    CHECK(contract_path(net, uncapped).opt_flops == best);
+    // log2_cost has no double pre-filter: the same search on the exact test alone.
+    const auto in_log2 = contract_path<log2_cost>(net, capped);
+    CHECK(contract_path(net, in_log2.path).opt_flops == best);
+  }
+}
+
+TEST_CASE("dp on the 6 x 6 lattice: opt_einsum's optimum, within the budget options.hpp states") {
+  // opt_einsum's dp: 9096 (scripts/einsum_lattice_dp.py 6x6, over two minutes in Python).
+  CHECK(contract_path(lattice_network(6, 6, 2), dp_with(dp_minimize::exact_flops)).opt_flops == 9096);
+  // options.hpp's search_budget comment: the 6 x 6 lattice takes between 2^27 and 2^28 pairs.
+  path_options o = dp_with(dp_minimize::exact_flops);
+  o.budget.pairs = std::uint64_t{1} << 28;
+  CHECK(contract_path(lattice_network(6, 6, 2), o).opt_flops == 9096);
+  o.budget.pairs = std::uint64_t{1} << 27;
+  CHECK_THROWS_AS((void)contract_path(lattice_network(6, 6, 2), o), txmath::invalid_argument);
+}
