@@ -390,6 +390,10 @@ TEST_CASE("einsum compare: today's search gives the recorded results of the prev
       CHECK(o.info->opt_flops == was.at("opt_flops").as_count());
       CHECK(o.info->largest_intermediate == was.at("largest_intermediate").as_count());
       CHECK(o.info->overflowed.any() == was.contains("overflowed"));
+      // dp under exact FLOPs scans partners in cost order since the dp rewrite (bee0857), so
+      // among equal-cost trees it may return another than opt_einsum's scan order did: the
+      // costs above must agree, the path need not (273 of 1,500 cases differ so, none in cost).
+      if (name == "dp/exact_flops") continue;
       if (!tie_documented(k, name)) CHECK(o.info->path.nested() == path_of(was.at("path")));
     }
   }

@@ -189,7 +189,7 @@ class dp_search {
     double bond[64];
     if constexpr (prefilter) {
       for (std::uint64_t ks = nb; ks; ks &= ks - 1) bond[std::countr_zero(ks)] = 1;
-      (e1.legs - p_.out).for_each([&](std::uint32_t d) {
+      e1.legs.for_each([&](std::uint32_t d) {  // (output indices shared too: they leave the step)
         for (std::uint64_t ks = holders_[d] & nb; ks; ks &= ks - 1) bond[std::countr_zero(ks)] *= size_d_[d];
       });
     }
