@@ -10,7 +10,7 @@ and is built the same way: the transformer einsums from the same text and shapes
 networks by the same 64-bit LCG as include/txmath/einsum_random.hpp (bit for bit), the
 lattices and MPS overlaps with the same labels in the same order. `--print-specs` prints
 each case's expression, to compare with net.str() on the C++ side. Each line gives the least
-time per call over repetitions and log2 of opt_einsum's opt_cost (the same quantity as
+CPU time per call over repetitions (CPU time: the machine may be shared) and log2 of opt_einsum's opt_cost (the same quantity as
 bench_einsum's log2_opt_flops counter), so path quality can be compared. --tsv prints
 name<TAB>microseconds<TAB>log2 cost, for scripts/speed_table.sh. Cases opt_einsum takes
 minutes on (TOO_SLOW: its 'optimal' beyond 10 operands) are not timed; a case of seconds a
@@ -21,6 +21,7 @@ import math
 import os
 import re
 import sys
+import time
 import timeit
 
 MASK = (1 << 64) - 1
@@ -170,10 +171,11 @@ def main():
             return oe.contract_path(expr, *shapes, shapes=True, optimize=optimize)
 
         _, info = call()
-        t1 = timeit.timeit(call, number=1)
+        timer = timeit.Timer(call, timer=time.process_time)  # CPU time, as bench_einsum's cpu_time
+        t1 = timer.timeit(number=1)
         number = max(1, int(args.budget / max(t1, 1e-6)))
         repeat = args.repetitions if t1 < 2 else 1  # (seconds a call: once more is enough)
-        t = min(t1, min(timeit.repeat(call, number=number, repeat=repeat)) / number)
+        t = min(t1, min(timer.repeat(number=number, repeat=repeat)) / number)
         cost = math.log2(info.opt_cost) if info.opt_cost > 0 else float("-inf")
         if args.tsv:
             print(f"{name}\t{t * 1e6:.4f}\t{cost:.4f}", flush=True)

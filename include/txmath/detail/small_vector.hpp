@@ -116,14 +116,25 @@ class small_vector {
   template <std::input_iterator It>
   constexpr void assign(It first, It last) {
     size_ = 0;
-    if constexpr (std::forward_iterator<It>) reserve(static_cast<std::size_t>(std::distance(first, last)));
-    for (; first != last; ++first) push_back(*first);
+    if constexpr (std::is_pointer_v<It> && std::is_same_v<std::remove_cv_t<std::remove_pointer_t<It>>, T>) {
+      append(first, last);
+    } else {
+      if constexpr (std::forward_iterator<It>) reserve(static_cast<std::size_t>(std::distance(first, last)));
+      for (; first != last; ++first) push_back(*first);
+    }
   }
   constexpr T* insert(const T* pos, const T& v) {
     const auto at = static_cast<std::size_t>(pos - begin());
     push_back(v);
     std::rotate(begin() + at, end() - 1, end());
     return begin() + at;
+  }
+  // Appends [first, last) (a range outside this vector).
+  constexpr void append(const T* first, const T* last) {
+    const auto n = static_cast<std::size_t>(last - first);
+    reserve(size_ + n);
+    std::copy(first, last, data() + size_);
+    size_ += n;
   }
   template <std::input_iterator It>
   constexpr T* insert(const T* pos, It first, It last) {
@@ -163,7 +174,7 @@ class small_vector {
 
   constexpr void grow_to(std::size_t n) {
     if (n < 2 * N) n = 2 * N;
-    T* p = new T[n]();
+    T* p = raw ? new T[n] : new T[n]();  // (a trivial T's new elements are written before read)
     std::move(begin(), end(), p);
     release();
     ptr_ = heap_ = p;

@@ -47,7 +47,7 @@ class ragged {
     items_.reserve(items);
   }
   constexpr void push_back(const T* first, const T* last) {
-    items_.insert(items_.end(), first, last);
+    items_.append(first, last);
     close();
   }
   constexpr void push_back(std::span<const T> l) { push_back(l.data(), l.data() + l.size()); }
