@@ -1,16 +1,28 @@
 #!/usr/bin/env python3
-"""Times opt_einsum's contract_path on the networks of benchmarks/bench_einsum.cpp.
+"""Times opt_einsum's contract_path on the cases of benchmarks/bench_einsum.cpp.
 
-Needs an opt_einsum you installed (pip install opt_einsum; numpy is not needed for
-contract_path with shapes=True). The generator repeats include/txmath/einsum_random.hpp
-bit for bit, so both sides time the same expressions; the printed log2 costs let you check
-that they agree (and compare path quality).
+Usage: time_opt_einsum.py [--opt-einsum PATH] [--budget SECONDS] [--filter REGEX] [--tsv]
+
+opt_einsum is imported from --opt-einsum PATH, else from the OPT_EINSUM_PATH environment
+variable, else from the installed package (numpy is not needed: contract_path with
+shapes=True). Each case has the name that bench_einsum registers ("path/<optimizer>/<case>"),
+and is built the same way: the transformer einsums from the same text and shapes, the random
+networks by the same 64-bit LCG as include/txmath/einsum_random.hpp (bit for bit), the
+lattices and MPS overlaps with the same labels in the same order. `--print-specs` prints
+each case's expression, to compare with net.str() on the C++ side. Each line gives the least
+CPU time per call over repetitions (CPU time: the machine may be shared) and log2 of opt_einsum's opt_cost (the same quantity as
+bench_einsum's log2_opt_flops counter), so path quality can be compared. --tsv prints
+name<TAB>microseconds<TAB>log2 cost, for scripts/speed_table.sh. Cases opt_einsum takes
+minutes on (TOO_SLOW: its 'optimal' beyond 10 operands) are not timed; a case of seconds a
+call is timed twice and the lesser kept.
 """
+import argparse
 import math
+import os
+import re
 import sys
+import time
 import timeit
-
-import opt_einsum as oe
 
 MASK = (1 << 64) - 1
 
@@ -28,6 +40,7 @@ class Lcg:
 
 
 def symbol(i):
+    """txmath::einsum_symbol, opt_einsum's get_symbol: a-z, A-Z, then from U+00C0."""
     if i < 26:
         return chr(ord("a") + i)
     if i < 52:
@@ -35,7 +48,13 @@ def symbol(i):
     return chr(0xC0 + i - 52)
 
 
+def network(inputs, output, sizes):
+    expr = ",".join("".join(t) for t in inputs) + "->" + "".join(output)
+    return expr, [tuple(sizes[c] for c in t) for t in inputs]
+
+
 def random_network(n, regularity, n_out, seed):
+    """txmath::random_network."""
     g = Lcg(seed)
     inputs = [[] for _ in range(n)]
     sizes = {}
@@ -55,24 +74,113 @@ def random_network(n, regularity, n_out, seed):
         sizes[s] = 2 + g.below(8)
         inputs[g.below(n)].append(s)
         output.append(s)
-    expr = ",".join("".join(t) for t in inputs) + "->" + "".join(output)
-    shapes = [tuple(sizes[c] for c in t) for t in inputs]
-    return expr, shapes
+    return network(inputs, output, sizes)
+
+
+def lattice_network(rows, cols, bond):
+    """txmath::lattice_network: horizontal edges first, then vertical; no open index."""
+    inputs = [[] for _ in range(rows * cols)]
+    sizes = {}
+    edges = [(r * cols + c, r * cols + c + 1) for r in range(rows) for c in range(cols - 1)]
+    edges += [(r * cols + c, (r + 1) * cols + c) for r in range(rows - 1) for c in range(cols)]
+    for i, (a, b) in enumerate(edges):
+        s = symbol(i)
+        sizes[s] = bond
+        inputs[a].append(s)
+        inputs[b].append(s)
+    return network(inputs, [], sizes)
+
+
+def mps_overlap(sites, d, bond):
+    """txmath::mps_overlap: physical labels, then the ket's bonds, then the bra's."""
+    p = [symbol(i) for i in range(sites)]
+    b = [symbol(sites + i) for i in range(sites - 1)]
+    c = [symbol(2 * sites - 1 + i) for i in range(sites - 1)]
+    sizes = {s: d for s in p}
+    sizes.update({s: bond for s in b + c})
+    inputs = []
+    for bonds in (b, c):
+        for i in range(sites):
+            t = ([bonds[i - 1]] if i > 0 else []) + [p[i]] + ([bonds[i]] if i + 1 < sites else [])
+            inputs.append(t)
+    return network(inputs, [], sizes)
+
+
+def text(expr, shapes):
+    return expr, [tuple(s) for s in shapes]
+
+
+def cases():
+    """(name, optimizer, expr, shapes) in bench_einsum.cpp's order; 'auto' is opt_einsum's default."""
+    out = []
+    for expr, shapes in [
+        ("ii->", [(4096, 4096)]),
+        ("btd,df->btf", [(8, 2048, 4096), (4096, 14336)]),
+        ("btnh,bsnh->bnts", [(8, 2048, 32, 128), (8, 2048, 32, 128)]),
+        ("bnts,bsnh->btnh", [(8, 32, 2048, 2048), (8, 2048, 32, 128)]),
+        ("gsec,egcm->gsm", [(8, 1024, 64, 40), (64, 8, 40, 4096)]),
+        ("bthd,hde->bte", [(8, 2048, 32, 128), (32, 128, 4096)]),
+        ("bd,df,fe->be", [(1024, 4096), (4096, 14336), (14336, 4096)]),
+        ("btd,dnh,bsnh->btns", [(8, 2048, 4096), (4096, 32, 128), (8, 2048, 32, 128)]),
+    ]:
+        out.append((expr, "auto", *text(expr, shapes)))
+    for n in (4, 6, 8, 10, 12, 16):
+        out.append((f"random n={n}", "optimal", *random_network(n, 3, 2, n)))
+    for n in (4, 6, 8, 10, 12, 16, 20):
+        out.append((f"random n={n}", "dp", *random_network(n, 3, 2, n)))
+    for n in (20, 30, 100, 500):
+        out.append((f"random n={n}", "greedy", *random_network(n, 3, 2, n)))
+    for r in (3, 4, 5):
+        for opt in ("dp", "greedy"):
+            out.append((f"lattice {r}x{r} bond 2", opt, *lattice_network(r, r, 2)))
+    out.append(("mps 10 sites d 2 bond 16", "dp", *mps_overlap(10, 2, 16)))
+    out.append(("mps 20 sites d 2 bond 16", "dp", *mps_overlap(20, 2, 16)))
+    out.append(("mps 20 sites d 2 bond 16", "greedy", *mps_overlap(20, 2, 16)))
+    out.append(("mps 40 sites d 2 bond 64", "greedy", *mps_overlap(40, 2, 64)))
+    return [(f"path/{opt}/{name}", opt, expr, shapes) for name, opt, expr, shapes in out]
+
+
+# Cases opt_einsum takes minutes or more on (its 'optimal' beyond 10 operands): not timed.
+TOO_SLOW = {"path/optimal/random n=12", "path/optimal/random n=16"}
 
 
 def main():
-    budget = float(sys.argv[1]) if len(sys.argv) > 1 else 2.0
-    cases = [("optimal", n) for n in (4, 6, 8)] + [("dp", n) for n in (4, 6, 8, 10, 12, 16, 20)]
-    cases += [("greedy", n) for n in (20, 100, 500)]
-    print(f"{'optimizer':<10}{'n':>5}{'time per call':>16}{'log2 opt_cost':>16}")
-    for opt, n in cases:
-        expr, shapes = random_network(n, 3, 2, n)
-        call = lambda: oe.contract_path(expr, *shapes, shapes=True, optimize=opt)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--opt-einsum", default=os.environ.get("OPT_EINSUM_PATH"), help="directory holding the opt_einsum package")
+    ap.add_argument("--budget", type=float, default=1.0, help="seconds per repetition of a case (default 1)")
+    ap.add_argument("--repetitions", type=int, default=3)
+    ap.add_argument("--filter", default="", help="regular expression on the case names")
+    ap.add_argument("--tsv", action="store_true")
+    ap.add_argument("--print-specs", action="store_true")
+    args = ap.parse_args()
+    if args.opt_einsum:
+        sys.path.insert(0, args.opt_einsum)
+    selected = [c for c in cases() if re.search(args.filter, c[0]) and c[0] not in TOO_SLOW]
+    if args.print_specs:
+        for name, _, expr, shapes in selected:
+            print(f"{name}\t{expr}\t{shapes}")
+        return
+    import opt_einsum as oe
+
+    if not args.tsv:
+        print(f"{'case':<42}{'time per call':>16}{'log2 opt_cost':>16}")
+    for name, opt, expr, shapes in selected:
+        optimize = True if opt == "auto" else opt
+
+        def call():
+            return oe.contract_path(expr, *shapes, shapes=True, optimize=optimize)
+
         _, info = call()
-        t1 = timeit.timeit(call, number=1)
-        number = max(1, int(budget / max(t1, 1e-6)))
-        t = min(timeit.repeat(call, number=number, repeat=3)) / number
-        print(f"{opt:<10}{n:>5}{t * 1e6:>14.1f}us{math.log2(info.opt_cost):>16.4f}")
+        timer = timeit.Timer(call, timer=time.process_time)  # CPU time, as bench_einsum's cpu_time
+        t1 = timer.timeit(number=1)
+        number = max(1, int(args.budget / max(t1, 1e-6)))
+        repeat = args.repetitions if t1 < 2 else 1  # (seconds a call: once more is enough)
+        t = min(t1, min(timer.repeat(number=number, repeat=repeat)) / number)
+        cost = math.log2(info.opt_cost) if info.opt_cost > 0 else float("-inf")
+        if args.tsv:
+            print(f"{name}\t{t * 1e6:.4f}\t{cost:.4f}", flush=True)
+        else:
+            print(f"{name:<42}{t * 1e6:>14.2f}us{cost:>16.4f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,19 +1,23 @@
 #pragma once
 // The run-time form of an einsum, for contraction-order search over networks larger than
 // the fixed-capacity einsum_spec (hundreds of operands and labels). It is read by the same
-// parser as einsum_spec (detail::parse_einsum_into) and works in constant evaluation too
-// (transient std::vector), so small networks can be searched at compile time.
+// parser as einsum_spec (detail::parse_einsum_into) and works in constant evaluation too,
+// so small networks can be searched at compile time. Its lists hold a network of up to 8
+// operands of 8 indices and 16 letters in place (detail::small_vector) and spill to the heap
+// beyond that: parsing a transformer's einsum allocates nothing.
 #include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <span>
 #include <utility>
 #include <vector>
 
 #include <txmath/core/count.hpp>
 #include <txmath/core/error.hpp>
+#include <txmath/detail/small_vector.hpp>
 #include <txmath/einsum.hpp>
 
 TXMATH_DEFINE_ERROR(txmath_error_einsum_size_given_for_unknown_index, invalid_argument)
@@ -22,11 +26,14 @@ namespace txmath {
 
 // An einsum with any number of operands and labels; sizes bound per label id.
 struct einsum_network {
-  std::vector<char32_t> labels;                   // the letter of each id, by first appearance
-  std::vector<count> sizes;                       // the size of each id
-  std::vector<unsigned char> bound;               // whether sizes[id] was given
-  std::vector<std::vector<std::uint32_t>> inputs; // ids of each operand (repeats kept)
-  std::vector<std::uint32_t> output;              // ids of the result
+  // The ids of one term (an operand or the result): a vector-like list, comparable with and
+  // convertible to std::vector<std::uint32_t>, readable as std::span<const std::uint32_t>.
+  using term = detail::small_vector<std::uint32_t, 8>;
+  detail::small_vector<char32_t, 16> labels;     // the letter of each id, by first appearance
+  detail::small_vector<count, 16> sizes;         // the size of each id
+  detail::small_vector<unsigned char, 16> bound; // whether sizes[id] was given
+  detail::small_vector<term, 8> inputs;          // ids of each operand (repeats kept)
+  term output;                                   // ids of the result
   bool explicit_output = false;
 
   constexpr std::size_t operands() const { return inputs.size(); }
@@ -99,13 +106,13 @@ struct einsum_network {
 
   // Elements of a term: product of its extents, a repeated index counting repeatedly (as
   // opt_einsum's size_by_dict on a term).
-  constexpr count elements(const std::vector<std::uint32_t>& t) const {
+  constexpr count elements(std::span<const std::uint32_t> t) const {
     count e = 1;
     for (auto id : t) e *= sizes[id];
     return e;
   }
 
-  std::string term_str(const std::vector<std::uint32_t>& t) const {
+  std::string term_str(std::span<const std::uint32_t> t) const {
     std::string s;
     for (auto id : t) s += detail::label_text(labels[id]);
     return s;
@@ -122,22 +129,23 @@ struct einsum_network {
 };
 
 namespace detail {
-// Builds an einsum_network for parse_einsum_into; finds letters through a hash table, so
-// that networks with hundreds of labels parse in linear time.
+// Builds an einsum_network for parse_einsum_into. Finds an ASCII letter in a table indexed by
+// the letter, any other through a hash table (made at the first non-ASCII letter), so that
+// networks with hundreds of labels parse in linear time and small ones touch no heap.
 struct network_builder {
   einsum_network& r;
-  // Letter -> id by open addressing: a table of at least twice the letters of the text
-  // (reserve_labels), so a probe ends at an empty slot within a few steps.
   static constexpr std::uint32_t empty = ~std::uint32_t{0};
+  std::uint32_t ascii[58];  // id + 1 of the letters 'A'..'z' (0: none yet); set in the constructor
+  // Other letters -> id by open addressing: a table of at least twice the letters of the text,
+  // so a probe ends at an empty slot within a few steps.
   std::vector<std::pair<char32_t, std::uint32_t>> by_label{};
-  std::vector<std::uint32_t> occ{};
+  small_vector<std::uint32_t, 16> occ{};
 
-  static constexpr bool empty_spec_is_one_scalar() { return true; }
-  constexpr void reserve_labels(std::size_t letters) {
-    std::size_t slots = 16;
-    while (slots < 2 * letters) slots *= 2;
-    by_label.assign(slots, {char32_t{0}, empty});
+  constexpr explicit network_builder(einsum_network& net) : r(net) {
+    for (auto& a : ascii) a = 0;
   }
+  static constexpr bool empty_spec_is_one_scalar() { return true; }
+  static constexpr bool is_ascii(char32_t c) { return c >= 'A' && c <= 'z'; }  // (letters only reach here)
   constexpr std::size_t slot(char32_t c) const {
     const std::size_t mask = by_label.size() - 1;
     std::size_t i = static_cast<std::size_t>((std::uint64_t{c} * 0x9E3779B97F4A7C15ull) >> 40) & mask;
@@ -145,24 +153,33 @@ struct network_builder {
     return i;
   }
   constexpr int find(char32_t c) const {
+    if (is_ascii(c)) return static_cast<int>(ascii[c - 'A']) - 1;
+    if (by_label.empty()) return -1;
     const auto& e = by_label[slot(c)];
     return e.second != empty ? static_cast<int>(e.second) : -1;
   }
-  constexpr std::uint32_t add_label(char32_t c, std::string_view, std::size_t) {
+  constexpr std::uint32_t add_label(char32_t c, std::string_view spec, std::size_t) {
     const auto id = static_cast<std::uint32_t>(r.labels.size());
     r.labels.push_back(c);
     r.sizes.push_back(count{});
     r.bound.push_back(0);
     occ.push_back(0);
-    by_label[slot(c)] = {c, id};
+    if (is_ascii(c)) {
+      ascii[c - 'A'] = id + 1;
+    } else {
+      if (by_label.empty()) by_label.assign(slots_for(spec), {char32_t{0}, empty});
+      by_label[slot(c)] = {c, id};
+    }
     return id;
   }
-  constexpr void add_input(std::string_view spec, std::size_t at) {
-    // A term holds at most as many indices as it has bytes: one allocation per term.
-    std::size_t end = at;
-    while (end < spec.size() && spec[end] != ',' && spec[end] != '-') ++end;
-    r.inputs.emplace_back().reserve(end - at);
+  // Room for every letter of the text (an upper bound: its bytes that may start one).
+  static constexpr std::size_t slots_for(std::string_view spec) {
+    std::size_t letters = 0, slots = 16;
+    for (char c : spec) letters += (static_cast<unsigned char>(c) & 0xC0) != 0x80 && c != ',' && c != '-' && c != '>';
+    while (slots < 2 * letters) slots *= 2;
+    return slots;
   }
+  constexpr void add_input(std::string_view, std::size_t) { r.inputs.emplace_back(); }
   constexpr void push_input(std::uint32_t id, std::string_view, std::size_t) {
     r.inputs.back().push_back(id);
     ++occ[id];
@@ -188,18 +205,18 @@ struct network_builder {
 constexpr einsum_network parse_network(std::string_view spec) {
   einsum_network r;
   detail::network_builder b{r};
-  // Room for every label and operand the text can hold, so that nothing grows while parsing.
-  std::size_t letters = 0, operands = 1;
-  for (char c : spec) {
-    letters += (static_cast<unsigned char>(c) & 0xC0) != 0x80 && c != ',' && c != '-' && c != '>';
-    operands += c == ',';
+  if (spec.size() > 64) {  // room for every operand and label the text can hold: nothing grows
+    std::size_t letters = 0, operands = 1;
+    for (char c : spec) {
+      letters += (static_cast<unsigned char>(c) & 0xC0) != 0x80 && c != ',' && c != '-' && c != '>';
+      operands += c == ',';
+    }
+    r.inputs.reserve(operands);
+    r.labels.reserve(letters);
+    r.sizes.reserve(letters);
+    r.bound.reserve(letters);
+    b.occ.reserve(letters);
   }
-  r.inputs.reserve(operands);
-  r.labels.reserve(letters);
-  r.sizes.reserve(letters);
-  r.bound.reserve(letters);
-  b.reserve_labels(letters);
-  b.occ.reserve(letters);
   detail::parse_einsum_into(spec, b);
   return r;
 }

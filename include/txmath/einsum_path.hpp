@@ -28,6 +28,8 @@
 //   auto_    optimal up to 10 operands, dp up to 20 (greedy where dp's budget refuses),
 //            greedy beyond.
 // Costs use the cost type given as template argument (count, log2_cost, boost cpp_int).
+// One to three operands take a short path where the answer is known without searching
+// (detail::short_path); up to 8 operands, parsing and the report allocate nothing.
 //
 // Every search is bounded: an index of size 0 makes the one step over every operand the path
 // (it costs 0 FLOPs), dp keeps to path_options::budget, optimal to 20 operands. With count, a
@@ -145,22 +147,98 @@ constexpr bool has_size_zero(const einsum_network& net) {
   return false;
 }
 
+// The short paths: one to three operands need no search machinery (no label sets, no sizes
+// as a std::vector, no path in SSA ids), so that a transformer's einsum is costed without
+// allocating. One or two operands: the one step over everything (as opt_einsum). Three: the
+// three pairs are compared exactly, where the result is provably the searched one (below).
+class short_path {
+ public:
+  // The path of a network of at most 3 operands, or nothing where the search must decide.
+  template <class Cost>
+  static constexpr std::optional<linear_path> of(const einsum_network& net, std::span<const Cost> size,
+                                                 const path_options& opt) {
+    const std::size_t n = net.operands();
+    if (n <= 2 || has_size_zero(net)) {  // as opt_einsum for two: one step over everything
+      linear_path path;
+      for (std::size_t i = 0; i < n; ++i) path.add(i);
+      path.close();
+      return path;
+    }
+    if constexpr (std::is_same_v<Cost, count>) {
+      if (n == 3 && n_labels_fit(net) && same_as_search(net, opt)) return best_pair(net, size, opt.optimize == path_optimizer::dp);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  using ids = std::uint64_t;  // a set of index ids (all below 64: n_labels_fit)
+
+  static constexpr bool n_labels_fit(const einsum_network& net) { return net.n_labels() <= 64; }
+  static constexpr ids set_of(std::span<const std::uint32_t> t) {
+    ids s = 0;
+    for (auto d : t) s |= ids{1} << d;
+    return s;
+  }
+  // Where every exact-FLOPs search (optimal, dp, auto_'s optimal) returns the least of the three
+  // pairwise trees: no memory limit (which admits other trees), the exact FLOPs objective, and
+  // no index carried by one input only (which optimal and dp may first sum in a step of its own).
+  static constexpr bool same_as_search(const einsum_network& net, const path_options& opt) {
+    const auto o = opt.optimize;
+    if (opt.limit.what != memory_limit::kind::unlimited) return false;
+    if (o != path_optimizer::auto_ && o != path_optimizer::optimal && o != path_optimizer::dp) return false;
+    if (o == path_optimizer::dp && (opt.minimize != dp_minimize::exact_flops || opt.search_outer)) return false;
+    const ids a = set_of(net.inputs[0]), b = set_of(net.inputs[1]), c = set_of(net.inputs[2]), out = set_of(net.output);
+    return ((a & ~(b | c | out)) | (b & ~(a | c | out)) | (c & ~(a | b | out))) == 0;
+  }
+  // The product of the sizes in a set, flagged when beyond a count.
+  static constexpr figure<count> product(ids s, std::span<const count> size) {
+    figure<count> p{count(1u)};
+    for (; s; s &= s - 1) p.mul(size[static_cast<std::size_t>(std::countr_zero(s))]);
+    return p;
+  }
+  // The FLOPs of contracting two terms `x`, `y` when `keep` (the rest and the output) remain.
+  static constexpr figure<count> pair_flops(ids x, ids y, ids keep, std::span<const count> size) {
+    return product(x | y, size).flops(2, ((x | y) & ~keep) != 0);
+  }
+  // The tree (i j) k of least FLOPs, or nothing on a tie or an overflow (the search decides
+  // those), or where dp would not take it: dp joins only pairs sharing a summed index.
+  static constexpr std::optional<linear_path> best_pair(const einsum_network& net, std::span<const count> size,
+                                                        bool connected_only) {
+    const ids t[3] = {set_of(net.inputs[0]), set_of(net.inputs[1]), set_of(net.inputs[2])}, out = set_of(net.output);
+    constexpr std::size_t pairs[3][3] = {{0, 1, 2}, {0, 2, 1}, {1, 2, 0}};
+    figure<count> cost[3];
+    for (std::size_t p = 0; p < 3; ++p) {
+      const ids x = t[pairs[p][0]], y = t[pairs[p][1]], z = t[pairs[p][2]];
+      const ids r = (x | y) & (z | out);
+      cost[p] = pair_flops(x, y, z | out, size);
+      cost[p].add(pair_flops(r, z, out, size));
+      if (cost[p].over) return std::nullopt;
+    }
+    std::size_t best = 0;
+    for (std::size_t p = 1; p < 3; ++p)
+      if (cost[p].value < cost[best].value) best = p;
+    for (std::size_t p = 0; p < 3; ++p)
+      if (p != best && cost[p].value == cost[best].value) return std::nullopt;
+    const ids x = t[pairs[best][0]], y = t[pairs[best][1]], z = t[pairs[best][2]];
+    if (connected_only && (((x & y) & ~out) == 0 || ((((x | y) & z) & ~out) == 0))) return std::nullopt;
+    return linear_path{{pairs[best][0], pairs[best][1]}, {0, 1}};
+  }
+};
+
 template <class Cost, std::size_t W>
 constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_options& opt) {
-  const std::vector<Cost> size = sizes_as<Cost>(net);
   const std::size_t n = net.operands();
   if (opt.optimize == path_optimizer::random_greedy) check_random_greedy(opt.random);
-  linear_path path;
-  if (n <= 2 || has_size_zero(net)) {  // as opt_einsum for two: one step over everything
-    for (std::size_t i = 0; i < n; ++i) path.add(i);
-    path.close();
-  } else {
-    path_optimizer o = opt.optimize;
-    if (o == path_optimizer::auto_) o = n <= 10 ? path_optimizer::optimal : n <= 20 ? path_optimizer::dp : path_optimizer::greedy;
-    dp_work work{opt.budget};
-    path = ssa_to_linear(search_any_size<Cost, W>(net, size, opt, o, work), n);
+  if (n <= 3 || has_size_zero(net)) {
+    const auto size = sizes_in_place<Cost>(net);  // (no allocation up to 16 indices)
+    const std::span<const Cost> sizes(size.data(), size.size());
+    if (auto path = short_path::of<Cost>(net, sizes, opt)) return replay<Cost>(net, std::move(*path), sizes);
   }
-  return replay<Cost>(net, std::move(path), size);
+  const std::vector<Cost> size = sizes_as<Cost>(net);
+  path_optimizer o = opt.optimize;
+  if (o == path_optimizer::auto_) o = n <= 10 ? path_optimizer::optimal : n <= 20 ? path_optimizer::dp : path_optimizer::greedy;
+  dp_work work{opt.budget};
+  return replay<Cost>(net, ssa_to_linear(search_any_size<Cost, W>(net, size, opt, o, work), n), size);
 }
 }  // namespace detail
 
@@ -181,7 +259,8 @@ constexpr path_info<Cost> contract_path(const einsum_network& net, const path_op
 template <class Cost = count>
 constexpr path_info<Cost> contract_path(const einsum_network& net, linear_path path) {
   net.check_sizes();
-  return detail::replay<Cost>(net, std::move(path), detail::sizes_as<Cost>(net));
+  const auto size = detail::sizes_in_place<Cost>(net);
+  return detail::replay<Cost>(net, std::move(path), {size.data(), size.size()});
 }
 
 namespace detail {

@@ -41,9 +41,13 @@ struct figure {
   constexpr void mul(const Cost& f) {
     if constexpr (std::is_same_v<Cost, count>) {
       detail::u128 r = 0;
-      if (f == count(0)) *this = {count(0), false};
-      else if (!over && __builtin_mul_overflow(value.rep_value(), f.rep_value(), &r)) *this = {count::from_rep(count::max_rep), true};
-      else if (!over) value = count::from_rep(r);
+      const detail::u128 a = value.rep_value(), b = f.rep_value();
+      std::uint64_t narrow = 0;  // (in 64 bits where it fits: a 128-bit check costs more)
+      if (b == 0) *this = {count(0), false};
+      else if (over) return;
+      else if (((a | b) >> 64) == 0 && !__builtin_mul_overflow(static_cast<std::uint64_t>(a), static_cast<std::uint64_t>(b), &narrow)) value = count::from_rep(narrow);
+      else if (__builtin_mul_overflow(a, b, &r)) *this = {count::from_rep(count::max_rep), true};
+      else value = count::from_rep(r);
     } else {
       value = value * f;
     }

@@ -13,6 +13,14 @@ constexpr std::vector<Cost> sizes_as(const einsum_network& net) {
   for (std::size_t d = 0; d < net.n_labels(); ++d) size[d] = cost_of<Cost>(net.sizes[d]);
   return size;
 }
+// The same, held in place for up to 16 indices (the searches take a std::vector; the short
+// paths of einsum_path.hpp and replay a span).
+template <class Cost>
+constexpr small_vector<Cost, 16> sizes_in_place(const einsum_network& net) {
+  small_vector<Cost, 16> size(net.n_labels());
+  for (std::size_t d = 0; d < net.n_labels(); ++d) size[d] = cost_of<Cost>(net.sizes[d]);
+  return size;
+}
 
 // Checks a linear path as replay() reads it: step k names distinct operands among the
 // `left` that remain; no step is empty; none comes after everything is one tensor.
@@ -33,9 +41,10 @@ constexpr void check_path_step(const einsum_network& net, std::size_t k, std::sp
 
 // Replays a linear path: opt_einsum's contract_path bookkeeping (find_contraction, flop_count).
 // The caller has checked that every index has a size; `size` holds them as Cost. The path must
-// use every operand once and end with one tensor.
+// use every operand once and end with one tensor. Allocates nothing up to 8 operands and 16
+// indices (every list here and in path_info is held in place up to about that size).
 template <class Cost>
-constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, const std::vector<Cost>& size) {
+constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, std::span<const Cost> size) {
   const std::size_t n_labels = net.n_labels(), n = net.operands();
   path_info<Cost> info;
   info.labels = net.labels;
@@ -43,7 +52,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, co
   // Naive cost: one step over everything; "inner" when some index is on two inputs.
   // (stamp[d] == st: d seen in the current term; in_step[d] == k + 1: seen in step k; uni:
   // the distinct indices of the step, in order of first appearance. One allocation for all.)
-  std::vector<std::uint32_t> scratch(4 * n_labels, 0);
+  small_vector<std::uint32_t, 64> scratch(4 * n_labels, 0);
   std::uint32_t* stamp = scratch.data();
   std::uint32_t* in_step = stamp + n_labels;
   std::uint32_t* refs = in_step + n_labels;
@@ -71,7 +80,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, co
   for (auto d : net.output) ++refs[d];
 
   // The operands as they stand: input i is i, the result of step k is n + k.
-  std::vector<std::uint32_t> list(n, 0);
+  small_vector<std::uint32_t, 8> list(n, 0);
   for (std::size_t i = 0; i < n; ++i) list[i] = static_cast<std::uint32_t>(i);
   auto ids_of = [&](std::uint32_t o) -> std::span<const std::uint32_t> {
     if (o < n) return net.inputs[o];
@@ -86,12 +95,12 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, co
   steps.results.reserve(n_steps, input_ids);
   steps.costs.reserve(n_steps);
   figure<Cost> largest{Cost(1u)}, total{Cost(0u)};
-  std::vector<std::size_t> con;
+  small_vector<std::size_t, 8> con;
   for (std::size_t k = 0; k < n_steps; ++k) {
     con.assign(path[k].begin(), path[k].end());
     if (!std::is_sorted(con.begin(), con.end())) std::sort(con.begin(), con.end());
     check_path_step(net, k, con, list.size());
-    steps.operands.push_back(con);
+    steps.operands.push_back(std::span<const std::size_t>(con.data(), con.size()));
     // The terms, last operand first; the distinct indices of the step in order of first
     // appearance; each term drops its refs.
     n_uni = 0;

@@ -5,12 +5,17 @@
 
 namespace txmath {
 
-// A list of lists in two vectors (two allocations, not one a list): list k holds
-// items[end(k - 1), end(k)). Lists read as spans, valid while the ragged is unchanged.
 template <class T>
+class ragged_view;
+
+// A list of lists in two vectors (two allocations, not one a list): list k holds
+// items[end(k - 1), end(k)). Lists read as spans, valid while the ragged is unchanged. The
+// first `Lists` lists and `Items` items are held in place (a path of up to 8 operands
+// allocates nothing), the rest on the heap.
+template <class T, std::size_t Lists = 8, std::size_t Items = 16>
 class ragged {
  public:
-  class view;  // consecutive lists of a ragged
+  using view = ragged_view<T>;  // consecutive lists of a ragged
 
   constexpr ragged() = default;
   constexpr ragged(std::initializer_list<std::initializer_list<T>> lists) {
@@ -42,7 +47,7 @@ class ragged {
     items_.reserve(items);
   }
   constexpr void push_back(const T* first, const T* last) {
-    items_.insert(items_.end(), first, last);
+    items_.append(first, last);
     close();
   }
   constexpr void push_back(std::span<const T> l) { push_back(l.data(), l.data() + l.size()); }
@@ -50,14 +55,15 @@ class ragged {
   constexpr void close() { ends_.push_back(items_.size()); }  // ... which this ends
 
  private:
-  std::vector<T> items_;
-  std::vector<std::size_t> ends_;
+  detail::small_vector<T, Items> items_;
+  detail::small_vector<std::size_t, Lists> ends_;
 };
 
 template <class T>
-class ragged<T>::view {
+class ragged_view {
  public:
-  constexpr view(const T* items, const std::size_t* ends, std::size_t first, std::size_t n)
+  using view = ragged_view;
+  constexpr ragged_view(const T* items, const std::size_t* ends, std::size_t first, std::size_t n)
       : items_(items), ends_(ends), first_(first), n_(n) {}
   constexpr std::size_t size() const { return n_; }
   constexpr bool empty() const { return n_ == 0; }
@@ -94,7 +100,7 @@ using linear_path = ragged<std::size_t>;
 template <class Cost = count>
 struct contraction_step {
   std::span<const std::size_t> operands;  // positions in the current list, ascending
-  ragged<std::uint32_t>::view terms;      // index ids of the operands, in opt_einsum's order
+  ragged_view<std::uint32_t> terms;       // index ids of the operands, in opt_einsum's order
   std::span<const std::uint32_t> result;  // index ids of the result
   Cost flops{};                           // flop_count of the step
   Cost result_elements{};
@@ -102,18 +108,19 @@ struct contraction_step {
   bool overflowed = false;                // flops or result_elements beyond a count (see path_info)
 };
 
-// The steps of a path, flat (a few allocations for the whole path); steps[k] is a view.
+// The steps of a path, flat (a few allocations for the whole path, none up to 8 operands);
+// steps[k] is a view.
 template <class Cost = count>
 struct step_list {
-  ragged<std::size_t> operands;  // step k's operands, ascending
-  ragged<std::uint32_t> terms;   // one list an operand: step k's are operands.offset(k) onwards
-  ragged<std::uint32_t> results;
+  ragged<std::size_t> operands;          // step k's operands, ascending
+  ragged<std::uint32_t, 16, 48> terms;   // one list an operand: step k's are operands.offset(k) onwards
+  ragged<std::uint32_t, 8, 32> results;
   struct costs_of_step {
     Cost flops{}, result_elements{};
     std::size_t scale = 0;
     bool overflowed = false;
   };
-  std::vector<costs_of_step> costs;
+  detail::small_vector<costs_of_step, 8> costs;
 
   constexpr std::size_t size() const { return costs.size(); }
   constexpr bool empty() const { return costs.empty(); }
@@ -139,7 +146,7 @@ struct step_list {
 // opt_einsum's PathInfo.
 template <class Cost = count>
 struct path_info {
-  std::vector<char32_t> labels;  // the letter of each index id
+  detail::small_vector<char32_t, 16> labels;  // the letter of each index id
   linear_path path;
   step_list<Cost> steps;
   Cost naive_flops{};            // everything in one n-ary step (opt_einsum's naive_cost)

@@ -1,0 +1,201 @@
+#pragma once
+// A vector that holds its first N elements in place and spills to the heap beyond them, so
+// that an einsum of a few operands is parsed, searched and reported without allocating (an
+// allocation costs about as much as costing a whole pairwise step). Works in constant
+// evaluation: the heap block is a transient new[], and the in-place array of a trivial T is
+// left uninitialized (C++20 allows that; only elements below size() are ever read), so that
+// making an empty vector costs nothing. Only for default-constructible T (ids, letters,
+// counts, and small_vectors of them).
+#include <algorithm>
+#include <cstddef>
+#include <initializer_list>
+#include <iterator>
+#include <ranges>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace txmath::detail {
+
+template <class T, std::size_t N>
+class small_vector {
+  static_assert(N > 0 && std::is_default_constructible_v<T>);
+
+ public:
+  using value_type = T;
+  using size_type = std::size_t;
+  using difference_type = std::ptrdiff_t;
+  using reference = T&;
+  using const_reference = const T&;
+  using iterator = T*;
+  using const_iterator = const T*;
+
+  constexpr small_vector() {}  // (not `= default`: the in-place array stays uninitialized)
+  constexpr explicit small_vector(std::size_t n) { resize(n); }
+  constexpr small_vector(std::size_t n, const T& v) { assign(n, v); }
+  constexpr small_vector(std::initializer_list<T> l) { assign(l.begin(), l.end()); }
+  template <std::input_iterator It>
+  constexpr small_vector(It first, It last) {
+    assign(first, last);
+  }
+  constexpr small_vector(const std::vector<T>& v) { assign(v.begin(), v.end()); }  // NOLINT: implicit, as the nested form
+  constexpr small_vector(const small_vector& o) { assign(o.begin(), o.end()); }
+  constexpr small_vector(small_vector&& o) noexcept { take(o); }
+  constexpr small_vector& operator=(const small_vector& o) {
+    if (this != &o) assign(o.begin(), o.end());
+    return *this;
+  }
+  constexpr small_vector& operator=(small_vector&& o) noexcept {
+    if (this != &o) {
+      release();
+      take(o);
+    }
+    return *this;
+  }
+  constexpr ~small_vector() { release(); }
+  constexpr operator std::vector<T>() const { return std::vector<T>(begin(), end()); }  // NOLINT: as a std::vector
+
+  [[nodiscard]] constexpr std::size_t size() const { return size_; }
+  [[nodiscard]] constexpr bool empty() const { return size_ == 0; }
+  [[nodiscard]] constexpr std::size_t capacity() const { return cap_; }
+  [[nodiscard]] constexpr T* data() { return ptr_; }
+  [[nodiscard]] constexpr const T* data() const { return ptr_; }
+  constexpr T* begin() { return data(); }
+  constexpr T* end() { return data() + size_; }
+  constexpr const T* begin() const { return data(); }
+  constexpr const T* end() const { return data() + size_; }
+  constexpr auto rbegin() const { return std::reverse_iterator<const T*>(end()); }
+  constexpr auto rend() const { return std::reverse_iterator<const T*>(begin()); }
+  constexpr T& operator[](std::size_t i) { return data()[i]; }
+  constexpr const T& operator[](std::size_t i) const { return data()[i]; }
+  constexpr T& front() { return data()[0]; }
+  constexpr const T& front() const { return data()[0]; }
+  constexpr T& back() { return data()[size_ - 1]; }
+  constexpr const T& back() const { return data()[size_ - 1]; }
+
+  constexpr void reserve(std::size_t n) {
+    if (n > capacity()) grow_to(n);
+  }
+  constexpr void clear() { size_ = 0; }
+  constexpr void push_back(const T& v) {
+    if (size_ == capacity()) {
+      const T copy = v;  // (v may be an element of this vector)
+      grow_to(2 * size_);
+      data()[size_++] = copy;
+      return;
+    }
+    data()[size_++] = v;
+  }
+  constexpr void push_back(T&& v) {
+    if (size_ == capacity()) {
+      T moved = std::move(v);  // (v may be an element of this vector)
+      grow_to(2 * size_);
+      data()[size_++] = std::move(moved);
+      return;
+    }
+    data()[size_++] = std::move(v);
+  }
+  template <class... A>
+  constexpr T& emplace_back(A&&... a) {
+    if (size_ == capacity()) grow_to(2 * size_);
+    if constexpr (sizeof...(A) == 0) data()[size_] = T();
+    else data()[size_] = T(std::forward<A>(a)...);
+    return data()[size_++];
+  }
+  constexpr void pop_back() { --size_; }
+  constexpr void resize(std::size_t n) { resize(n, T()); }
+  constexpr void resize(std::size_t n, const T& v) {
+    reserve(n);
+    for (std::size_t i = size_; i < n; ++i) data()[i] = v;
+    size_ = n;
+  }
+  constexpr void assign(std::size_t n, const T& v) {
+    size_ = 0;
+    resize(n, v);
+  }
+  template <std::input_iterator It>
+  constexpr void assign(It first, It last) {
+    size_ = 0;
+    if constexpr (std::is_pointer_v<It> && std::is_same_v<std::remove_cv_t<std::remove_pointer_t<It>>, T>) {
+      append(first, last);
+    } else {
+      if constexpr (std::forward_iterator<It>) reserve(static_cast<std::size_t>(std::distance(first, last)));
+      for (; first != last; ++first) push_back(*first);
+    }
+  }
+  constexpr T* insert(const T* pos, const T& v) {
+    const auto at = static_cast<std::size_t>(pos - begin());
+    push_back(v);
+    std::rotate(begin() + at, end() - 1, end());
+    return begin() + at;
+  }
+  // Appends [first, last) (a range outside this vector).
+  constexpr void append(const T* first, const T* last) {
+    const auto n = static_cast<std::size_t>(last - first);
+    reserve(size_ + n);
+    std::copy(first, last, data() + size_);
+    size_ += n;
+  }
+  template <std::input_iterator It>
+  constexpr T* insert(const T* pos, It first, It last) {
+    const auto at = static_cast<std::size_t>(pos - begin()), old = size_;
+    if constexpr (std::forward_iterator<It>) reserve(size_ + static_cast<std::size_t>(std::distance(first, last)));
+    for (; first != last; ++first) push_back(*first);
+    std::rotate(begin() + at, begin() + old, end());
+    return begin() + at;
+  }
+  constexpr T* erase(const T* pos) {
+    const auto at = static_cast<std::size_t>(pos - begin());
+    std::move(begin() + at + 1, end(), begin() + at);
+    --size_;
+    return begin() + at;
+  }
+
+  // Equal to any contiguous range of the same elements (another small_vector, a std::vector).
+  template <class R>
+    requires std::ranges::contiguous_range<R> && std::is_same_v<std::ranges::range_value_t<R>, T>
+  friend constexpr bool operator==(const small_vector& a, const R& b) {
+    return std::equal(a.begin(), a.end(), std::ranges::begin(b), std::ranges::end(b));
+  }
+
+ private:
+  // In place: uninitialized for a trivial T (ids, letters), value-initialized otherwise.
+  static constexpr bool raw = std::is_trivially_default_constructible_v<T>;
+  struct raw_array {
+    T a[N];
+  };
+  struct value_array {
+    T a[N]{};
+  };
+  std::conditional_t<raw, raw_array, value_array> inline_;
+  T* ptr_ = inline_.a;  // inline_.a or heap_
+  T* heap_ = nullptr;
+  std::size_t size_ = 0, cap_ = N;
+
+  constexpr void grow_to(std::size_t n) {
+    if (n < 2 * N) n = 2 * N;
+    T* p = raw ? new T[n] : new T[n]();  // (a trivial T's new elements are written before read)
+    std::move(begin(), end(), p);
+    release();
+    ptr_ = heap_ = p;
+    cap_ = n;
+  }
+  constexpr void release() {
+    delete[] heap_;
+    heap_ = nullptr;
+    ptr_ = inline_.a;
+    cap_ = N;
+  }
+  constexpr void take(small_vector& o) {
+    if (o.heap_) {
+      ptr_ = heap_ = o.heap_, cap_ = o.cap_;
+      o.heap_ = nullptr, o.ptr_ = o.inline_.a, o.cap_ = N;
+    } else {
+      std::move(o.inline_.a, o.inline_.a + o.size_, inline_.a);
+    }
+    size_ = o.size_;
+    o.size_ = 0;
+  }
+};
+
+}  // namespace txmath::detail

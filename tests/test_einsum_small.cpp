@@ -1,0 +1,217 @@
+// Small einsums without overhead (issue 15, item 1): a network of a few operands is parsed,
+// searched and reported without a heap allocation (detail::small_vector in einsum_network
+// and path_info), and one to three operands take a short path instead of the search. The
+// short path must give what the search gives: checked against the search itself (called
+// directly) and against replaying each of the three pairwise trees (the least of which is
+// the optimum by definition). Hand-derived figures use opt_einsum's flop_count rule: product
+// of the step's index sizes x (operands - 1, + 1 if an index is summed away).
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <vector>
+
+#include <txmath/einsum_path.hpp>
+#include <txmath/einsum_random.hpp>
+
+#include "support.hpp"
+
+// Every allocation of this program is counted (the checks below compare the count around a
+// call; doctest allocates between them). (GCC sees the new-expressions it inlines end in
+// free() and warns; malloc and free are the pair here.)
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+namespace {
+std::size_t allocations = 0;
+}
+void* operator new(std::size_t n) {
+  ++allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+using namespace txmath;
+
+namespace {
+// The allocations made by f().
+template <class F>
+std::size_t allocations_of(F&& f) {
+  const std::size_t before = allocations;
+  f();
+  return allocations - before;
+}
+
+// The search's answer, without the short path: what contract_path gave before it.
+path_info<count> searched(const einsum_network& net, path_optimizer o) {
+  const std::vector<count> size = detail::sizes_as<count>(net);
+  detail::dp_work work{search_budget{}};
+  const path_options opt{.optimize = o};
+  const detail::ssa_path ssa = detail::search<count, 1>(net, size, opt, o, work);
+  return detail::replay<count>(net, detail::ssa_to_linear(ssa, net.operands()), size);
+}
+
+// A random network of three operands over letters a-f: 1-4 indices each, sizes 1-9, a random
+// subset of the indices as output (some networks have indices on one input only, some outer
+// products, some ties: the short path must defer those to the search or agree with it).
+einsum_network random_three(detail::lcg& g) {
+  std::string spec;
+  std::string used;
+  for (int k = 0; k < 3; ++k) {
+    if (k) spec += ',';
+    const auto rank = 1 + g.below(4);
+    for (std::uint64_t i = 0; i < rank; ++i) {
+      const char c = static_cast<char>('a' + g.below(6));
+      if (spec.find(c, spec.rfind(',') == std::string::npos ? 0 : spec.rfind(',')) != std::string::npos) continue;
+      spec += c;
+      if (used.find(c) == std::string::npos) used += c;
+    }
+  }
+  spec += "->";
+  for (char c : used)
+    if (g.below(3) == 0) spec += c;
+  einsum_network net = parse_network(spec);
+  for (std::size_t d = 0; d < net.n_labels(); ++d) net.set_size(net.labels[d], count(1 + g.below(9)));
+  return net;
+}
+}  // namespace
+
+TEST_CASE("three operands: the short path is the search's answer, the least of the three trees") {
+  detail::lcg g{2026};
+  int checked = 0;
+  for (int trial = 0; trial < 600; ++trial) {
+    const einsum_network net = random_three(g);
+    if (net.operands() != 3) continue;
+    for (path_optimizer o : {path_optimizer::optimal, path_optimizer::dp}) {
+      const path_info<count> fast = contract_path<count>(net, {.optimize = o});
+      const path_info<count> slow = searched(net, o);
+      CAPTURE(net.str());
+      CHECK(fast.path == slow.path);
+      CHECK(fast.opt_flops == slow.opt_flops);
+      CHECK(fast.largest_intermediate == slow.largest_intermediate);
+      CHECK(fast.naive_flops == slow.naive_flops);
+      if (o == path_optimizer::optimal) {  // no tree of pairs costs less (pre-reduction may cost less)
+        count least = contract_path<count>(net, linear_path{{0, 1}, {0, 1}}).opt_flops;
+        for (const linear_path& p : {linear_path{{0, 2}, {0, 1}}, linear_path{{1, 2}, {0, 1}}})
+          if (const count c = contract_path<count>(net, p).opt_flops; c < least) least = c;
+        CHECK(fast.opt_flops <= least);
+      }
+    }
+    ++checked;
+  }
+  CHECK(checked > 500);
+}
+
+TEST_CASE("small einsums at compile time and at run time, hand-derived") {
+  // ij,jk,kl->il, i=10 j=20 k=30 l=40. (ij,jk): 2*10*20*30 = 12000, then ik,kl->il:
+  // 2*10*30*40 = 24000: 36000. (jk,kl): 48000 + 16000. (ij,kl): an outer product of 240000
+  // elements. Naive: one step of 3 operands, 240000 x 3 = 720000.
+  constexpr auto chain = [](count i) {
+    einsum_network net = parse_network("ij,jk,kl->il");
+    net.set_size('i', i).set_size('j', 20).set_size('k', 30).set_size('l', 40);
+    const path_info<count> info = contract_path(net);
+    return info.path == linear_path{{0, 1}, {0, 1}} && info.opt_flops == 36000 && info.naive_flops == 720000 &&
+           info.largest_intermediate == 400 && info.steps[0].flops == 12000;
+  };
+  static_assert(chain(10));
+  CHECK(chain(txmath_test::runtime(count(10))));
+  // Attention scores btnh,bsnh->bnts (b=8, t=s=2048, n=32, h=128): one step of 2 x b n t s h
+  // = 2^(1+3+11+11+5+7) = 2^38 FLOPs; the result holds b n t s = 2^30 elements.
+  constexpr auto scores = [](count t) {
+    einsum_network net = parse_network("btnh,bsnh->bnts");
+    net.set_shapes({{8, t, 32, 128}, {8, 2048, 32, 128}});
+    const path_info<count> info = contract_path(net);
+    return info.path == linear_path{{0, 1}} && info.opt_flops == count::from_rep(detail::u128{1} << 38) &&
+           info.largest_intermediate == count::from_rep(detail::u128{1} << 30) && info.steps[0].result.size() == 4;
+  };
+  static_assert(scores(2048));
+  CHECK(scores(txmath_test::runtime(count(2048))));
+  einsum_network net = parse_network("btnh,bsnh->bnts");
+  net.set_shapes({{8, 2048, 32, 128}, {8, 2048, 32, 128}});
+  CHECK(contract_path(net).step_spec(0) == "bsnh,btnh->bnts");  // opt_einsum's order: last operand first
+  // ii-> (a trace): one step whose only distinct index is i: 4096 x (1 operand: factor 1,
+  // + 1 as i is summed away) = 8192 = 2^13.
+  einsum_network trace = parse_network("ii->");
+  trace.set_shapes({{4096, 4096}});
+  CHECK(contract_path(trace).opt_flops == 8192);
+}
+
+TEST_CASE("no heap allocation for small networks") {
+  const std::string pair = "btnh,bsnh->bnts", three = "bd,df,fe->be", eight = "ab,bc,cd,de,ef,fg,gh,hi->ai";
+  const std::vector<std::vector<count>> pair_shapes{{8, 2048, 32, 128}, {8, 2048, 32, 128}};
+  const std::vector<std::vector<count>> three_shapes{{1024, 4096}, {4096, 14336}, {14336, 4096}};
+  count flops = 0;
+  CHECK(allocations_of([&] {
+          einsum_network net = parse_network(pair);
+          net.set_shapes(pair_shapes);
+          flops = contract_path(net).opt_flops;
+        }) == 0);
+  CHECK(flops == count::from_rep(detail::u128{1} << 38));
+  // bd,df,fe->be: (bd,df) 2bdf + (bf,fe) 2bfe = 2bf(d+e) = 2 * 1024 * 14336 * 8192 beats
+  // (df,fe) then (bd,de): 2de(f+b) = 2 * 4096 * 4096 * 15360; (bd,fe) is an outer product.
+  bool first_pair = false;
+  CHECK(allocations_of([&] {
+          einsum_network net = parse_network(three);
+          net.set_shapes(three_shapes);
+          const auto info = contract_path(net);
+          flops = info.opt_flops;
+          first_pair = info.path == linear_path{{0, 1}, {0, 1}};
+        }) == 0);
+  CHECK(first_pair);
+  CHECK(flops == count(2) * 1024 * 14336 * 8192);
+  // Eight operands (a chain, sizes 2), parsed and reported along a given path without
+  // allocating. Always contracting the first two of the list: ab,bc->ac; cd,de->ce;
+  // ef,fg->eg; gh,hi->gi; ac,ce->ae; eg,gi->ei; ae,ei->ai: each step has 3 distinct indices
+  // (2^3) and sums one away, 2 x 8 = 16 FLOPs, 7 steps: 112.
+  std::size_t steps = 0;
+  CHECK(allocations_of([&] {
+          einsum_network net = parse_network(eight);
+          for (char c = 'a'; c <= 'i'; ++c) net.set_size(static_cast<char32_t>(c), 2);
+          const auto info = contract_path(net, linear_path{{0, 1}, {0, 1}, {0, 1}, {0, 1}, {0, 1}, {0, 1}, {0, 1}});
+          flops = info.opt_flops;
+          steps = info.steps.size();
+        }) == 0);
+  CHECK(flops == 112);
+  CHECK(steps == 7);
+}
+
+TEST_CASE("small_vector: in place, then on the heap, as a std::vector") {
+  constexpr auto grow = [](std::size_t n) {
+    detail::small_vector<std::uint32_t, 4> v;
+    std::vector<std::uint32_t> ref;
+    for (std::uint32_t i = 0; i < n; ++i) v.push_back(i), ref.push_back(i);
+    v.insert(v.begin() + 1, 99u), ref.insert(ref.begin() + 1, 99u);
+    v.erase(v.begin()), ref.erase(ref.begin());
+    v.push_back(v[0]), ref.push_back(ref[0]);  // an element of itself, also when it grows
+    detail::small_vector<std::uint32_t, 4> copy = v, moved = std::move(copy);
+    const std::vector<std::uint32_t> back = moved;
+    return moved == ref && back == ref && v.size() == ref.size();
+  };
+  static_assert(grow(2) && grow(3) && grow(40));
+  CHECK(grow(txmath_test::runtime(std::size_t{2})));
+  CHECK(grow(txmath_test::runtime(std::size_t{1000})));
+  // Nested: the operands of a network of many operands spill, each term too.
+  const einsum_network big = random_network(40, 3, 2, 40);
+  const einsum_network back = parse_network(big.str());
+  CHECK(back.str() == big.str());
+  CHECK(back.inputs.size() == 40);
+}
+
+TEST_CASE("parser: ASCII letters by table, others by hash, in any order") {
+  // An ASCII letter after non-ASCII ones gets the next id all the same.
+  const einsum_network net = parse_network("éa,ab,bü->éü");
+  CHECK(net.n_labels() == 4);
+  CHECK(net.inputs[0] == std::vector<std::uint32_t>{0, 1});
+  CHECK(net.inputs[2] == std::vector<std::uint32_t>{2, 3});
+  CHECK(net.output == std::vector<std::uint32_t>{0, 3});
+  CHECK(net.str() == "éa,ab,bü->éü");
+  constexpr auto ids = [] {
+    const einsum_network n = parse_network("zZ,Za,aé");
+    return n.n_labels() == 4 && n.inputs[1] == std::vector<std::uint32_t>{1, 2} &&
+           n.output == std::vector<std::uint32_t>{0, 3};  // implicit output z, é: by code point
+  };
+  static_assert(ids());
+}
