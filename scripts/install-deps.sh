@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what txmath's build and tests need on Debian 12 (bookworm), if missing.
 set -eu
-packages="cmake ninja-build g++-12 clang-19 libclang-rt-19-dev doctest-dev libbenchmark-dev libboost1.81-dev"
+packages="cmake ninja-build g++-12 clang-19 libclang-rt-19-dev doctest-dev libbenchmark-dev libboost1.81-dev python3"
 # libc++ for the clang-19 + libc++ run; the wasm32-wasi toolchain for the web page (tools/web).
 packages="$packages libc++-19-dev libc++abi-19-dev lld-19 libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 wasi-libc libclang-rt-19-dev-wasm32"
 # The web page's browser test: Chromium, and Node with npm (nodesource's nodejs brings npm).

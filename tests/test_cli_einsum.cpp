@@ -32,16 +32,16 @@ bool has(const result& r, std::string_view s) { return r.out.find(s) != std::str
 std::string chain_args(std::size_t n, const std::string& size) {
   std::string spec, sizes;
   for (std::size_t i = 0; i <= n; ++i) {
-    const std::string l = txmath::detail::label_text(txmath::einsum_symbol(static_cast<std::uint32_t>(i)));
-    if (i < n) spec += (i ? "," : "") + l + txmath::detail::label_text(txmath::einsum_symbol(static_cast<std::uint32_t>(i + 1)));
+    const std::string l = txmath::label_text(txmath::einsum_symbol(static_cast<std::uint32_t>(i)));
+    if (i < n) spec += (i ? "," : "") + l + txmath::label_text(txmath::einsum_symbol(static_cast<std::uint32_t>(i + 1)));
     sizes += " " + l + "=" + size;
   }
-  return quote(spec + "->a" + txmath::detail::label_text(txmath::einsum_symbol(static_cast<std::uint32_t>(n)))) + sizes;
+  return quote(spec + "->a" + txmath::label_text(txmath::einsum_symbol(static_cast<std::uint32_t>(n)))) + sizes;
 }
 
 // The overlap of a 20-site matrix-product state, bond 64, physical 2: 40 tensors.
 std::string mps_args() {
-  auto sym = [next = 0u]() mutable { return txmath::detail::label_text(txmath::einsum_symbol(next++)); };
+  auto sym = [next = 0u]() mutable { return txmath::label_text(txmath::einsum_symbol(next++)); };
   std::string p[20], b[19], c[19], sizes;
   for (auto& x : p) x = sym(), sizes += " " + x + "=2";
   for (auto& x : b) x = sym(), sizes += " " + x + "=64";
@@ -146,7 +146,7 @@ TEST_CASE("txmath einsum/path: bad input is an error naming the value and the li
   const auto net = txmath::random_network(80, 3, 2, 7);
   std::string args = quote(net.str());
   for (std::size_t d = 0; d < net.n_labels(); ++d)
-    args += " " + txmath::detail::label_text(net.labels[d]) + "=" + net.sizes[d].to_string();
+    args += " " + txmath::label_text(net.labels[d]) + "=" + net.sizes[d].to_string();
   const result dp = run("path " + args + " --optimize dp");
   CAPTURE(dp.out);
   CHECK(dp.status == 1);

@@ -30,7 +30,7 @@ bool has(const result& r, std::string_view s) { return r.out.find(s) != std::str
 std::string args_of(const txmath::einsum_network& net) {
   std::string a = quote(net.str());
   for (std::size_t d = 0; d < net.n_labels(); ++d) {  // (appended piece by piece: g++ 12's -Wrestrict
-    std::string size = txmath::detail::label_text(net.labels[d]);  // misfires on " " + string)
+    std::string size = txmath::label_text(net.labels[d]);  // misfires on " " + string)
     size += '=';
     size += net.sizes[d].to_string();
     a += ' ';

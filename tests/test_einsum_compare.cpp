@@ -80,7 +80,7 @@ einsum_network network_of(const json::value& c) {
   einsum_network net = parse_network(c.at("spec").as_string_view());
   for (auto [key, v] : c.at("sizes").members()) {
     std::size_t pos = 0;
-    net.set_size(detail::decode_utf8(key, pos), v.as_count());
+    net.set_size(decode_utf8(key, pos), v.as_count());
   }
   net.check_sizes();
   return net;

@@ -22,7 +22,7 @@ einsum_network network_of(const json::value& c) {
   einsum_network net = parse_network(c.at("expr").as_string_view());
   for (auto [key, v] : c.at("size_dict").members()) {
     std::size_t pos = 0;
-    const char32_t label = detail::decode_utf8(key, pos);
+    const char32_t label = decode_utf8(key, pos);
     net.set_size(label, v.as_count(), false);
   }
   return net;

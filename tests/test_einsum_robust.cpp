@@ -33,7 +33,7 @@ std::string error_of(F&& f) {
 // test case below checks against hand-picked byte sequences).
 bool valid_utf8(std::string_view s) {
   for (std::size_t pos = 0; pos < s.size();)
-    if (detail::decode_utf8(s, pos) == 0) return false;
+    if (decode_utf8(s, pos) == 0) return false;
   return true;
 }
 
@@ -42,10 +42,10 @@ std::string chain_spec(std::size_t n) {
   std::string s;
   for (std::size_t i = 0; i < n; ++i) {
     if (i) s += ',';
-    s += detail::label_text(einsum_symbol(static_cast<std::uint32_t>(i))) +
-         detail::label_text(einsum_symbol(static_cast<std::uint32_t>(i + 1)));
+    s += label_text(einsum_symbol(static_cast<std::uint32_t>(i))) +
+         label_text(einsum_symbol(static_cast<std::uint32_t>(i + 1)));
   }
-  return s + "->" + detail::label_text(einsum_symbol(0)) + detail::label_text(einsum_symbol(static_cast<std::uint32_t>(n)));
+  return s + "->" + label_text(einsum_symbol(0)) + label_text(einsum_symbol(static_cast<std::uint32_t>(n)));
 }
 einsum_network uniform(std::string_view spec, count size) {
   einsum_network net = parse_network(spec);

@@ -54,12 +54,6 @@ struct fixed_string {
 };
 
 namespace detail {
-// (Qualified uses of the UTF-8 helpers that moved to core/utf8.hpp.)
-using txmath::decode_utf8;
-using txmath::label_text;
-using txmath::printable;
-using txmath::printable_char_at;
-using txmath::utf8_prefix;
 inline std::string einsum_where(std::string_view spec, std::size_t pos) {
   return "txmath: einsum spec '" + printable(spec) + "' at position " + std::to_string(pos) + ": ";
 }
@@ -112,7 +106,7 @@ struct einsum_spec {
   std::string str() const {
     std::string s;
     auto put = [&](const term& t) {
-      for (std::uint8_t i = 0; i < t.rank; ++i) s += detail::label_text(labels[t.index[i]]);
+      for (std::uint8_t i = 0; i < t.rank; ++i) s += label_text(labels[t.index[i]]);
     };
     for (std::uint8_t k = 0; k < n_inputs; ++k) {
       if (k) s += ',';
@@ -296,7 +290,7 @@ class index_sizes {
     for (const auto& e : entries) {
       if (const std::size_t at = find(e.label); at != npos && size_[at] != e.size.rep_value())
         TXMATH_FAIL(txmath_error_einsum_index_given_two_different_sizes, invalid_argument,
-                    "txmath: index '" + detail::label_text(e.label) + "' is given two sizes, " +
+                    "txmath: index '" + label_text(e.label) + "' is given two sizes, " +
                         count::from_rep(size_[at]).to_string() + " and " + e.size.to_string() +
                         ": give each index one size");
       set(e.label, e.size);
@@ -369,7 +363,7 @@ constexpr bound_sizes bind_sizes(const einsum_spec& spec, const index_sizes& siz
     if (at == index_sizes::npos)
       TXMATH_FAIL(txmath_error_einsum_missing_size_for_index, invalid_argument,
                   "txmath: einsum '" + spec.str() + "': no size given for index '" +
-                      detail::label_text(spec.labels[id]) + "'");
+                      label_text(spec.labels[id]) + "'");
     b.push(sizes[at].size);
   }
   return b;
@@ -397,7 +391,7 @@ constexpr index_sizes sizes_from_shapes(const einsum_spec& spec,
       const char32_t label = spec.labels[t.index[d++]];
       if (const std::size_t at = s.find(label); at != index_sizes::npos && s[at].size != extent)
         TXMATH_FAIL(txmath_error_einsum_mismatched_sizes_for_index, invalid_argument,
-                    "txmath: einsum '" + spec.str() + "': index '" + detail::label_text(label) +
+                    "txmath: einsum '" + spec.str() + "': index '" + label_text(label) +
                         "' has size " + s[at].size.to_string() + " and " + extent.to_string());
       s.set(label, extent);
     }

@@ -59,7 +59,7 @@ struct einsum_network {
     if (id < 0) {
       if (!strict) return *this;
       TXMATH_FAIL(txmath_error_einsum_size_given_for_unknown_index, invalid_argument,
-                  "txmath: einsum '" + str() + "': a size was given for '" + detail::label_text(c) +
+                  "txmath: einsum '" + str() + "': a size was given for '" + label_text(c) +
                       "', which is not one of its indices");
     }
     sizes[static_cast<std::size_t>(id)] = size;
@@ -87,7 +87,7 @@ struct einsum_network {
         const auto id = inputs[k][i];
         if (bound[id] && sizes[id] != shapes[k][i])
           TXMATH_FAIL(txmath_error_einsum_mismatched_sizes_for_index, invalid_argument,
-                      "txmath: einsum '" + str() + "': index '" + detail::label_text(labels[id]) +
+                      "txmath: einsum '" + str() + "': index '" + label_text(labels[id]) +
                           "' has size " + sizes[id].to_string() + " and " + shapes[k][i].to_string());
         sizes[id] = shapes[k][i];
         bound[id] = 1;
@@ -101,7 +101,7 @@ struct einsum_network {
       if (!bound[id])
         TXMATH_FAIL(txmath_error_einsum_missing_size_for_index, invalid_argument,
                     "txmath: einsum '" + str() + "': no size given for index '" +
-                        detail::label_text(labels[id]) + "'");
+                        label_text(labels[id]) + "'");
   }
 
   // Elements of a term: product of its extents, a repeated index counting repeatedly (as
@@ -114,7 +114,7 @@ struct einsum_network {
 
   std::string term_str(std::span<const std::uint32_t> t) const {
     std::string s;
-    for (auto id : t) s += detail::label_text(labels[id]);
+    for (auto id : t) s += label_text(labels[id]);
     return s;
   }
   // Canonical text "ij,jk->ik".

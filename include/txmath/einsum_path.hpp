@@ -251,7 +251,7 @@ constexpr path_info<Cost> contract_path(const einsum_network& net, const path_op
   if (L <= 256) return detail::contract_path_w<Cost, 4>(net, opt);
   if (L <= 1024) return detail::contract_path_w<Cost, 16>(net, opt);
   TXMATH_FAIL(txmath_error_einsum_too_many_distinct_indices_for_path_search, invalid_argument,
-              "txmath: einsum '" + detail::utf8_prefix(net.str(), 60) + "...' has " + std::to_string(L) +
+              "txmath: einsum '" + utf8_prefix(net.str(), 60) + "...' has " + std::to_string(L) +
                   " distinct indices; path search handles at most 1024");
 }
 

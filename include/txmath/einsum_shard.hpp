@@ -196,7 +196,7 @@ class shard_planner {
       if (id < 0 || !einsum_spec::has(spec_.inputs[k], static_cast<std::uint8_t>(id)))
         TXMATH_FAIL(txmath_error_shard_index_not_in_operand, invalid_argument,
                     "txmath: einsum '" + spec_.str() + "': operand " + std::to_string(k) +
-                        " has no index '" + detail::label_text(s.e[i].index) + "' to shard");
+                        " has no index '" + label_text(s.e[i].index) + "' to shard");
       for (char a : s.e[i].axes) {
         const int ax = m_.find(a);
         if (ax < 0)
@@ -240,7 +240,7 @@ class shard_planner {
       const count n = m_.size_of(target_[id]);
       if (b_[id] % n != 0)
         TXMATH_FAIL(txmath_error_shard_mesh_axis_does_not_divide_index, invalid_argument,
-                    "txmath: index '" + detail::label_text(spec_.labels[id]) + "' of size " +
+                    "txmath: index '" + label_text(spec_.labels[id]) + "' of size " +
                         b_[id].to_string() + " is not divisible by mesh axes " + m_.names(target_[id]) +
                         " (" + n.to_string() + " devices)");
       local_[id] = b_[id] / n;
@@ -303,7 +303,7 @@ class shard_planner {
     if (at == einsum_spec::max_rank)
       TXMATH_FAIL(txmath_error_shard_scatter_index_not_in_output, invalid_argument,
                   "txmath: einsum '" + spec_.str() + "': cannot ReduceScatter onto '" +
-                      detail::label_text(opt_.scatter_onto) + "', which is not an output index");
+                      label_text(opt_.scatter_onto) + "', which is not an output index");
     add({collective_kind::reduce_scatter, r_.unreduced_axes, spec_.n_inputs, opt_.scatter_onto, arr,
          detail::ring_bytes(arr, n, 1), adds});
     r_.output_axes[at] |= r_.unreduced_axes;

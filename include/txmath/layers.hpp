@@ -244,7 +244,7 @@ class lowered_model {
       if (i == op.n_dims)
         TXMATH_FAIL(txmath_error_einsum_missing_size_for_index, invalid_argument,
                     "txmath: op '" + std::string(op.name) + "' (" + spec.str() +
-                        "): no size given for index '" + detail::label_text(c) + "'");
+                        "): no size given for index '" + label_text(c) + "'");
       size[id] = op.dims[i].size;
     }
     const einsum_cost c = detail::cost_of_sizes</*with_bytes=*/false>(spec, size, {}, ~0u);

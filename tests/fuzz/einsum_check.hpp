@@ -26,7 +26,7 @@ inline void require(bool ok, const std::string& what) {
 
 inline bool valid_utf8(std::string_view s) {
   for (std::size_t pos = 0; pos < s.size();)
-    if (txmath::detail::decode_utf8(s, pos) == 0) return false;
+    if (txmath::decode_utf8(s, pos) == 0) return false;
   return true;
 }
 

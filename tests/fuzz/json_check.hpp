@@ -20,7 +20,7 @@ inline void require(bool ok, const std::string& what) {
 
 inline bool valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = txmath::detail::json::utf8_length(s, i);
+    const std::size_t n = txmath::utf8_length(s, i);
     if (n == 0) return false;
     i += n;
   }

@@ -43,12 +43,12 @@ struct args {
 // A size: decimal digits, at most the largest count (2^128 - 1).
 count parse_size(std::string_view label, const std::string& value) {
   if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos)
-    fail("size of '" + detail::printable(label) + "' must be a non-negative integer, got '" + detail::printable(value) + "'");
+    fail("size of '" + printable(label) + "' must be a non-negative integer, got '" + printable(value) + "'");
   detail::u128 v = 0;
   for (char c : value)
     if (__builtin_mul_overflow(v, detail::u128{10}, &v) ||
         __builtin_add_overflow(v, static_cast<detail::u128>(c - '0'), &v))
-      fail("size of '" + detail::printable(label) + "' is " + value + ", more than the largest size, " +
+      fail("size of '" + printable(label) + "' is " + value + ", more than the largest size, " +
            count::from_rep(count::max_rep).to_string() + " (2^128 - 1)");
   return count::from_rep(v);
 }
@@ -61,21 +61,21 @@ std::uint64_t parse_flag_number(const char* flag, std::string_view v, std::uint6
     ok = ok && !__builtin_mul_overflow(x, 10u, &x) && !__builtin_add_overflow(x, static_cast<unsigned>(c - '0'), &x);
   if (!ok || x < lo || x > hi)
     fail(std::string(flag) + " must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got '" +
-         detail::printable(v) + "'");
+         printable(v) + "'");
   return x;
 }
 
 void add_size(args& a, std::string_view s) {
   const auto eq = s.find('=');
-  if (eq == std::string_view::npos || eq == 0) fail("expected index=size, got '" + detail::printable(s) + "'");
+  if (eq == std::string_view::npos || eq == 0) fail("expected index=size, got '" + printable(s) + "'");
   std::size_t pos = 0;
   const std::string_view label = s.substr(0, eq);
-  const char32_t c = detail::decode_utf8(label, pos);
-  if (c == 0 || pos != label.size()) fail("'" + detail::printable(label) + "' is not one index letter");
+  const char32_t c = decode_utf8(label, pos);
+  if (c == 0 || pos != label.size()) fail("'" + printable(label) + "' is not one index letter");
   const count size = parse_size(label, std::string(s.substr(eq + 1)));
   for (const auto& [l, v] : a.sizes)
     if (l == c && v != size)
-      fail("index '" + detail::label_text(c) + "' is given two sizes, " + v.to_string() + " and " + size.to_string() +
+      fail("index '" + label_text(c) + "' is given two sizes, " + v.to_string() + " and " + size.to_string() +
            ": give each index one size");
   a.sizes.emplace_back(c, size);
 }
@@ -94,7 +94,7 @@ args parse_args(int argc, char** argv, bool path_command) {
       else if (o == "random-greedy") a.optimize = path_optimizer::random_greedy;
       else if (o == "optimal") a.optimize = path_optimizer::optimal;
       else if (o == "auto") a.optimize = path_optimizer::auto_;
-      else fail("unknown optimizer '" + detail::printable(o) + "' (use dp, greedy, random-greedy, optimal or auto)");
+      else fail("unknown optimizer '" + printable(o) + "' (use dp, greedy, random-greedy, optimal or auto)");
     } else if ((s == "--trials" || s == "--seed") && path_command) {
       if (++i >= argc) fail(std::string(s) + " needs a value");
       a.random_flags = true;

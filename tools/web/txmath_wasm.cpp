@@ -407,7 +407,7 @@ txmath::einsum_network parse_sized_network(const request& r) {
     const std::size_t eq = item.find('=');
     std::size_t pos = 0;
     const std::string label = item.substr(0, eq == std::string::npos ? 0 : eq);
-    const char32_t c = label.empty() ? 0 : txmath::detail::decode_utf8(label, pos);
+    const char32_t c = label.empty() ? 0 : txmath::decode_utf8(label, pos);
     if (c == 0 || pos != label.size()) fail("einsum sizes: expected index=size, found '" + item + "'");
     const std::string value = item.substr(eq + 1);
     if (value.empty() || value.size() > 19 || value.find_first_not_of("0123456789") != std::string::npos)

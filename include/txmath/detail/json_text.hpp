@@ -58,7 +58,5 @@ inline std::string hex_byte(unsigned char c) {
   return std::string("0x") + hex[c >> 4] + hex[c & 15];
 }
 
-using txmath::append_utf8;  // core/utf8.hpp
-using txmath::utf8_length;
 
 }  // namespace txmath::detail::json

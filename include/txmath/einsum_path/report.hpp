@@ -168,7 +168,7 @@ struct path_info {
     const auto s = steps[i];
     auto put = [&](std::span<const std::uint32_t> t) {
       std::string r;
-      for (auto id : t) r += detail::label_text(labels[id]);
+      for (auto id : t) r += label_text(labels[id]);
       return r;
     };
     std::string out;
