@@ -17,34 +17,8 @@ import os
 import sys
 import time
 
-
-def symbol(i):
-    if i < 26:
-        return chr(ord("a") + i)
-    if i < 52:
-        return chr(ord("A") + i - 26)
-    return chr(0xC0 + i - 52)
-
-
-def lattice(rows, cols, bond):
-    inputs = [[] for _ in range(rows * cols)]
-    labels = []
-
-    def join(a, b):
-        s = symbol(len(labels))
-        labels.append(s)
-        inputs[a].append(s)
-        inputs[b].append(s)
-
-    for r in range(rows):
-        for c in range(cols - 1):
-            join(r * cols + c, r * cols + c + 1)
-    for r in range(rows - 1):
-        for c in range(cols):
-            join(r * cols + c, (r + 1) * cols + c)
-    expr = ",".join("".join(t) for t in inputs) + "->"
-    shapes = [tuple(bond for _ in t) for t in inputs]
-    return expr, shapes
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from einsum_networks import lattice_network  # noqa: E402
 
 
 def main(argv):
@@ -66,7 +40,7 @@ def main(argv):
     bond = 2
     for spec in args or ["4x4", "5x5"]:
         rows, cols = (int(x) for x in spec.split("x"))
-        expr, shapes = lattice(rows, cols, bond)
+        expr, shapes = lattice_network(rows, cols, bond)
         for minimize in objectives:
             t0 = time.perf_counter()
             dp = oe.DynamicProgramming(minimize=minimize)

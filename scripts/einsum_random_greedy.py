@@ -19,9 +19,8 @@ For each network it records, as log2 of contract_path's opt_cost:
   - txmath's `txmath path EXPR sizes... --optimize random-greedy --trials TRIALS --seed 0 --json`
     (opt_flops, and greedy_opt_flops beside it), with the seconds of the whole command
     (process start, parse, both searches and the report).
-The networks are those of include/txmath/einsum_random.hpp: random_network comes from
-scripts/time_opt_einsum.py (its LCG repeats the C++ one bit for bit); lattice_network and
-mps_overlap are repeated below, label for label.
+The networks are those of include/txmath/einsum_random.hpp, built label for label by
+scripts/einsum_networks.py (its LCG repeats the C++ one bit for bit).
 """
 import argparse
 import json
@@ -33,84 +32,17 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from einsum_networks import lattice_network, mps_overlap, random_network, sizes_of  # noqa: E402
 
 
-def symbol(i):
-    if i < 26:
-        return chr(ord("a") + i)
-    if i < 52:
-        return chr(ord("A") + i - 26)
-    return chr(0xC0 + i - 52)
-
-
-def lattice_network(rows, cols, bond):
-    inputs = [[] for _ in range(rows * cols)]
-    sizes = {}
-    labels = [0]
-
-    def join(a, b):
-        s = symbol(labels[0])
-        labels[0] += 1
-        sizes[s] = bond
-        inputs[a].append(s)
-        inputs[b].append(s)
-
-    for r in range(rows):
-        for c in range(cols - 1):
-            join(r * cols + c, r * cols + c + 1)
-    for r in range(rows - 1):
-        for c in range(cols):
-            join(r * cols + c, (r + 1) * cols + c)
-    return inputs, [], sizes
-
-
-def mps_overlap(sites, d, bond):
-    sizes = {}
-    nxt = [0]
-
-    def label(size):
-        s = symbol(nxt[0])
-        nxt[0] += 1
-        sizes[s] = size
-        return s
-
-    p = [label(d) for _ in range(sites)]
-    b = [label(bond) for _ in range(sites - 1)]
-    c = [label(bond) for _ in range(sites - 1)]
-    inputs = []
-    for bonds in (b, c):
-        for i in range(sites):
-            t = []
-            if i > 0:
-                t.append(bonds[i - 1])
-            t.append(p[i])
-            if i + 1 < sites:
-                t.append(bonds[i])
-            inputs.append(t)
-    return inputs, [], sizes
-
-
-def as_text(inputs, output):
-    return ",".join("".join(t) for t in inputs) + "->" + "".join(output)
-
-
-def networks(random_network):
-    def from_random(n, reg, n_out, seed):
-        expr, shapes = random_network(n, reg, n_out, seed)
-        sizes = {}
-        for term, shape in zip(expr.split("->")[0].split(","), shapes):
-            for s, v in zip(term, shape):
-                sizes[s] = v
-        return expr, sizes
-
+def networks():
     out = []
     for args in ((100, 3, 2, 100), (300, 3, 2, 300), (500, 3, 2, 500), (1000, 2, 2, 1000)):
-        out.append(("random_network", list(args), *from_random(*args)))
-    inputs, output, sizes = lattice_network(10, 10, 2)
-    out.append(("lattice_network", [10, 10, 2], as_text(inputs, output), sizes))
-    inputs, output, sizes = mps_overlap(40, 2, 64)
-    out.append(("mps_overlap", [40, 2, 64], as_text(inputs, output), sizes))
-    return out
+        out.append(("random_network", list(args), *random_network(*args)))
+    out.append(("lattice_network", [10, 10, 2], *lattice_network(10, 10, 2)))
+    out.append(("mps_overlap", [40, 2, 64], *mps_overlap(40, 2, 64)))
+    return [(kind, args, expr, sizes_of(expr, shapes)) for kind, args, expr, shapes in out]
 
 
 def opt_einsum_side(oe, expr, sizes, trials):
@@ -167,10 +99,9 @@ def main():
         sys.path.insert(0, a.opt_einsum)
     sys.path.insert(0, HERE)
     import opt_einsum as oe
-    from time_opt_einsum import random_network
 
     rows = []
-    for kind, args, expr, sizes in networks(random_network):
+    for kind, args, expr, sizes in networks():
         o = opt_einsum_side(oe, expr, sizes, a.trials)
         t = txmath_side(a.txmath, expr, sizes, a.trials)
         name = f"{kind}({', '.join(map(str, args))})"

@@ -1,6 +1,6 @@
 #pragma once
 // Tensor networks for tests and benchmarks: reproducible random networks, square lattices and
-// matrix-product-state overlaps (scripts/time_opt_einsum.py builds the same ones).
+// matrix-product-state overlaps (scripts/einsum_networks.py builds the same ones).
 #include <cstdint>
 #include <vector>
 
@@ -29,7 +29,7 @@ struct lcg {
 
 // n tensors, each index shared by exactly two tensors (n * regularity / 2 indices), `n_out` of
 // them left open in the output, sizes 2..9. The generator is a 64-bit LCG that
-// scripts/time_opt_einsum.py repeats bit for bit, so both programs time the same expressions.
+// scripts/einsum_networks.py repeats bit for bit, so both sides time the same expressions.
 [[nodiscard]] constexpr einsum_network random_network(std::uint32_t n, std::uint32_t regularity, std::uint32_t n_out,
                                         std::uint64_t seed) {
   detail::lcg g{seed};

@@ -1,0 +1,95 @@
+"""The tensor networks of include/txmath/einsum_random.hpp, label for label, for the scripts
+that run opt_einsum on the same expressions as txmath's tests and benchmarks
+(time_opt_einsum.py, einsum_random_greedy.py, einsum_lattice_dp.py). Each builder returns
+(expr, shapes) as opt_einsum's contract_path(expr, *shapes, shapes=True) takes them.
+"""
+
+MASK = (1 << 64) - 1
+
+
+class Lcg:
+    def __init__(self, seed):
+        self.state = seed
+
+    def next(self):
+        self.state = (self.state * 6364136223846793005 + 1442695040888963407) & MASK
+        return self.state >> 33
+
+    def below(self, n):
+        return self.next() % n
+
+
+def symbol(i):
+    """txmath::einsum_symbol, opt_einsum's get_symbol: a-z, A-Z, then from U+00C0."""
+    if i < 26:
+        return chr(ord("a") + i)
+    if i < 52:
+        return chr(ord("A") + i - 26)
+    return chr(0xC0 + i - 52)
+
+
+def network(inputs, output, sizes):
+    expr = ",".join("".join(t) for t in inputs) + "->" + "".join(output)
+    return expr, [tuple(sizes[c] for c in t) for t in inputs]
+
+
+def random_network(n, regularity, n_out, seed):
+    """txmath::random_network."""
+    g = Lcg(seed)
+    inputs = [[] for _ in range(n)]
+    sizes = {}
+    n_idx = n * regularity // 2
+    for i in range(n_idx):
+        s = symbol(i)
+        sizes[s] = 2 + g.below(8)
+        a = g.below(n)
+        b = g.below(n - 1)
+        if b >= a:
+            b += 1
+        inputs[a].append(s)
+        inputs[b].append(s)
+    output = []
+    for i in range(n_out):
+        s = symbol(n_idx + i)
+        sizes[s] = 2 + g.below(8)
+        inputs[g.below(n)].append(s)
+        output.append(s)
+    return network(inputs, output, sizes)
+
+
+def lattice_network(rows, cols, bond):
+    """txmath::lattice_network: horizontal edges first, then vertical; no open index."""
+    inputs = [[] for _ in range(rows * cols)]
+    sizes = {}
+    edges = [(r * cols + c, r * cols + c + 1) for r in range(rows) for c in range(cols - 1)]
+    edges += [(r * cols + c, (r + 1) * cols + c) for r in range(rows - 1) for c in range(cols)]
+    for i, (a, b) in enumerate(edges):
+        s = symbol(i)
+        sizes[s] = bond
+        inputs[a].append(s)
+        inputs[b].append(s)
+    return network(inputs, [], sizes)
+
+
+def mps_overlap(sites, d, bond):
+    """txmath::mps_overlap: physical labels, then the ket's bonds, then the bra's."""
+    p = [symbol(i) for i in range(sites)]
+    b = [symbol(sites + i) for i in range(sites - 1)]
+    c = [symbol(2 * sites - 1 + i) for i in range(sites - 1)]
+    sizes = {s: d for s in p}
+    sizes.update({s: bond for s in b + c})
+    inputs = []
+    for bonds in (b, c):
+        for i in range(sites):
+            t = ([bonds[i - 1]] if i > 0 else []) + [p[i]] + ([bonds[i]] if i + 1 < sites else [])
+            inputs.append(t)
+    return network(inputs, [], sizes)
+
+
+def sizes_of(expr, shapes):
+    """The size of each label of (expr, shapes), as a dict."""
+    sizes = {}
+    for term, shape in zip(expr.split("->")[0].split(","), shapes):
+        for s, v in zip(term, shape):
+            sizes[s] = v
+    return sizes
