@@ -205,7 +205,7 @@ bool tie_documented(std::size_t k, const std::string& run) {
 }
 
 // A JSON string (the specs and messages hold no control characters).
-std::string quoted(std::string_view s) {
+std::string json_quoted(std::string_view s) {
   std::string r = "\"";
   for (char ch : s) {
     if (ch == '"' || ch == '\\') r += '\\';
@@ -218,7 +218,7 @@ std::string quoted(std::string_view s) {
 std::string record_of(const outcome& o) {
   if (!o.info) {
     std::string e = "{\"error\":";
-    e += quoted(o.error);
+    e += json_quoted(o.error);
     return e += '}';
   }
   const path_info<count>& i = *o.info;
@@ -249,11 +249,11 @@ TEST_CASE("einsum compare: record txmath's results (TXMATH_EINSUM_COMPARE_RECORD
   if (!file) return;  // the normal run compares (below)
   const char* from = std::getenv("TXMATH_EINSUM_COMPARE_RECORDED_FROM");
   std::ofstream out(file);
-  out << "{\n \"recorded_from\": " << quoted(from ? from : "unknown")
+  out << "{\n \"recorded_from\": " << json_quoted(from ? from : "unknown")
       << ",\n \"by\": \"TXMATH_EINSUM_COMPARE_RECORD=<this file> tests/test_einsum_compare\",\n \"cases\": [\n";
   const auto& all = results();
   for (std::size_t k = 0; k < all.size(); ++k) {
-    out << "  {\"spec\":" << quoted(all[k].data.at("spec").as_string_view());
+    out << "  {\"spec\":" << json_quoted(all[k].data.at("spec").as_string_view());
     for (const auto& [name, o] : all[k].runs) out << ",\"" << name << "\":" << record_of(o);
     out << (k + 1 < all.size() ? "},\n" : "}\n");
   }
