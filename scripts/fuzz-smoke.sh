@@ -1,6 +1,6 @@
 #!/bin/sh
 # A bounded libFuzzer smoke run: builds tests/fuzz with clang++-19 (-DTXMATH_FUZZ=ON) and runs
-# EVERY fuzz target it finds there (fuzz_*), each for FUZZ_SECONDS seconds (default 45), on a
+# EVERY fuzz target it finds there (fuzz_*), each for FUZZ_SECONDS seconds (default 30), on a
 # scratch copy of its seeds (tests/fuzz/corpus/<name>/, the repository's copy is never
 # written) with its dictionary (tests/fuzz/<name>.dict) when there is one. Fails on the
 # first crash, leak, timeout or sanitizer report; the reproducer is left in the scratch folder.
@@ -8,7 +8,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 dir=${1:-build/fuzz}
-seconds=${FUZZ_SECONDS:-45}
+seconds=${FUZZ_SECONDS:-30}
 jobs=$(nproc 2>/dev/null || echo 2)
 root=$(pwd)
 case $dir in /*) bin=$dir/tests/fuzz ;; *) bin=$root/$dir/tests/fuzz ;; esac

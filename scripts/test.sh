@@ -23,7 +23,7 @@ run build/test-asan clang++-19 Debug -DTXMATH_CROSS_COMPILER_TESTS=OFF -DTXMATH_
 # the web page off to save CI time (the g++ run builds the page).
 run build/test-libcxx clang++-19 Debug -DTXMATH_CROSS_COMPILER_TESTS=OFF -DCMAKE_CXX_FLAGS=-stdlib=libc++ -DCMAKE_EXE_LINKER_FLAGS=-stdlib=libc++ \
     -DTXMATH_BUILD_BENCHMARKS=OFF -DTXMATH_BUILD_EXAMPLES=OFF -DTXMATH_BUILD_WEB=OFF
-# Every libFuzzer target in tests/fuzz, ~45 s each (FUZZ_SECONDS overrides).
+# Every libFuzzer target in tests/fuzz, ~30 s each (FUZZ_SECONDS overrides).
 ./scripts/fuzz-smoke.sh build/test-fuzz
 # The web page in headless Chromium, checked against the g++ build's CLI; screenshot in build/test-gcc/web.
 ./tools/web/test.sh build/test-gcc/tools/txmath build/test-gcc/web
