@@ -24,7 +24,7 @@ void BM_dp_lattice(benchmark::State& state) {
   const auto side = static_cast<std::uint32_t>(state.range(0));
   run_dp(state, lattice_network(side, side, 2));
 }
-BENCHMARK(BM_dp_lattice)->Arg(4)->Arg(5)->Arg(6)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_dp_lattice)->Arg(4)->Arg(5)->Arg(6)->Arg(7)->Unit(benchmark::kMillisecond);
 
 void BM_dp_random(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));

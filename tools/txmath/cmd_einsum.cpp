@@ -18,6 +18,7 @@
 #include <txmath/einsum_path.hpp>
 
 #include "commands.hpp"
+#include "writer.hpp"
 
 namespace txmath::cli {
 namespace {
@@ -123,15 +124,6 @@ std::string path_json(const linear_path& p) {
     s += "]";
   }
   return s + "]";
-}
-
-std::string json_string(std::string_view v) {
-  std::string s = "\"";
-  for (char c : v) {
-    if (c == '"' || c == '\\') s += '\\';
-    s += c;
-  }
-  return s + "\"";
 }
 
 // The library's advice in command-line words (the message names C++ options).
@@ -286,7 +278,7 @@ void print_json(const einsum_network& net, const path_info<count>& info, const r
   std::printf("{\"spec\": %s, \"flops\": %s, \"naive_flops\": %s, \"opt_flops\": %s%s, "
               "\"largest_intermediate\": %s, \"path\": %s, \"bytes\": %s, \"intensity\": %s, "
               "\"backward_flops\": %s, \"overflowed\": [%s], \"log2\": {%s}}\n",
-              json_string(net.str()).c_str(), r.flops.json().c_str(), r.naive.json().c_str(), r.opt.json().c_str(),
+              json_quote(net.str()).c_str(), r.flops.json().c_str(), r.naive.json().c_str(), r.opt.json().c_str(),
               greedy.c_str(),
               r.largest.json().c_str(), path_json(info.path).c_str(), r.bytes.json().c_str(),
               r.flops.zero() ? "null" : ratio_json(r.flops, r.bytes).c_str(), w ? w->backward_flops.value().to_string().c_str() : "null",
