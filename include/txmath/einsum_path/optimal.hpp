@@ -6,87 +6,146 @@
 namespace txmath {
 namespace detail {
 
-// ---- optimal: dynamic programming over all subsets ---------------------------------------------
+// The cheapest tree over every subset of the operands (3^n splits; at most 20 operands): each
+// subset's cost is the least over its splits into two parts, where a part of one input may
+// first be reduced over the indices only it carries (pre_reduce). With a memory limit, the last
+// step may contract several parts at once, as opt_einsum's 'optimal' falls back to.
 template <class Cost, std::size_t W>
-constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::optional<Cost>& limit, bool pre_reduce) {
-  const std::size_t n = p.in.size();
-  if (n > 20 || (std::size_t{1} << n) * W > (std::size_t{1} << 22))
-    TXMATH_FAIL(txmath_error_einsum_too_many_operands_for_optimal_use_dp_or_greedy, invalid_argument,
-                "txmath: the optimal contraction order of " + std::to_string(n) +
-                    " operands is too costly to search (3^n work; at most 20 operands, fewer with "
-                    "many indices): use path_optimizer::dp or path_optimizer::greedy");
-  const std::uint32_t full = static_cast<std::uint32_t>((std::uint64_t{1} << n) - 1);
-  const std::size_t N = std::size_t{full} + 1;
-  std::vector<label_set<W>> uni(N), keep(N);
-  for (std::uint32_t s = 1; s <= full; ++s) uni[s] = uni[s & (s - 1)] | p.in[static_cast<std::size_t>(std::countr_zero(s))];
-  for (std::uint32_t s = 1; s <= full; ++s) keep[s] = uni[s] & (p.out | uni[full ^ s]);
-
-  std::vector<Cost> cost(N);
-  std::vector<unsigned char> ok(N, 0), flags(N, 0);
-  std::vector<std::uint32_t> split(N, 0);
-  // A leaf may be pre-reduced over indices only it carries (a one-operand step).
-  std::vector<Cost> reduce_cost(n);
-  std::vector<unsigned char> reducible(n, 0);
-  for (std::size_t j = 0; j < n; ++j) {
-    const std::uint32_t s = std::uint32_t{1} << j;
-    ok[s] = 1;
-    reducible[j] = pre_reduce && !(keep[s] == p.in[j]);
-    if (reducible[j]) reduce_cost[j] = flop_count(p.size_of(p.in[j]), 1, true);
+class optimal_search {
+ public:
+  constexpr optimal_search(const path_problem<Cost, W>& p, const std::optional<Cost>& limit, bool pre_reduce)
+      : p_(p), limit_(limit), n_(p.in.size()), full_(static_cast<std::uint32_t>((std::uint64_t{1} << n_) - 1)),
+        uni_(full_ + std::size_t{1}), keep_(full_ + std::size_t{1}), keep_size_(full_ + std::size_t{1}),
+        in_size_(n_), reduce_cost_(n_), reducible_(n_, 0), cost_(full_ + std::size_t{1}), ok_(full_ + std::size_t{1}, 0),
+        flags_(full_ + std::size_t{1}, 0), split_(full_ + std::size_t{1}, 0) {
+    for (std::uint32_t s = 1; s <= full_; ++s) uni_[s] = uni_[s & (s - 1)] | p.in[static_cast<std::size_t>(std::countr_zero(s))];
+    for (std::uint32_t s = 1; s <= full_; ++s) keep_[s] = uni_[s] & (p.out | uni_[full_ ^ s]);
+    for (std::uint32_t s = 1; s <= full_; ++s) keep_size_[s] = p.size_of(keep_[s]);
+    for (std::size_t j = 0; j < n_; ++j) {
+      const std::uint32_t s = std::uint32_t{1} << j;
+      in_size_[j] = p.size_of(p.in[j]);
+      ok_[s] = 1;
+      reducible_[j] = pre_reduce && !(keep_[s] == p.in[j]);
+      if (reducible_[j]) reduce_cost_[j] = flop_count(in_size_[j], 1, true);
+    }
+    if constexpr (prefilter) {
+      size_d_.resize(p.size.size());
+      for (std::size_t d = 0; d < size_d_.size(); ++d) size_d_[d] = p.size[d].to_double();
+      cost_d_.assign(full_ + std::size_t{1}, 0.0);
+      keep_d_.resize(full_ + std::size_t{1});
+      for (std::uint32_t s = 1; s <= full_; ++s) keep_d_[s] = keep_size_[s].to_double();
+      in_d_.resize(n_);
+      for (std::size_t j = 0; j < n_; ++j) in_d_[j] = in_size_[j].to_double();
+    }
   }
-  for (std::uint32_t s = 1; s <= full; ++s) {
-    if (std::popcount(s) < 2) continue;
-    if (limit && *limit < p.size_of(keep[s])) continue;  // this intermediate is too big
+
+  [[nodiscard]] constexpr ssa_path run() {
+    // (x & (x - 1)) == 0: at most one operand (std::popcount is a library call on baseline x86-64).
+    for (std::uint32_t s = 1; s <= full_; ++s)
+      if ((s & (s - 1)) != 0 && !(limit_ && *limit_ < keep_size_[s])) best_split(s);  // (else: too big)
+    return emit(limit_ ? nary_groups() : std::vector<std::uint32_t>{});
+  }
+
+ private:
+  // For count, each split is first bounded in doubles and only a split that may beat the best
+  // so far gets exact 128-bit arithmetic (doubles err by far less than the 1e-9 margin).
+  static constexpr bool prefilter = std::is_same_v<Cost, count>;
+
+  const path_problem<Cost, W>& p_;
+  const std::optional<Cost>& limit_;
+  std::size_t n_;
+  std::uint32_t full_;
+  std::vector<label_set<W>> uni_, keep_;  // by subset: its inputs' indices; those its result keeps
+  std::vector<Cost> keep_size_, in_size_, reduce_cost_;
+  std::vector<unsigned char> reducible_;
+  std::vector<Cost> cost_;                  // by subset: its cheapest tree's cost (when ok_)
+  std::vector<unsigned char> ok_, flags_;   // flags_: which single-input parts are reduced first
+  std::vector<std::uint32_t> split_;        // the first part of each subset's cheapest split
+  std::vector<double> size_d_, cost_d_;     // (prefilter) index sizes and subset costs as doubles,
+  std::vector<double> keep_d_, in_d_;       // and keep_size_ and in_size_
+
+  // A part of a split: one input read whole, or a subset's result (an input after reduction).
+  struct part {
+    label_set<W> legs;
+    double size_d;  // (prefilter only)
+  };
+  [[nodiscard]] constexpr part part_of(std::uint32_t a, bool whole) const {
+    const auto j = static_cast<std::size_t>(std::countr_zero(a));
+    if constexpr (prefilter) return whole ? part{p_.in[j], in_d_[j]} : part{keep_[a], keep_d_[a]};
+    return whole ? part{p_.in[j], 0.0} : part{keep_[a], 0.0};
+  }
+
+  // A lower bound in doubles of the cost of joining parts x and y of s (base: their costs).
+  [[nodiscard]] constexpr double bound_d(double base, const part& x, const part& y, std::uint32_t s,
+                                         double best_d) const {
+    // First the larger part alone (no loop), then the step's exact size.
+    const double larger = base + (x.size_d < y.size_d ? y.size_d : x.size_d);
+    if (larger > best_d) return larger;
+    double shared = 1;
+    (x.legs & y.legs).for_each([&](std::uint32_t d) { shared *= size_d_[d]; });
+    const double u = shared > 0 ? x.size_d * y.size_d / shared : 0.0;
+    return base + u * ((x.legs | y.legs).subset_of(keep_[s]) ? 1.0 : 2.0);
+  }
+
+  // The cheapest split of s (its parts already searched), into cost_, split_, flags_.
+  constexpr void best_split(std::uint32_t s) {
     const std::uint32_t low = s & (~s + 1), rest = s ^ low;
     bool found = false;
     Cost best{};
+    double best_d = 0;
     for (std::uint32_t sub = (rest - 1) & rest;; sub = (sub - 1) & rest) {
       const std::uint32_t a = low | sub, b = rest ^ sub;
-      if (ok[a] && ok[b]) {
-        const Cost base = cost[a] + cost[b];
+      bool may_win = ok_[a] && ok_[b];
+      if constexpr (prefilter)  // (the parts' costs alone, before any exact sum)
+        may_win = may_win && !(found && cost_d_[a] + cost_d_[b] > best_d * (1 + 1e-9));
+      if (may_win) {
+        const Cost base = cost_[a] + cost_[b];
         if (!found || base < best) {
-          const bool la = std::popcount(a) == 1, lb = std::popcount(b) == 1;
-          const std::size_t ja = static_cast<std::size_t>(std::countr_zero(a)), jb = static_cast<std::size_t>(std::countr_zero(b));
+          const bool la = (a & (a - 1)) == 0, lb = (b & (b - 1)) == 0;
+          const auto ja = static_cast<std::size_t>(std::countr_zero(a)), jb = static_cast<std::size_t>(std::countr_zero(b));
           for (unsigned f = 0; f < 4; ++f) {
             const bool ra = f & 1u, rb = f & 2u;
-            if ((ra && !(la && reducible[ja])) || (rb && !(lb && reducible[jb]))) continue;
-            const label_set<W> sa = la && !ra ? p.in[ja] : keep[a];
-            const label_set<W> sb = lb && !rb ? p.in[jb] : keep[b];
-            const label_set<W> u = sa | sb;
-            Cost c = base + flop_count(p.size_of(u), 2, !u.subset_of(keep[s]));
-            if (ra) c = c + reduce_cost[ja];
-            if (rb) c = c + reduce_cost[jb];
+            if ((ra && !(la && reducible_[ja])) || (rb && !(lb && reducible_[jb]))) continue;
+            const part x = part_of(a, la && !ra), y = part_of(b, lb && !rb);
+            if constexpr (prefilter)
+              if (found && bound_d(cost_d_[a] + cost_d_[b], x, y, s, best_d * (1 + 1e-9)) > best_d * (1 + 1e-9)) continue;
+            const label_set<W> u = x.legs | y.legs;
+            Cost c = base + flop_count(p_.size_of(u), 2, !u.subset_of(keep_[s]));
+            if (ra) c = c + reduce_cost_[ja];
+            if (rb) c = c + reduce_cost_[jb];
             if (!found || c < best) {
               found = true;
               best = c;
-              split[s] = a;
-              flags[s] = static_cast<unsigned char>(f);
+              split_[s] = a;
+              flags_[s] = static_cast<unsigned char>(f);
+              if constexpr (prefilter) best_d = best.to_double();
             }
           }
         }
       }
       if (sub == 0) break;
     }
-    if (found) {
-      ok[s] = 1;
-      cost[s] = best;
-    }
+    if (!found) return;
+    ok_[s] = 1;
+    cost_[s] = best;
+    if constexpr (prefilter) cost_d_[s] = best_d;
   }
 
-  // With a memory limit, the last step may contract several groups at once (opt_einsum's
-  // 'optimal' falls back to that when a pairwise result is too big).
-  std::vector<std::uint32_t> groups;
-  if (limit) {
-    const Cost P = p.size_of(uni[full]);
-    const bool inner = (uni[full] - p.out).any();
-    std::vector<Cost> h(N);
-    std::vector<std::uint32_t> pick(N, 0);
-    for (std::uint32_t s = 1; s <= full; ++s) {
+  // Under a memory limit: the parts of a last step that contracts several at once, when that
+  // is cheaper than (or the only way past) a pairwise tree; empty otherwise.
+  [[nodiscard]] constexpr std::vector<std::uint32_t> nary_groups() const {
+    std::vector<std::uint32_t> groups;
+    const Cost P = p_.size_of(uni_[full_]);
+    const bool inner = (uni_[full_] - p_.out).any();
+    std::vector<Cost> h(full_ + std::size_t{1});
+    std::vector<std::uint32_t> pick(full_ + std::size_t{1}, 0);
+    for (std::uint32_t s = 1; s <= full_; ++s) {
       const std::uint32_t low = s & (~s + 1), rest = s ^ low;
       bool found = false;
       for (std::uint32_t sub = rest;; sub = (sub - 1) & rest) {
         const std::uint32_t g = low | sub;
-        if (ok[g] && !(s == full && g == full)) {
-          const Cost c = cost[g] + P + h[s ^ g];
+        if (ok_[g] && !(s == full_ && g == full_)) {
+          const Cost c = cost_[g] + P + h[s ^ g];
           if (!found || c < h[s]) {
             found = true;
             h[s] = c;
@@ -96,37 +155,51 @@ constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::option
         if (sub == 0) break;
       }
     }
-    if (n >= 2) {
-      const Cost nary = h[full] - P + (inner ? P : Cost(0u));
-      if (!ok[full] || nary < cost[full])
-        for (std::uint32_t s = full; s; s ^= pick[s]) groups.push_back(pick[s]);
+    if (n_ >= 2) {
+      const Cost nary = h[full_] - P + (inner ? P : Cost(0u));
+      if (!ok_[full_] || nary < cost_[full_])
+        for (std::uint32_t s = full_; s; s ^= pick[s]) groups.push_back(pick[s]);
     }
+    return groups;
   }
 
-  // The tree: each subset splits as split[s]; flags[s] says which of its parts, when a single
+  // The tree: each subset splits as split_[s]; flags_[s] says which of its parts, when a single
   // input, is reduced first.
-  contraction_tree tree;
-  std::vector<unsigned char> reduced(n, 0);
-  auto first_part = [&](std::uint64_t s) {
-    const auto a = static_cast<std::uint32_t>(split[s]), b = static_cast<std::uint32_t>(s) ^ a;
-    if (flags[s] & 1u) reduced[static_cast<std::size_t>(std::countr_zero(a))] = 1;
-    if (flags[s] & 2u) reduced[static_cast<std::size_t>(std::countr_zero(b))] = 1;
-    return std::uint64_t{a};
-  };
-  auto leaf_of = [&](std::size_t j) { return tree.leaf(static_cast<std::uint32_t>(j), reduced[j] != 0); };
-  ssa_path path;
-  path.reserve(2 * n);
-  auto next = static_cast<std::uint32_t>(n);
-  if (groups.empty()) {
-    if (n >= 2) (void)tree.emit(tree.add_split(full, first_part, leaf_of), path, next);
-    else path.push_back({0});
-  } else {
-    std::vector<std::uint32_t> ids;
-    for (auto g : groups) ids.push_back(tree.emit(tree.add_split(g, first_part, leaf_of), path, next));
-    std::sort(ids.begin(), ids.end());
-    path.push_back(ids);
+  [[nodiscard]] constexpr ssa_path emit(const std::vector<std::uint32_t>& groups) const {
+    contraction_tree tree;
+    std::vector<unsigned char> reduced(n_, 0);
+    auto first_part = [&](std::uint64_t s) {
+      const auto a = static_cast<std::uint32_t>(split_[s]), b = static_cast<std::uint32_t>(s) ^ a;
+      if (flags_[s] & 1u) reduced[static_cast<std::size_t>(std::countr_zero(a))] = 1;
+      if (flags_[s] & 2u) reduced[static_cast<std::size_t>(std::countr_zero(b))] = 1;
+      return std::uint64_t{a};
+    };
+    auto leaf_of = [&](std::size_t j) { return tree.leaf(static_cast<std::uint32_t>(j), reduced[j] != 0); };
+    ssa_path path;
+    path.reserve(2 * n_);
+    auto next = static_cast<std::uint32_t>(n_);
+    if (groups.empty()) {
+      if (n_ >= 2) (void)tree.emit(tree.add_split(full_, first_part, leaf_of), path, next);
+      else path.push_back({0});
+    } else {
+      std::vector<std::uint32_t> ids;
+      for (auto g : groups) ids.push_back(tree.emit(tree.add_split(g, first_part, leaf_of), path, next));
+      std::sort(ids.begin(), ids.end());
+      path.push_back(ids);
+    }
+    return path;
   }
-  return path;
+};
+
+template <class Cost, std::size_t W>
+constexpr ssa_path optimal_ssa(const path_problem<Cost, W>& p, const std::optional<Cost>& limit, bool pre_reduce) {
+  const std::size_t n = p.in.size();
+  if (n > 20 || (std::size_t{1} << n) * W > (std::size_t{1} << 22))
+    TXMATH_FAIL(txmath_error_einsum_too_many_operands_for_optimal_use_dp_or_greedy, invalid_argument,
+                "txmath: the optimal contraction order of " + std::to_string(n) +
+                    " operands is too costly to search (3^n work; at most 20 operands, fewer with "
+                    "many indices): use path_optimizer::dp or path_optimizer::greedy");
+  return optimal_search<Cost, W>(p, limit, pre_reduce).run();
 }
 
 }  // namespace detail
