@@ -4,16 +4,18 @@
 # Each time is the least CPU time over repetitions (the machine is shared and noisy, and a
 # process waiting for a core counts no CPU time); both sides
 # start from the same spec text and shapes. Below the table, any case whose path costs more
-# FLOPs than opt_einsum's is listed (there should be none).
+# FLOPs than opt_einsum's is listed (there should be none). Then scripts/external_speed.py's
+# summary on opt_einsum's own test expressions (benchmarks/bench_einsum_external.cpp).
 #
 # Usage: scripts/speed_table.sh [--opt-einsum PATH] [--quick]
 #   --opt-einsum PATH  opt_einsum's checkout (else $OPT_EINSUM_PATH, else the installed one)
 #   --quick            fewer repetitions (a smoke test, about a minute)
 # Environment: BUILD_DIR (default build/speed), CXX (default g++-12),
 # REPETITIONS (default 5), MIN_TIME (seconds a repetition, default 0.2); for before/after
-# comparisons, BENCH=path/to/bench_einsum runs that binary instead of building one, and
+# comparisons, BENCH=path/to/bench_einsum runs that binary instead of building one (and
+# BENCH_EXTERNAL, else bench_einsum_external beside it, for the second table), and
 # OPT_EINSUM_TSV=file reuses opt_einsum's timings (its --tsv output, which SAVE_TSV=file keeps).
-# Takes about 6-8 minutes on a 2-core machine (most of it opt_einsum's dp on the lattices).
+# Takes about 10-12 minutes on a 2-core machine (most of it opt_einsum's dp on the lattices).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,9 +38,10 @@ bench="${BENCH:-}"
 if [[ -z "$bench" ]]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="${CXX:-g++-12}" -DCMAKE_BUILD_TYPE=Release \
     -DTXMATH_BUILD_BENCHMARKS=ON -DTXMATH_BUILD_TESTS=OFF -DTXMATH_BUILD_EXAMPLES=OFF -DTXMATH_BUILD_TOOLS=OFF >/dev/null
-  cmake --build "$build" -j1 --target bench_einsum >/dev/null
+  cmake --build "$build" -j1 --target bench_einsum bench_einsum_external >/dev/null
   bench="$build/benchmarks/bench_einsum"
 fi
+bench_external="${BENCH_EXTERNAL:-$(dirname "$bench")/bench_einsum_external}"
 
 "$bench" --benchmark_filter='^(path/|BM_parse)' --benchmark_repetitions="$repetitions" \
   --benchmark_min_time="$min_time" --benchmark_format=json >"$out/txmath.json" 2>/dev/null
@@ -99,3 +102,10 @@ for name in order:
 print()
 print("Paths costlier than opt_einsum's: " + ("none" if not worse else "; ".join(worse)))
 EOF
+
+# The same comparison on einsums we did not design (opt_einsum's own test expressions).
+if [[ -x "$bench_external" ]]; then
+  echo
+  python3 scripts/external_speed.py --bench "$bench_external" ${opt_einsum:+--opt-einsum "$opt_einsum"} \
+    --repetitions "$repetitions"
+fi
