@@ -155,7 +155,7 @@ class greedy_search {
   }
   constexpr id_run store(const std::uint32_t* first, std::uint32_t len) {
     const std::uint32_t at = pool_end_;
-    if (pool_.size() < at + len) pool_.resize(2 * (at + len));
+    if (pool_.size() < at + len) pool_.resize(2 * (at + len), 0);
     std::copy(first, first + len, pool_.data() + at);
     pool_end_ = at + len;
     return {at, len};
@@ -192,14 +192,14 @@ class greedy_search {
     for (const auto& s : p_.in) common = common & s;
     output_ = p_.out | common;
     if constexpr (masks) out_mask_ = output_.w[0];
-    pool_.resize(8 * n);
+    pool_.resize(8 * n, 0);
     t_.reserve(2 * n);
     path_.reserve(n);
     next_ = static_cast<std::uint32_t>(n);
     for (std::uint32_t id = 0; id < n; ++id) {
       const std::uint32_t at = pool_end_;
       p_.in[id].for_each([&](std::uint32_t d) {
-        if (pool_.size() == pool_end_) pool_.resize(2 * pool_end_ + 1);
+        if (pool_.size() == pool_end_) pool_.resize(2 * pool_end_ + 1, 0);
         pool_[pool_end_++] = d;
       });
       const id_run key{at, pool_end_ - at};
