@@ -5,6 +5,8 @@
 # regularity 2-5, 0-3 open indices, 4 seeds; lattices; MPS ladders; specs with Hadamard
 # products and indices on every tensor), and compares a hash of every path found.
 #   scripts/greedy_same_paths.sh [REV]    (default: HEAD; compiler: $CXX or g++-12)
+# With RANDOM_GREEDY=1, random greedy instead (6 trials, the network's operand count as seed):
+# its passes rank pairs through greedy_search too, and must draw the same random numbers.
 set -eu
 rev=${1:-HEAD}
 cxx=${CXX:-g++-12}
@@ -22,9 +24,14 @@ void mix(std::uint64_t v) { h = (h ^ v) * 1099511628211ull; }
 void run(const einsum_network& net) {
   for (int c = 0; c < 2; ++c) {
     linear_path p;
+    path_options o{.optimize = path_optimizer::greedy};
+#ifdef RANDOM_GREEDY
+    o.optimize = path_optimizer::random_greedy;
+    o.random.trials = 6;
+    o.random.seed = net.operands();
+#endif
     try {
-      p = c == 0 ? contract_path<count>(net, {.optimize = path_optimizer::greedy}).path
-                 : contract_path<log2_cost>(net, {.optimize = path_optimizer::greedy}).path;
+      p = c == 0 ? contract_path<count>(net, o).path : contract_path<log2_cost>(net, o).path;
     } catch (const std::exception&) {
       mix(7);
       continue;
@@ -60,8 +67,10 @@ int main() {
   std::printf("%d networks, paths hash %016llx\n", n_cases, static_cast<unsigned long long>(h));
 }
 EOF
-"$cxx" -std=c++20 -O2 -I"$tmp/include" "$tmp/paths.cpp" -o "$tmp/old"
-"$cxx" -std=c++20 -O2 -I"$root/include" "$tmp/paths.cpp" -o "$tmp/new"
+flags=""
+[ "${RANDOM_GREEDY:-0}" = 1 ] && flags="-DRANDOM_GREEDY"
+"$cxx" -std=c++20 -O2 $flags -I"$tmp/include" "$tmp/paths.cpp" -o "$tmp/old"
+"$cxx" -std=c++20 -O2 $flags -I"$root/include" "$tmp/paths.cpp" -o "$tmp/new"
 old=$("$tmp/old")
 new=$("$tmp/new")
 echo "$rev:         $old"

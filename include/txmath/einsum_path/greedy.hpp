@@ -1,8 +1,11 @@
 #pragma once
-// greedy: opt_einsum's ssa_greedy_optimize as a class (greedy_search), and its branch search
-// with one branch under a memory limit (branch1_ssa).
+// greedy: opt_einsum's ssa_greedy_optimize as a class (greedy_search); with it, its branch
+// search with one branch under a memory limit (branch1_ssa, einsum_path/branch1.hpp).
+#include <algorithm>
+#include <span>
 #include <type_traits>
 
+#include <txmath/einsum_path/branch1.hpp>
 #include <txmath/einsum_path/problem.hpp>
 
 namespace txmath {
@@ -12,6 +15,45 @@ namespace detail {
 // a new tensor offers only its best partner to the queue (its push_all = False).
 struct exact_rank {};
 
+// Open-addressing map from index sets, as ascending id lists kept elsewhere, to handles: hashed
+// and compared on their few ids (a set_index hashes all W words of a label_set). Sized once
+// for `capacity` keys; never grows.
+class id_list_map {
+  std::vector<std::uint64_t> hash_;
+  std::vector<std::uint32_t> at_;  // handle + 1; 0 = empty
+
+ public:
+  static constexpr std::uint32_t npos = ~std::uint32_t{0};
+  constexpr explicit id_list_map(std::size_t capacity) {
+    std::size_t n = 16;
+    while (n < 2 * capacity + 2) n *= 2;
+    hash_.assign(n, 0);
+    at_.assign(n, 0);
+  }
+  static constexpr std::uint64_t hash(std::span<const std::uint32_t> ids) {
+    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ ids.size();
+    for (auto d : ids) h = (h ^ d) * 0xBF58476D1CE4E5B9ull, h ^= h >> 29;
+    return h;
+  }
+  // The handle of `ids` (ids_of(handle) gives a handle's list), or the free slot to insert it
+  // at as `slot`.
+  template <class IdsOf>
+  constexpr std::uint32_t find(std::span<const std::uint32_t> ids, std::uint64_t h, IdsOf ids_of, std::size_t& slot) const {
+    const std::size_t mask = at_.size() - 1;
+    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+      if (at_[i] == 0) {
+        slot = i;
+        return npos;
+      }
+      if (hash_[i] == h && std::ranges::equal(ids_of(at_[i] - 1), ids)) return at_[i] - 1;
+    }
+  }
+  constexpr void insert(std::size_t slot, std::uint64_t h, std::uint32_t handle) {
+    hash_[slot] = h;
+    at_[slot] = handle + 1;
+  }
+};
+
 // ---- greedy: opt_einsum's ssa_greedy_optimize, same heuristic and tie-breaking ---------------
 // Ranker exact_rank is opt_einsum's greedy. Any other Ranker ranks a pair in a double from
 // natural logs of the sizes, `ranker(ln size1, ln size2, ln size12)`, and reads them with
@@ -20,6 +62,7 @@ struct exact_rank {};
 template <class Cost, std::size_t W, class Ranker = exact_rank>
 class greedy_search {
   static constexpr bool exact = std::is_same_v<Ranker, exact_rank>;
+  static constexpr bool masks = W == 1 && exact && std::is_same_v<Cost, count>;  // (narrow_size12_mask)
   using rank_type = std::conditional_t<exact, signed_cost<Cost>, double>;
   struct no_log {};
   using log_type = std::conditional_t<exact, no_log, double>;  // a tensor's ln size, if ranked by it
@@ -33,6 +76,8 @@ class greedy_search {
     id_run key;
     std::uint32_t ssa;
     bool alive;
+    bool narrow;  // (count:) footprint and each index size below 2^64
+    std::uint64_t mask;  // (masks:) the key as a bit mask
     Cost footprint;
     [[no_unique_address]] log_type ln_size;
   };
@@ -50,17 +95,26 @@ class greedy_search {
   const path_problem<Cost, W>& p_;
   Ranker ranker_;
   label_set<W> output_;                  // the output, and the indices on every tensor
-  std::vector<std::uint32_t> pool_;      // the id lists
+  std::vector<std::uint32_t> pool_;      // the id lists: the first pool_end_ (grown by doubling;
+  std::uint32_t pool_end_ = 0;           // push_back does not inline, and costs in a hot loop)
   std::vector<tensor> t_;                // one per distinct key ever seen (a handle)
-  set_index<W> handle_of_;               // key -> handle (at most one new key a step)
+  id_list_map handle_of_;                // key -> handle (at most one new key a step)
   // The live tensors holding each summed index, in one array: index d's list starts at
   // first_[d] and never outgrows its first length, as a contraction drops both operands from
   // the lists of their indices before its result joins those of its own (all among theirs).
   // len_[d] is opt_einsum's reference count of d.
+  // An output index has no holders list; its len_ is kept_always, so that a pair keeps it as it
+  // keeps an index other tensors hold (reference count >= 3).
   std::vector<std::uint32_t> first_, len_, holders_;
-  std::vector<candidate> queue_;         // a heap, best on top
-  std::vector<std::uint32_t> k12_buffers_, k2s_, seen_;
-  std::uint32_t stamp_ = 0, next_ = 0;   // next_: the next ssa id
+  static constexpr std::uint32_t kept_always = 3;
+  std::vector<candidate> cands_;         // every candidate queued
+  std::vector<std::uint32_t> queue_;     // a heap of positions in cands_, best on top
+  std::vector<std::uint32_t> k12_buffers_, k2s_, seen_, in1_;
+  std::uint32_t stamp_ = 0, in1_stamp_ = 0, next_ = 0;  // next_: the next ssa id
+  std::vector<std::uint64_t> narrow_;    // (count:) the index sizes in 64 bits, if all fit
+  bool narrow_sizes_ = false;
+  // (masks:) the indices some 2 (ref2_) or 3 (ref3_) live tensors hold, and the output.
+  std::uint64_t ref2_ = 0, ref3_ = 0, out_mask_ = 0;
   ssa_path path_;
 
  public:
@@ -87,6 +141,12 @@ class greedy_search {
   }
 
  private:
+  constexpr void add_step(std::uint32_t a, std::uint32_t b) {  // (ssa_path's push_back inserts a range)
+    path_.data.push_back(2);
+    path_.data.push_back(a);
+    path_.data.push_back(b);
+    ++path_.steps;
+  }
   constexpr std::span<const std::uint32_t> ids_of(id_run r) const { return {pool_.data() + r.at, r.len}; }
   constexpr label_set<W> dense(id_run r) const {
     label_set<W> s;
@@ -94,8 +154,10 @@ class greedy_search {
     return s;
   }
   constexpr id_run store(const std::uint32_t* first, std::uint32_t len) {
-    const auto at = static_cast<std::uint32_t>(pool_.size());
-    pool_.insert(pool_.end(), first, first + len);
+    const std::uint32_t at = pool_end_;
+    if (pool_.size() < at + len) pool_.resize(2 * (at + len), 0);
+    std::copy(first, first + len, pool_.data() + at);
+    pool_end_ = at + len;
     return {at, len};
   }
   constexpr double ln_size_of(std::span<const std::uint32_t> ids) const {
@@ -104,34 +166,58 @@ class greedy_search {
     return l;
   }
   constexpr tensor make_tensor(id_run key, std::uint32_t ssa) const {
-    if constexpr (exact) return {key, ssa, true, p_.size_of(ids_of(key)), {}};
-    else return {key, ssa, true, p_.size_of(ids_of(key)), ln_size_of(ids_of(key))};
+    const Cost size = p_.size_of(ids_of(key));
+    bool narrow = false;
+    if constexpr (std::is_same_v<Cost, count>) narrow = narrow_sizes_ && (size.rep_value() >> 64) == 0;
+    std::uint64_t mask = 0;
+    if constexpr (masks)
+      for (auto d : ids_of(key)) mask |= std::uint64_t{1} << d;
+    if constexpr (exact) return {key, ssa, true, narrow, mask, size, {}};
+    else return {key, ssa, true, narrow, mask, size, ln_size_of(ids_of(key))};
   }
 
   // The inputs as tensors. An index on every tensor can only go in the last step: it counts
   // as an output index. Identical index sets are multiplied elementwise first (Hadamard).
   constexpr void add_inputs() {
     const std::size_t n = p_.in.size();
+    if constexpr (std::is_same_v<Cost, count>) {
+      narrow_sizes_ = true;
+      narrow_.assign(p_.size.size(), 0);
+      for (std::size_t d = 0; d < p_.size.size(); ++d) {
+        narrow_sizes_ = narrow_sizes_ && (p_.size[d].rep_value() >> 64) == 0;
+        narrow_[d] = static_cast<std::uint64_t>(p_.size[d].rep_value());
+      }
+    }
     label_set<W> common = p_.in[0];
     for (const auto& s : p_.in) common = common & s;
     output_ = p_.out | common;
-    pool_.reserve(8 * n);
+    if constexpr (masks) out_mask_ = output_.w[0];
+    pool_.resize(8 * n, 0);
     t_.reserve(2 * n);
     path_.reserve(n);
     next_ = static_cast<std::uint32_t>(n);
-    std::vector<std::uint32_t> ids;
     for (std::uint32_t id = 0; id < n; ++id) {
-      const std::uint32_t h = handle_of_.find(p_.in[id]);
-      if (h != set_index<W>::npos) {
-        path_.push_back({t_[h].ssa, id});
+      const std::uint32_t at = pool_end_;
+      p_.in[id].for_each([&](std::uint32_t d) {
+        if (pool_.size() == pool_end_) pool_.resize(2 * pool_end_ + 1, 0);
+        pool_[pool_end_++] = d;
+      });
+      const id_run key{at, pool_end_ - at};
+      std::size_t slot = 0;
+      const std::uint64_t hash = id_list_map::hash(ids_of(key));
+      const std::uint32_t h = handle_of_.find(ids_of(key), hash, handle_ids(), slot);
+      if (h != id_list_map::npos) {
+        pool_end_ = at;
+        add_step(t_[h].ssa, id);
         t_[h].ssa = next_++;
         continue;
       }
-      handle_of_.insert(p_.in[id], static_cast<std::uint32_t>(t_.size()));
-      ids.clear();
-      p_.in[id].for_each([&](std::uint32_t d) { ids.push_back(d); });
-      t_.push_back(make_tensor(store(ids.data(), static_cast<std::uint32_t>(ids.size())), id));
+      handle_of_.insert(slot, hash, static_cast<std::uint32_t>(t_.size()));
+      t_.push_back(make_tensor(key, id));
     }
+  }
+  constexpr auto handle_ids() const {
+    return [this](std::uint32_t h) { return ids_of(t_[h].key); };
   }
 
   template <class F>
@@ -139,12 +225,21 @@ class greedy_search {
     for (auto d : ids_of(r))
       if (!output_.test(d)) f(d);
   }
-  constexpr void hold(std::uint32_t d, std::uint32_t h) { holders_[first_[d] + len_[d]++] = h; }
+  constexpr void hold(std::uint32_t d, std::uint32_t h) {
+    holders_[first_[d] + len_[d]++] = h;
+    if constexpr (masks) count_refs(d);
+  }
+  constexpr void count_refs(std::uint32_t d) {
+    const std::uint64_t bit = std::uint64_t{1} << d;
+    ref2_ = len_[d] >= 2 ? ref2_ | bit : ref2_ & ~bit;
+    ref3_ = len_[d] >= 3 ? ref3_ | bit : ref3_ & ~bit;
+  }
   constexpr void drop(std::uint32_t d, std::uint32_t h) {
     std::uint32_t* v = holders_.data() + first_[d];
     for (std::uint32_t i = 0; i < len_[d]; ++i)
       if (v[i] == h) {
         v[i] = v[--len_[d]];
+        if constexpr (masks) count_refs(d);
         return;
       }
   }
@@ -156,8 +251,14 @@ class greedy_search {
     for (std::size_t d = 0; d < n_labels; ++d) first_[d + 1] += first_[d];
     holders_.assign(first_[n_labels], 0);
     for (std::uint32_t h = 0; h < t_.size(); ++h) for_each_summed(t_[h].key, [&](std::uint32_t d) { hold(d, h); });
+    output_.for_each([&](std::uint32_t d) { len_[d] = kept_always; });
     k12_buffers_.assign(2 * n_labels, 0);
-    seen_.assign(t_.size() + p_.in.size(), 0);
+    if constexpr (!exact || std::is_same_v<Cost, log2_cost>) in1_.assign(n_labels, 0);
+    // Each summed index seeds at most its holders' count of candidates, each step one more.
+    cands_.reserve(holders_.size() + p_.in.size());
+    queue_.reserve(holders_.size() + p_.in.size());
+    seen_.assign(2 * p_.in.size(), 0);  // (a handle per distinct key: at most n + n - 1)
+    k2s_.assign(2 * p_.in.size(), 0);
   }
 
   static constexpr bool before(const candidate& a, const candidate& b) {  // a < b
@@ -166,19 +267,23 @@ class greedy_search {
     if (a.id2 != b.id2) return a.id2 < b.id2;
     return a.id1 < b.id1;
   }
-  // (A function object, not a function pointer: the heap's comparisons then inline.)
+  // The queue is a heap of positions in cands_ (each candidate written once; the heap moves
+  // 4-byte positions, not 40-64-byte candidates). A function object, not a function pointer:
+  // the heap's comparisons then inline.
   struct heap_less {
-    constexpr bool operator()(const candidate& a, const candidate& b) const { return before(b, a); }
+    const candidate* c;
+    constexpr bool operator()(std::uint32_t a, std::uint32_t b) const { return before(c[b], c[a]); }
   };
   constexpr void push(const candidate& c) {
-    queue_.push_back(c);
-    std::push_heap(queue_.begin(), queue_.end(), heap_less{});
+    queue_.push_back(static_cast<std::uint32_t>(cands_.size()));
+    cands_.push_back(c);
+    std::push_heap(queue_.begin(), queue_.end(), heap_less{cands_.data()});
   }
-  constexpr candidate pop() {
-    std::pop_heap(queue_.begin(), queue_.end(), heap_less{});
-    const candidate c = queue_.back();
+  constexpr const candidate& pop() {
+    std::pop_heap(queue_.begin(), queue_.end(), heap_less{cands_.data()});
+    const std::uint32_t at = queue_.back();
     queue_.pop_back();
-    return c;
+    return cands_[at];
   }
 
   // The result of contracting h1 and h2 keeps the output indices and those some other live
@@ -190,7 +295,7 @@ class greedy_search {
     std::size_t i = 0, j = 0;
     auto keep = [&](std::uint32_t d, std::uint32_t refs) {
       *out = d;
-      out += len_[d] >= refs || output_.test(d);
+      out += len_[d] >= refs;
     };
     while (i < a.size() && j < b.size()) {
       if (a[i] < b[j]) keep(a[i++], 2);
@@ -218,21 +323,72 @@ class greedy_search {
     else offer_best_by_log(h1, from, to);
   }
   constexpr void offer_best_exact(std::uint32_t h1, const std::uint32_t* from, const std::uint32_t* to) {
-    std::uint32_t* best_k12 = k12_buffers_.data();
-    std::uint32_t* try_k12 = best_k12 + p_.size.size();
-    candidate best{};
+    rank_type best_rank{};
+    const std::uint32_t* best = from;
     for (const std::uint32_t* h2 = from; h2 != to; ++h2) {
-      const std::uint32_t n12 = result_of(h1, *h2, try_k12);
-      const Cost size12 = p_.size_of(std::span<const std::uint32_t>(try_k12, n12));
-      const candidate c = make(h1, *h2, signed_cost<Cost>::diff(size12, t_[h1].footprint, t_[*h2].footprint));
-      if (h2 == from || before(c, best)) {
-        best = c;
-        best.k12.len = n12;
-        std::swap(best_k12, try_k12);
+      const rank_type rank = exact_rank_of(h1, *h2);
+      if (h2 == from || rank < best_rank || (!(best_rank < rank) && ssa_before(h1, *h2, *best))) {
+        best_rank = rank;
+        best = h2;
       }
     }
-    best.k12 = store(best_k12, best.k12.len);
-    push(best);
+    candidate c = make(h1, *best, best_rank);
+    std::uint32_t* k12 = k12_buffers_.data();
+    c.k12 = store(k12, result_of(c.h1, c.h2, k12));
+    push(c);
+  }
+  // Whether the pair (h1, a) comes before (h1, b) on a tie of ranks: opt_einsum compares the
+  // larger ssa id of each pair, then the smaller.
+  constexpr bool ssa_before(std::uint32_t h1, std::uint32_t a, std::uint32_t b) const {
+    const std::uint32_t s1 = t_[h1].ssa, sa = t_[a].ssa, sb = t_[b].ssa;
+    const std::uint32_t hi_a = s1 < sa ? sa : s1, hi_b = s1 < sb ? sb : s1;
+    if (hi_a != hi_b) return hi_a < hi_b;
+    return (s1 < sa ? s1 : sa) < (s1 < sb ? s1 : sb);
+  }
+  // size12 - size1 - size2 of the pair, exactly. For count, in 64-bit arithmetic where every
+  // size fits (the same value: a sum of three terms below 2^64 fits in a signed 128-bit one).
+  constexpr rank_type exact_rank_of(std::uint32_t h1, std::uint32_t h2) {
+    if constexpr (std::is_same_v<Cost, count>) {
+      std::uint64_t size12 = 0;
+      if (t_[h1].narrow && t_[h2].narrow && (masks ? narrow_size12_mask(h1, h2, size12) : narrow_size12(h1, h2, size12))) {
+        const i128 r = static_cast<i128>(size12) - static_cast<i128>(t_[h1].footprint.rep_value()) -
+                       static_cast<i128>(t_[h2].footprint.rep_value());
+        return {r < 0, count::from_rep(static_cast<u128>(r < 0 ? -r : r))};
+      }
+    }
+    std::uint32_t* k12 = k12_buffers_.data();
+    const std::uint32_t n12 = result_of(h1, h2, k12);
+    const Cost size12 = p_.size_of(std::span<const std::uint32_t>(k12, n12));
+    return signed_cost<Cost>::diff(size12, t_[h1].footprint, t_[h2].footprint);
+  }
+  // The same as narrow_size12 on bit masks: opt_einsum's k12 = (either & output) | (two & refs
+  // >= 3) | (one & refs >= 2).
+  constexpr bool narrow_size12_mask(std::uint32_t h1, std::uint32_t h2, std::uint64_t& size12) const {
+    const std::uint64_t either = t_[h1].mask | t_[h2].mask, two = t_[h1].mask & t_[h2].mask;
+    std::uint64_t keep = (either & out_mask_) | (two & ref3_) | ((either ^ two) & ref2_), prod = 1;
+    for (; keep; keep &= keep - 1)
+      if (__builtin_mul_overflow(prod, narrow_[static_cast<std::size_t>(std::countr_zero(keep))], &prod)) return false;
+    size12 = prod;
+    return true;
+  }
+  // The size of the result of (h1, h2) as result_of keeps it, when it fits in 64 bits.
+  constexpr bool narrow_size12(std::uint32_t h1, std::uint32_t h2, std::uint64_t& size12) const {
+    const auto a = ids_of(t_[h1].key), b = ids_of(t_[h2].key);
+    std::uint64_t prod = 1;
+    bool fits = true;
+    auto keep = [&](std::uint32_t d, std::uint32_t refs) {
+      if (len_[d] >= refs) fits = fits && !__builtin_mul_overflow(prod, narrow_[d], &prod);
+    };
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+      if (a[i] < b[j]) keep(a[i++], 2);
+      else if (b[j] < a[i]) keep(b[j++], 2);
+      else keep(a[i++], 3), ++j;
+    }
+    while (i < a.size()) keep(a[i++], 2);
+    while (j < b.size()) keep(b[j++], 2);
+    size12 = prod;
+    return fits;
   }
   // The log of an index size: log2 for log2_cost's exact rank, the Ranker's ln otherwise.
   constexpr double log_of(std::uint32_t d) const {
@@ -243,24 +399,40 @@ class greedy_search {
   // h1 keeps (reference count >= 2 or output), less the indices only the pair held, plus what
   // h2 alone keeps. (h1's result grows large in big networks, h2's stay small.)
   constexpr void offer_best_by_log(std::uint32_t h1, const std::uint32_t* from, const std::uint32_t* to) {
-    const label_set<W> in1 = dense(t_[h1].key);
+    ++in1_stamp_;  // h1's indices: in1_[d] == in1_stamp_
     double kept1 = 0;
-    for (auto d : ids_of(t_[h1].key))
-      if (len_[d] >= 2 || output_.test(d)) kept1 += log_of(d);
+    for (auto d : ids_of(t_[h1].key)) {
+      in1_[d] = in1_stamp_;
+      if (len_[d] >= 2) kept1 += log_of(d);
+    }
     candidate best{};
     for (const std::uint32_t* h2 = from; h2 != to; ++h2) {
       double l = kept1;
       for (auto d : ids_of(t_[*h2].key)) {
-        const bool out = output_.test(d);
-        if (in1.test(d)) l -= out || len_[d] >= 3 ? 0.0 : log_of(d);
-        else l += out || len_[d] >= 2 ? log_of(d) : 0.0;
+        if (in1_[d] == in1_stamp_) l -= len_[d] >= 3 ? 0.0 : log_of(d);
+        else l += len_[d] >= 2 ? log_of(d) : 0.0;
       }
+      if constexpr (exact)
+        if (h2 != from && surely_worse(best.rank, l, t_[h1].footprint.log2(), t_[*h2].footprint.log2())) continue;
       const candidate c = make(h1, *h2, rank_of(h1, *h2, l));
       if (h2 == from || before(c, best)) best = c;
     }
     std::uint32_t* k12 = k12_buffers_.data();
     best.k12 = store(k12, result_of(best.h1, best.h2, k12));
     push(best);
+  }
+  // Whether the rank rank_of would give sizes 2^l - 2^l1 - 2^l2 is above `best` for sure, so
+  // that it need not be computed (its two exp2 and one log2 are most of a partner's cost). Where
+  // l exceeds max(l1, l2) + 1 by k > 0, the difference is positive and computed as such: its
+  // scaled terms give 1 - 2^(l1 - l) - 2^(l2 - l) >= 1 - 2^-k > 0 (exp2 and log2 err by under
+  // 1e-15, hence the margins of 1e-9). Its log2 is then at least l + log2(1 - 2^-k): l - 1 for
+  // k >= 1, l - 0.2 for k >= 3 (log2(7/8) = -0.193). Any NaN or infinity fails the tests.
+  static constexpr bool surely_worse(const rank_type& best, double l, double l1, double l2) {
+    const double k = l - (l1 < l2 ? l2 : l1) - 1;
+    if (!(k > 1e-9)) return false;
+    if (best.negative) return true;
+    if (!(k >= 1)) return false;
+    return (k >= 3 ? l - 0.2 : l - 1) - 1e-9 > best.magnitude.log2();
   }
   // The rank of the pair (h1, h2) whose result has log size l (log_of's base).
   constexpr rank_type rank_of(std::uint32_t h1, std::uint32_t h2, double l) {
@@ -272,6 +444,7 @@ class greedy_search {
   // order; sorted in place: later uses do not depend on the order, offer's is total).
   constexpr void seed_queue() {
     for (std::uint32_t d = 0; d < len_.size(); ++d) {
+      if (output_.test(d)) continue;
       std::uint32_t* keys = holders_.data() + first_[d];
       std::sort(keys, keys + len_[d], [&](std::uint32_t a, std::uint32_t b) { return t_[a].ssa < t_[b].ssa; });
       for (std::size_t i = 0; i + 1 < len_[d]; ++i) offer(keys[i], keys + i + 1, keys + len_[d]);
@@ -285,20 +458,20 @@ class greedy_search {
     t_[c.h2].alive = false;
     for_each_summed(t_[c.h1].key, [&](std::uint32_t d) { drop(d, c.h1); });
     for_each_summed(t_[c.h2].key, [&](std::uint32_t d) { drop(d, c.h2); });
-    path_.push_back({t_[c.h1].ssa, t_[c.h2].ssa});
+    add_step(t_[c.h1].ssa, t_[c.h2].ssa);
     const std::uint32_t id12 = next_++;
-    const label_set<W> k12 = dense(c.k12);
-    std::uint32_t h12 = handle_of_.find(k12);
-    if (h12 != set_index<W>::npos && t_[h12].alive) {
-      path_.push_back({t_[h12].ssa, id12});
+    std::size_t slot = 0;
+    const std::uint64_t hash = id_list_map::hash(ids_of(c.k12));
+    std::uint32_t h12 = handle_of_.find(ids_of(c.k12), hash, handle_ids(), slot);
+    if (h12 != id_list_map::npos && t_[h12].alive) {
+      add_step(t_[h12].ssa, id12);
       t_[h12].ssa = next_++;
       return h12;
     }
-    if (h12 == set_index<W>::npos) {
+    if (h12 == id_list_map::npos) {
       h12 = static_cast<std::uint32_t>(t_.size());
-      handle_of_.insert(k12, h12);
+      handle_of_.insert(slot, hash, h12);
       t_.push_back(make_tensor(c.k12, id12));
-      seen_.push_back(0);
     } else {
       t_[h12] = make_tensor(c.k12, id12);
     }
@@ -309,16 +482,16 @@ class greedy_search {
   // New candidates: the live tensors sharing a summed index with the new one (each once).
   constexpr void offer_partners(std::uint32_t h12, id_run k12) {
     ++stamp_;
-    k2s_.clear();
+    std::uint32_t n2 = 0;
     seen_[h12] = stamp_;
     for_each_summed(k12, [&](std::uint32_t d) {
       for (std::uint32_t i = first_[d]; i < first_[d] + len_[d]; ++i)
         if (const std::uint32_t h = holders_[i]; seen_[h] != stamp_) {
           seen_[h] = stamp_;
-          k2s_.push_back(h);
+          k2s_[n2++] = h;
         }
     });
-    offer(h12, k2s_.data(), k2s_.data() + k2s_.size());
+    offer(h12, k2s_.data(), k2s_.data() + n2);
   }
 
   // Outer products of what is left, smallest first (ties: the larger ssa id first, as
@@ -364,101 +537,6 @@ class greedy_search {
 template <class Cost, std::size_t W>
 [[nodiscard]] constexpr ssa_path greedy_ssa(const path_problem<Cost, W>& p) {
   return greedy_search<Cost, W>(p).run();
-}
-
-// ---- greedy under a memory limit: opt_einsum's BranchBound(nbranch=1) ----------------------------
-template <class Cost, std::size_t W>
-constexpr ssa_path branch1_ssa(const path_problem<Cost, W>& p, const Cost& limit) {
-  std::vector<label_set<W>> in = p.in;
-  std::vector<std::uint32_t> remaining;
-  for (std::uint32_t i = 0; i < in.size(); ++i) remaining.push_back(i);
-  const std::size_t n_labels = p.size.size();
-  ssa_path path, best_path;
-  Cost flops(0u), size(0u);
-  std::optional<Cost> best_flops, best_size;
-  std::vector<std::optional<Cost>> best_progress(2 * in.size() + 2);
-
-  auto better = [&](const Cost& f, const Cost& s) {
-    if (!best_flops) return true;
-    if (f < *best_flops) return true;
-    if (*best_flops < f) return false;
-    return !best_size || s < *best_size;
-  };
-  struct cand {
-    signed_cost<Cost> cost;
-    Cost flops12, new_flops, new_size;
-    std::uint32_t i, j;
-    label_set<W> k12;
-  };
-  auto cand_less = [](const cand& a, const cand& b) {
-    if (a.cost < b.cost) return true;
-    if (b.cost < a.cost) return false;
-    if (a.flops12 != b.flops12) return a.flops12 < b.flops12;
-    if (a.new_flops != b.new_flops) return a.new_flops < b.new_flops;
-    if (a.new_size != b.new_size) return a.new_size < b.new_size;
-    if (a.i != b.i) return a.i < b.i;
-    return a.j < b.j;
-  };
-  std::vector<std::uint32_t> refs(n_labels, 0);
-  while (true) {
-    if (remaining.size() == 1) {
-      best_flops = flops;
-      best_size = size;
-      best_path = path;
-      break;
-    }
-    std::fill(refs.begin(), refs.end(), 0u);
-    for (auto r : remaining) in[r].for_each([&](std::uint32_t d) { ++refs[d]; });
-    std::optional<cand> chosen;
-    auto assess = [&](std::uint32_t i, std::uint32_t j) {
-      const label_set<W>& k1 = in[i];
-      const label_set<W>& k2 = in[j];
-      const label_set<W> either = k1 | k2, shared = k1 & k2;
-      label_set<W> k12;
-      bool inner = false;
-      either.for_each([&](std::uint32_t d) {
-        const bool keep = p.out.test(d) || refs[d] > (k1.test(d) ? 1u : 0u) + (k2.test(d) ? 1u : 0u);
-        if (keep) k12.set(d);
-        else if (shared.test(d)) inner = true;
-      });
-      const Cost flops12 = flop_count(p.size_of(either), 2, inner);
-      const Cost size12 = p.size_of(k12);
-      const Cost new_flops = flops + flops12;
-      const Cost new_size = size < size12 ? size12 : size;
-      if (!better(new_flops, new_size)) return;
-      auto& bp = best_progress[in.size()];
-      if (!bp || new_flops < *bp) bp = new_flops;
-      else if (*bp * Cost(4u) < new_flops) return;
-      if (limit < size12) {  // too big: end the path with one step over all that remains
-        label_set<W> all;
-        for (auto r : remaining) all = all | in[r];
-        const Cost f = flops + flop_count(p.size_of(all), remaining.size(), (all - p.out).any());
-        if (!best_flops || f < *best_flops) {
-          best_flops = f;
-          best_path = path;
-          best_path.push_back(remaining);
-        }
-        return;
-      }
-      cand c{signed_cost<Cost>::diff(size12, p.size_of(k1) + p.size_of(k2)), flops12, new_flops, new_size, i, j, k12};
-      if (!chosen || cand_less(c, *chosen)) chosen = c;
-    };
-    for (std::size_t a = 0; a < remaining.size(); ++a)
-      for (std::size_t b = a + 1; b < remaining.size(); ++b)
-        if (in[remaining[a]].intersects(in[remaining[b]])) assess(remaining[a], remaining[b]);
-    if (!chosen)  // only outer products left
-      for (std::size_t a = 0; a < remaining.size(); ++a)
-        for (std::size_t b = a + 1; b < remaining.size(); ++b) assess(remaining[a], remaining[b]);
-    if (!chosen) break;
-    path.push_back({chosen->i, chosen->j});
-    remaining.erase(std::find(remaining.begin(), remaining.end(), chosen->i));
-    remaining.erase(std::find(remaining.begin(), remaining.end(), chosen->j));
-    remaining.push_back(static_cast<std::uint32_t>(in.size()));
-    in.push_back(chosen->k12);
-    flops = chosen->new_flops;
-    size = chosen->new_size;
-  }
-  return best_path;
 }
 
 }  // namespace detail
