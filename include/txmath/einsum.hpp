@@ -187,15 +187,28 @@ namespace detail {
 template <class B>
 constexpr void parse_einsum_into(std::string_view spec, B& r) {
   std::size_t pos = 0;
-  const std::size_t arrow = spec.find("->");
+  // The arrow, and the '->' after it or the '...' that are errors, in one pass (a spec is
+  // short: three searches cost more than the rest of the parse).
+  std::size_t arrow = std::string_view::npos, second_arrow = arrow, ellipsis = arrow;
+  for (std::size_t i = 0; i + 1 < spec.size(); ++i) {
+    if (spec[i] == '-' && spec[i + 1] == '>') {
+      if (arrow != std::string_view::npos) {
+        second_arrow = i;
+        break;
+      }
+      arrow = i++;
+    } else if (spec[i] == '.' && spec[i + 1] == '.' && i + 2 < spec.size() && spec[i + 2] == '.' &&
+               ellipsis == std::string_view::npos) {
+      ellipsis = i;
+    }
+  }
   const std::size_t inputs_end = arrow == std::string_view::npos ? spec.size() : arrow;
-  if (arrow != std::string_view::npos && spec.find("->", arrow + 2) != std::string_view::npos)
+  if (second_arrow != std::string_view::npos)
     TXMATH_FAIL(txmath_error_einsum_spec_has_more_than_one_arrow, invalid_argument,
-                einsum_where(spec, spec.find("->", arrow + 2)) + "more than one '->'");
-  if (spec.find("...") != std::string_view::npos)
+                einsum_where(spec, second_arrow) + "more than one '->'");
+  if (ellipsis != std::string_view::npos)
     TXMATH_FAIL(txmath_error_einsum_ellipsis_broadcasting_is_not_supported, invalid_argument,
-                einsum_where(spec, spec.find("...")) +
-                    "'...' broadcasting is not supported; name every index");
+                einsum_where(spec, ellipsis) + "'...' broadcasting is not supported; name every index");
   if (inputs_end == 0 && !(r.empty_spec_is_one_scalar() && arrow != std::string_view::npos))
     TXMATH_FAIL(txmath_error_einsum_spec_has_no_operands, invalid_argument,
                 einsum_where(spec, 0) + "no operands before '->' (write at least one input)");
@@ -203,6 +216,12 @@ constexpr void parse_einsum_into(std::string_view spec, B& r) {
   // Reads one label at pos and returns its id (adding it when new).
   auto read_label = [&](std::size_t end) -> std::uint32_t {
     const std::size_t at = pos;
+    const auto byte = static_cast<unsigned char>(spec[pos]);
+    if ((byte | 0x20) >= 'a' && (byte | 0x20) <= 'z') {  // an ASCII letter: the common case
+      ++pos;
+      const int id = r.find(byte);
+      return id >= 0 ? static_cast<std::uint32_t>(id) : r.add_label(byte, spec, at);
+    }
     const char32_t c = decode_utf8(spec, pos);
     if (c == 0 || pos > end || !is_label(c))
       TXMATH_FAIL(txmath_error_einsum_invalid_character_in_spec, invalid_argument,

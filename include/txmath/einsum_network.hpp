@@ -135,15 +135,14 @@ namespace detail {
 struct network_builder {
   einsum_network& r;
   static constexpr std::uint32_t empty = ~std::uint32_t{0};
-  std::uint32_t ascii[58];  // id + 1 of the letters 'A'..'z' (0: none yet); set in the constructor
+  std::uint64_t ascii_seen = 0;  // bit c - 'A': the letter c has an id, in ascii[c - 'A']
+  std::uint32_t ascii[58];       // (only the entries of ascii_seen are written and read)
   // Other letters -> id by open addressing: a table of at least twice the letters of the text,
   // so a probe ends at an empty slot within a few steps.
   std::vector<std::pair<char32_t, std::uint32_t>> by_label{};
   small_vector<std::uint32_t, 16> occ{};
 
-  constexpr explicit network_builder(einsum_network& net) : r(net) {
-    for (auto& a : ascii) a = 0;
-  }
+  constexpr explicit network_builder(einsum_network& net) : r(net) {}
   static constexpr bool empty_spec_is_one_scalar() { return true; }
   static constexpr bool is_ascii(char32_t c) { return c >= 'A' && c <= 'z'; }  // (letters only reach here)
   constexpr std::size_t slot(char32_t c) const {
@@ -153,7 +152,7 @@ struct network_builder {
     return i;
   }
   constexpr int find(char32_t c) const {
-    if (is_ascii(c)) return static_cast<int>(ascii[c - 'A']) - 1;
+    if (is_ascii(c)) return (ascii_seen >> (c - 'A')) & 1 ? static_cast<int>(ascii[c - 'A']) : -1;
     if (by_label.empty()) return -1;
     const auto& e = by_label[slot(c)];
     return e.second != empty ? static_cast<int>(e.second) : -1;
@@ -165,7 +164,8 @@ struct network_builder {
     r.bound.push_back(0);
     occ.push_back(0);
     if (is_ascii(c)) {
-      ascii[c - 'A'] = id + 1;
+      ascii_seen |= std::uint64_t{1} << (c - 'A');
+      ascii[c - 'A'] = id;
     } else {
       if (by_label.empty()) by_label.assign(slots_for(spec), {char32_t{0}, empty});
       by_label[slot(c)] = {c, id};

@@ -230,8 +230,8 @@ constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_
   const std::size_t n = net.operands();
   if (opt.optimize == path_optimizer::random_greedy) check_random_greedy(opt.random);
   if (n <= 3 || has_size_zero(net)) {
-    const auto size = sizes_in_place<Cost>(net);  // (no allocation up to 16 indices)
-    const std::span<const Cost> sizes(size.data(), size.size());
+    const sizes_for_replay<Cost> size(net);  // (no allocation up to 16 indices)
+    const std::span<const Cost> sizes = size.span();
     if (auto path = short_path::of<Cost>(net, sizes, opt)) return replay<Cost>(net, std::move(*path), sizes);
   }
   const std::vector<Cost> size = sizes_as<Cost>(net);
@@ -259,8 +259,8 @@ constexpr path_info<Cost> contract_path(const einsum_network& net, const path_op
 template <class Cost = count>
 constexpr path_info<Cost> contract_path(const einsum_network& net, linear_path path) {
   net.check_sizes();
-  const auto size = detail::sizes_in_place<Cost>(net);
-  return detail::replay<Cost>(net, std::move(path), {size.data(), size.size()});
+  const detail::sizes_for_replay<Cost> size(net);
+  return detail::replay<Cost>(net, std::move(path), size.span());
 }
 
 namespace detail {

@@ -2,14 +2,19 @@
 // A vector that holds its first N elements in place and spills to the heap beyond them, so
 // that an einsum of a few operands is parsed, searched and reported without allocating (an
 // allocation costs about as much as costing a whole pairwise step). Works in constant
-// evaluation: the heap block is a transient new[], and the in-place array of a trivial T is
-// left uninitialized (C++20 allows that; only elements below size() are ever read), so that
-// making an empty vector costs nothing. Only for default-constructible T (ids, letters,
+// evaluation: the heap block is a transient new[]. Making an empty vector writes no element:
+// the in-place array of a trivial T is left uninitialized (C++20 allows that; only elements
+// below size() are ever read); a trivially copyable T with a default value (count, whose
+// default is 0) sits at run time in raw bytes, where its objects are created implicitly as
+// they are assigned (an implicit-lifetime type), and in constant evaluation, where raw bytes
+// cannot be read as a T, on the heap from the first element on. (Zeroing 16 counts in place
+// took a fifth of parsing a pairwise spec.) Only for default-constructible T (ids, letters,
 // counts, and small_vectors of them).
 #include <algorithm>
 #include <cstddef>
 #include <initializer_list>
 #include <iterator>
+#include <new>
 #include <ranges>
 #include <type_traits>
 #include <utility>
@@ -52,7 +57,9 @@ class small_vector {
     }
     return *this;
   }
-  constexpr ~small_vector() { release(); }
+  constexpr ~small_vector() {
+    if (heap_) delete[] heap_;  // (the test saves a call to operator delete[] a vector)
+  }
   constexpr operator std::vector<T>() const { return std::vector<T>(begin(), end()); }  // NOLINT: as a std::vector
 
   [[nodiscard]] constexpr std::size_t size() const { return size_; }
@@ -159,19 +166,34 @@ class small_vector {
   }
 
  private:
-  // In place: uninitialized for a trivial T (ids, letters), value-initialized otherwise.
+  // In place: uninitialized for a trivial T (ids, letters); raw bytes at run time for a
+  // trivially copyable T with a default value (counts: see the top); value-initialized
+  // otherwise (small_vectors).
   static constexpr bool raw = std::is_trivially_default_constructible_v<T>;
+  static constexpr bool lazy = !raw && std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>;
   struct raw_array {
     T a[N];
+    constexpr T* data() { return a; }
+  };
+  struct lazy_array {
+    alignas(T) unsigned char bytes[N * sizeof(T)];
+    constexpr T* data() {  // (no in-place room in constant evaluation)
+      if (std::is_constant_evaluated()) return nullptr;
+      return std::launder(reinterpret_cast<T*>(bytes));
+    }
   };
   struct value_array {
     T a[N]{};
+    constexpr T* data() { return a; }
   };
-  std::conditional_t<raw, raw_array, value_array> inline_;
-  T* ptr_ = inline_.a;  // inline_.a or heap_
+  using in_place = std::conditional_t<raw, raw_array, std::conditional_t<lazy, lazy_array, value_array>>;
+  in_place inline_;
+  T* ptr_ = inline_.data();  // inline_.data() or heap_
   T* heap_ = nullptr;
-  std::size_t size_ = 0, cap_ = N;
+  std::size_t size_ = 0, cap_ = in_place_capacity();
 
+  static constexpr bool small_copy = (raw || lazy) && std::is_trivially_copyable_v<T> && sizeof(in_place) <= 64;
+  static constexpr std::size_t in_place_capacity() { return lazy && std::is_constant_evaluated() ? 0 : N; }
   constexpr void grow_to(std::size_t n) {
     if (n < 2 * N) n = 2 * N;
     T* p = raw ? new T[n] : new T[n]();  // (a trivial T's new elements are written before read)
@@ -183,15 +205,17 @@ class small_vector {
   constexpr void release() {
     delete[] heap_;
     heap_ = nullptr;
-    ptr_ = inline_.a;
-    cap_ = N;
+    ptr_ = inline_.data();
+    cap_ = in_place_capacity();
   }
   constexpr void take(small_vector& o) {
     if (o.heap_) {
       ptr_ = heap_ = o.heap_, cap_ = o.cap_;
-      o.heap_ = nullptr, o.ptr_ = o.inline_.a, o.cap_ = N;
+      o.heap_ = nullptr, o.ptr_ = o.inline_.data(), o.cap_ = in_place_capacity();
+    } else if (small_copy && !std::is_constant_evaluated()) {
+      __builtin_memcpy(static_cast<void*>(&inline_), &o.inline_, sizeof(in_place));  // (a few moves; std::move calls memmove)
     } else {
-      std::move(o.inline_.a, o.inline_.a + o.size_, inline_.a);
+      std::move(o.ptr_, o.ptr_ + o.size_, ptr_);
     }
     size_ = o.size_;
     o.size_ = 0;

@@ -151,12 +151,12 @@ struct signed_cost {
 
 // opt_einsum's ssa_to_linear: static single assignment ids -> recycled positions.
 constexpr linear_path ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs) {
-  std::vector<std::uint32_t> ids(n_inputs, 0);
+  small_vector<std::uint32_t, 16> ids(n_inputs, 0);  // (in place up to 16 operands)
   for (std::size_t i = 0; i < n_inputs; ++i) ids[i] = static_cast<std::uint32_t>(i);
   auto next = static_cast<std::uint32_t>(n_inputs);
   linear_path path;
   path.reserve(ssa.size(), ssa.data.size() - ssa.size());
-  std::vector<std::size_t> con;
+  small_vector<std::size_t, 8> con;
   for (std::size_t at = 0; at < ssa.data.size(); at += 1 + ssa.data[at]) {
     con.clear();
     for (std::size_t i = at + 1; i <= at + ssa.data[at]; ++i)
@@ -164,7 +164,7 @@ constexpr linear_path ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs) {
     std::sort(con.begin(), con.end());
     for (auto it = con.rbegin(); it != con.rend(); ++it) ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(*it));
     ids.push_back(next++);
-    path.push_back(con);
+    path.push_back(con.data(), con.data() + con.size());
   }
   return path;
 }

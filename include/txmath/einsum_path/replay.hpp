@@ -22,8 +22,32 @@ constexpr small_vector<Cost, 16> sizes_in_place(const einsum_network& net) {
   return size;
 }
 
-// Checks a linear path as replay() reads it: step k names distinct operands among the
-// `left` that remain; no step is empty; none comes after everything is one tensor.
+// The index sizes as Cost for the short paths and a given path, without a copy for count (a
+// view of the network's own), held in place for up to 16 indices otherwise.
+template <class Cost>
+class sizes_for_replay {
+  static constexpr bool view = std::is_same_v<Cost, count>;
+  std::conditional_t<view, std::span<const count>, small_vector<Cost, 16>> held_;
+
+  static constexpr auto held(const einsum_network& net) {
+    if constexpr (view) return std::span<const count>(net.sizes.data(), net.sizes.size());
+    else return sizes_in_place<Cost>(net);
+  }
+
+ public:
+  constexpr explicit sizes_for_replay(const einsum_network& net) : held_(held(net)) {}
+  [[nodiscard]] constexpr std::span<const Cost> span() const { return {held_.data(), held_.size()}; }
+};
+
+// Whether step k of a linear path is as replay() reads it: distinct operands among the `left`
+// that remain (`con` ascending); not empty; not after everything is one tensor.
+constexpr bool path_step_ok(std::size_t k, std::span<const std::size_t> con, std::size_t left) {
+  if (con.empty() || (k > 0 && left == 1)) return false;
+  for (std::size_t i = 0; i < con.size(); ++i)
+    if (con[i] >= left || (i > 0 && con[i] == con[i - 1])) return false;
+  return true;
+}
+// The error for a step that is not (the message says why).
 constexpr void check_path_step(const einsum_network& net, std::size_t k, std::span<const std::size_t> con,
                             std::size_t left) {
   auto fail = [&](const std::string& why) {
@@ -80,7 +104,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, st
   for (auto d : net.output) ++refs[d];
 
   // The operands as they stand: input i is i, the result of step k is n + k.
-  small_vector<std::uint32_t, 8> list(n, 0);
+  small_vector<std::uint32_t, 16> list(n, 0);
   for (std::size_t i = 0; i < n; ++i) list[i] = static_cast<std::uint32_t>(i);
   auto ids_of = [&](std::uint32_t o) -> std::span<const std::uint32_t> {
     if (o < n) return net.inputs[o];
@@ -99,7 +123,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, st
   for (std::size_t k = 0; k < n_steps; ++k) {
     con.assign(path[k].begin(), path[k].end());
     if (!std::is_sorted(con.begin(), con.end())) std::sort(con.begin(), con.end());
-    check_path_step(net, k, con, list.size());
+    if (!path_step_ok(k, con, list.size())) check_path_step(net, k, con, list.size());
     steps.operands.push_back(std::span<const std::size_t>(con.data(), con.size()));
     // The terms, last operand first; the distinct indices of the step in order of first
     // appearance; each term drops its refs.
