@@ -61,8 +61,11 @@ struct dp_work {
   enum class stop { none, budget, group_too_large };
   search_budget budget;
   stop why = stop::none;
+  // A pair is charged each time a scan visits it, and again each time a pair that waited for
+  // a higher cap (dp_search's pair-by-pair scan) is tried again; the bytes held count the
+  // waiting pairs too.
   std::uint64_t pairs = 0;  // pairs of subsets examined so far
-  std::uint64_t bytes = 0;  // memory held for subsets and their indexes (an estimate)
+  std::uint64_t bytes = 0;  // memory held for subsets, their indexes and waiting pairs (an estimate)
   std::size_t tensors = 0;  // the size of the group being searched
   std::size_t level = 0;    // the subset size being built when it stopped
 

@@ -1,5 +1,7 @@
 #pragma once
 // The subsets of one size that dp's search has found, with the indexes its scans read.
+#include <algorithm>
+#include <bit>
 #include <limits>
 
 #include <txmath/einsum_path/problem.hpp>
@@ -119,6 +121,63 @@ class dp_level {
     std::size_t i = static_cast<std::size_t>((s * 0x9E3779B97F4A7C15ull) >> 20) & (slots_.size() - 1);
     while (slots_[i].key != 0 && slots_[i].key != s + 1) i = (i + 1) & (slots_.size() - 1);
     return i;
+  }
+};
+
+// The pairs of subsets that dp's pair-by-pair scan visited and found over a round's cap: the
+// scan of a later round visits only the pairs earlier ones did not (dp_search), so these wait
+// here, for each level they would make, in buckets by the binary exponent of a lower bound of
+// their cost: a round takes out only the buckets its cap reaches.
+class dp_waiting_pairs {
+ public:
+  struct pair {
+    double bound;        // a lower bound of the pair's cost
+    std::uint32_t a, b;  // the entries of x[nn - m] and x[m]
+    std::uint32_t m;
+  };
+  constexpr explicit dp_waiting_pairs(std::size_t levels) : list_(levels) {}
+
+  [[nodiscard]] constexpr std::size_t size() const { return size_; }
+  [[nodiscard]] constexpr std::uint64_t bytes() const { return size_ * sizeof(pair); }
+  constexpr void push(std::size_t nn, const pair& x) {
+    auto& l = list_[nn];
+    if (l.empty()) l.resize(buckets);
+    l[bucket(x.bound)].push_back(x);
+    ++size_;
+  }
+  // Takes out the pairs of level nn whose bound is at most `cap` (bucket by bucket, each in the
+  // order they came).
+  [[nodiscard]] constexpr std::vector<pair> take(std::size_t nn, double cap) {
+    std::vector<pair> r;
+    auto& l = list_[nn];
+    if (l.empty()) return r;
+    const std::size_t top = bucket(cap);
+    for (std::size_t k = 0; k <= top; ++k) {
+      auto& bk = l[k];
+      if (k < top) {
+        r.insert(r.end(), bk.begin(), bk.end());
+        bk.clear();
+        continue;
+      }
+      std::size_t kept = 0;
+      for (const pair& x : bk) {
+        if (x.bound <= cap) r.push_back(x);
+        else bk[kept++] = x;
+      }
+      bk.resize(kept);
+    }
+    size_ -= r.size();
+    return r;
+  }
+ private:
+  static constexpr std::size_t buckets = 256;  // (bounds of 2^255 and more share the last)
+  std::vector<std::vector<std::vector<pair>>> list_;
+  std::size_t size_ = 0;
+  // floor(log2(bound)) + 1 for bounds of at least 1, 0 below, held at the last bucket.
+  [[nodiscard]] static constexpr std::size_t bucket(double bound) {
+    if (!(bound >= 1.0)) return 0;
+    const auto e = static_cast<std::size_t>(std::bit_cast<std::uint64_t>(bound) >> 52) - 1022;  // (positive: no sign)
+    return e < buckets ? e : buckets - 1;
   }
 };
 

@@ -30,13 +30,17 @@ struct dp_settings {
   bool search_outer = false;
 };
 
-// Two scans find the pairs of subsets to join. In opt_einsum's order (every pair of the two
+// Three scans find the pairs of subsets to join. In opt_einsum's order (every pair of the two
 // levels, as its dp: under objectives other than the exact FLOPs, ties resolve as there) or,
 // for the exact FLOPs, cost-ordered: each subset visits only its neighbours' entries (a pair
 // must share a summed index) whose key fits what the cap leaves it, so a round's work follows
-// the pairs that can fit rather than all pairs. Both find the same optimum cost. Each round
-// scans its levels afresh (their sizes grow about fourfold a round, so the last round is most
-// of the work), reading the bounds in doubles before any exact 128-bit cost. `Objective` is a
+// the pairs that can fit rather than all pairs; that scan reads its levels afresh each round
+// (their sizes grow about fourfold a round, so the last round is most of the work). Groups of
+// at most pairwise_max_tensors under the exact FLOPs (capped, in doubles) are scanned pair by
+// pair instead, each pair once over all rounds: a pair over a round's cap waits (in
+// waiting_) for a cap that admits it, so a round visits only the rows and columns new since
+// the last one (random networks take many rounds, each of few new pairs). All find the same
+// optimum cost, reading the bounds in doubles before any exact 128-bit cost. `Objective` is a
 // policy of dp_objective.hpp.
 template <class Cost, std::size_t W, class Objective>
 class dp_search {
@@ -57,6 +61,11 @@ class dp_search {
       for (std::size_t d = 0; d < size_d_.size(); ++d) size_d_[d] = cost_traits<Cost>::to_double(p_.size[d]);
     factor_d_ = prefilter ? cost_traits<Cost>::to_double(set.factor) : 0.0;
     ordered_ = std::is_same_v<Objective, dp_exact_flops> && !set.search_outer;
+    pairwise_ = ordered_ && prefilter && set.capped && m_g_ <= pairwise_max_tensors;
+    if (pairwise_) {
+      waiting_ = dp_waiting_pairs(m_g_ + 1);
+      scanned_.assign((m_g_ + 1) * (m_g_ + 1), pair_scan{});
+    }
     for (std::size_t k = 0; k < m_g_; ++k) {
       entry leaf{std::uint64_t{1} << k, grp.inputs[grp.g[k]], Cost(0u), grp.node[grp.g[k]]};
       if constexpr (prefilter) leaf.mem_d = product_d(leaf.legs);
@@ -71,12 +80,12 @@ class dp_search {
   // The root of the group's cheapest tree, or -1 when the work budget ran out.
   [[nodiscard]] constexpr int run() {
     work_.tensors = m_g_;
-    if (ordered_) x_[1].index(m_g_, [&](const entry& e) { return key_of(e); });
     for (;;) {
       ++round_;
       cap_ = caps_.cap;
       cap_d_ = !set_.capped || !prefilter ? std::numeric_limits<double>::infinity()
                                           : cost_traits<Cost>::to_double(cap_) * (1 + 1e-9);
+      if (ordered_ && !pairwise_) x_[1].index(m_g_, [&](const entry& e) { return key_of(e); });  // (new only in round 1)
       for (std::size_t nn = 2; nn <= m_g_; ++nn) {
         build(nn);
         if (work_.stopped()) return -1;
@@ -109,7 +118,16 @@ class dp_search {
   double cap_d_ = 0, factor_d_ = 0;
   std::uint32_t round_ = 0;
   bool ordered_ = false;  // the cost-ordered scan
-  std::vector<std::uint32_t> hits_;  // (scratch of the cost-ordered scan)
+  // The pair-by-pair scan (groups of at most pairwise_max_tensors: fewer than 3^12 pairs of
+  // disjoint subsets wait, at most 13 MiB, charged to the budget's bytes).
+  static constexpr std::size_t pairwise_max_tensors = 12;
+  bool pairwise_ = false;
+  dp_waiting_pairs waiting_{0};
+  struct pair_scan {
+    std::uint32_t rows = 0, cols = 0;  // the part of x[nn - m] x x[m] scanned
+  };
+  std::vector<pair_scan> scanned_;  // for each (m, nn)
+  std::vector<std::uint32_t> hits_;  // (scratch of the scans)
 
   [[nodiscard]] constexpr double product_d(const label_set<W>& set) const {
     double r = 1;
@@ -126,17 +144,19 @@ class dp_search {
   [[nodiscard]] constexpr std::uint64_t held() const {
     std::uint64_t b = tree_.size() * sizeof(contraction_tree::node);
     for (const auto& l : x_) b += l.bytes();
-    return b;
+    return b + waiting_.bytes();
   }
 
   // Level nn for this round: every join of parts of m and nn - m tensors.
   constexpr void build(std::size_t nn) {
     work_.level = nn;
+    if (pairwise_) retry_waiting(nn);
     for (std::size_t m = 1; m <= nn / 2 && !work_.stopped(); ++m) {
-      if (ordered_) scan_by_cost(m, nn);
-      else scan_in_order(m, nn);
+      if (!ordered_) scan_in_order(m, nn);
+      else if (pairwise_) scan_new_pairs(m, nn);
+      else scan_by_cost(m, nn);
     }
-    if (ordered_ && !work_.stopped()) x_[nn].index(m_g_, [&](const entry& e) { return key_of(e); });
+    if (ordered_ && !pairwise_ && !work_.stopped()) x_[nn].index(m_g_, [&](const entry& e) { return key_of(e); });
   }
 
   // opt_einsum's scan: every pair of x[m] x x[nn - m], in order, that is disjoint and shares
@@ -162,6 +182,45 @@ class dp_search {
     std::uint64_t nb = 0;
     (e.legs - p_.out).for_each([&](std::uint32_t d) { nb |= holders_[d]; });
     return nb & ~e.s;
+  }
+
+  // The pairs of level nn waiting for a cap that admits them (each tried once more, and waiting
+  // on if its exact cost is still over the cap).
+  constexpr void retry_waiting(std::size_t nn) {
+    const std::vector<dp_waiting_pairs::pair> ready = waiting_.take(nn, cap_d_);
+    if (!work_.charge(ready.size(), held())) return;
+    for (const auto& w : ready)
+      if (const double bound = try_join(x_[nn - w.m][w.a], x_[w.m][w.b], nn); bound >= 0) wait(nn, {bound, w.a, w.b, w.m});
+  }
+  constexpr void wait(std::size_t nn, const dp_waiting_pairs::pair& w) { waiting_.push(nn, w); }
+
+  // The pairs of x[nn - m] x x[m] not scanned before, each once: disjoint, sharing a summed
+  // index. The budget is charged a pair visited.
+  constexpr void scan_new_pairs(std::size_t m, std::size_t nn) {
+    pair_scan& ps = scanned_[nn * (m_g_ + 1) + m];
+    const level& x1 = x_[nn - m];
+    const level& x2 = x_[m];
+    const bool same_size = m == nn - m;
+    const auto n1 = static_cast<std::uint32_t>(x1.size()), n2 = static_cast<std::uint32_t>(x2.size());
+    if (!work_.charge(std::uint64_t{n1} * n2 - std::uint64_t{ps.rows} * ps.cols, held())) return;
+    const auto* scan1 = x1.scan();  // (read once: the joins' stores could alias them)
+    const auto* scan2 = x2.scan();
+    if (hits_.size() < n2) hits_.assign(n2, 0);
+    for (std::uint32_t a = 0; a < n1; ++a) {
+      const std::uint64_t s1 = scan1[a].s;
+      const label_set<W> legs1 = scan1[a].legs - p_.out;
+      std::size_t n_hits = 0;  // (found without a branch a pair, whose outcome is random)
+      for (std::uint32_t b = a < ps.rows ? ps.cols : 0; b < n2; ++b) {
+        const std::uint64_t s2 = scan2[b].s;
+        hits_[n_hits] = b;
+        n_hits += static_cast<std::size_t>(((s1 & s2) == 0) & (!same_size | (s1 < s2)) & legs1.intersects(scan2[b].legs));
+      }
+      for (std::size_t h = 0; h < n_hits; ++h)
+        if (const double bound = try_join(x1[a], x2[hits_[h]], nn); bound >= 0)
+          wait(nn, {bound, a, hits_[h], static_cast<std::uint32_t>(m)});
+    }
+    ps.rows = n1;
+    ps.cols = n2;
   }
 
   // The cost-ordered scan: for each entry of x[m] whose key fits the cap, in ascending key, its
@@ -225,8 +284,9 @@ class dp_search {
   }
 
   // Joins e1 and e2 (disjoint) into level nn when that is the cheapest way to their union
-  // within the cap (and the memory limit).
-  constexpr void try_join(const entry& e1, const entry& e2, std::size_t nn) {
+  // within the cap (and the memory limit). Returns -1, or when only the cap kept the pair
+  // out, a lower bound of its cost (in doubles, for count; 0 otherwise).
+  constexpr double try_join(const entry& e1, const entry& e2, std::size_t nn) {
     level& xn = x_[nn];
     const std::uint64_t s = e1.s | e2.s, rest = g_all_ & ~s;
     const label_set<W> uni = e1.legs | e2.legs, both = e1.legs & e2.legs;
@@ -238,18 +298,18 @@ class dp_search {
     if constexpr (prefilter)
       if (set_.capped) {
         const dp_step<double> lb{e1.mem_d * e2.mem_d / product_d(both), 0.0, inner};
-        if (obj_.cost(e1.cost_d, e2.cost_d, lb, factor_d_) > cap_d_) return;
+        if (const double c = obj_.cost(e1.cost_d, e2.cost_d, lb, factor_d_); c > cap_d_) return c;
       }
     const std::uint32_t old = xn.find(s);
     // A subset found in an earlier round is final: that round found it at its least cost
     // within a smaller cap, and the cost of a tree bounds those of its subtrees.
-    if (old != npos && xn[old].round < round_) return;
+    if (old != npos && xn[old].round < round_) return -1;
     const label_set<W> legs = uni - gone;
     const Cost mem = p_.size_of(legs);
     const Cost cost = obj_.cost(e1.cost, e2.cost, dp_step<Cost>{p_.size_of(uni), mem, inner}, set_.factor);
-    if (set_.capped && cap_ < cost) return;
-    if (old != npos && !(cost < xn[old].cost)) return;
-    if (set_.limit && *set_.limit < mem) return;
+    if (set_.capped && cap_ < cost) return prefilter ? cost_traits<Cost>::to_double(cost) : 0.0;  // (not final: it waits)
+    if (old != npos && !(cost < xn[old].cost)) return -1;
+    if (set_.limit && *set_.limit < mem) return -1;
     entry made{s, legs, cost, tree_.join(e1.node, e2.node), 0.0, 1.0, round_};
     if constexpr (prefilter) {
       made.cost_d = cost_traits<Cost>::to_double(cost);
@@ -257,6 +317,7 @@ class dp_search {
     }
     if (old != npos) xn.replace(old, made);
     else xn.add(made);
+    return -1;
   }
 };
 
