@@ -290,21 +290,26 @@ class greedy_search {
   // tensor holds (opt_einsum: reference count >= 3 on both operands, >= 2 on one). Written to
   // k12 (room for every index); returns its length.
   constexpr std::uint32_t result_of(std::uint32_t h1, std::uint32_t h2, std::uint32_t* k12) const {
-    const auto a = ids_of(t_[h1].key), b = ids_of(t_[h2].key);
     std::uint32_t* out = k12;
-    std::size_t i = 0, j = 0;
-    auto keep = [&](std::uint32_t d, std::uint32_t refs) {
+    for_each_union(h1, h2, [&](std::uint32_t d, std::uint32_t refs) {
       *out = d;
       out += len_[d] >= refs;
-    };
-    while (i < a.size() && j < b.size()) {
-      if (a[i] < b[j]) keep(a[i++], 2);
-      else if (b[j] < a[i]) keep(b[j++], 2);
-      else keep(a[i++], 3), ++j;
-    }
-    while (i < a.size()) keep(a[i++], 2);
-    while (j < b.size()) keep(b[j++], 2);
+    });
     return static_cast<std::uint32_t>(out - k12);
+  }
+  // Calls f(d, refs) for each index d of h1 or h2 in ascending id, refs being the reference
+  // count at which d outlives the pair (3 when both hold it, else 2).
+  template <class F>
+  constexpr void for_each_union(std::uint32_t h1, std::uint32_t h2, F f) const {
+    const auto a = ids_of(t_[h1].key), b = ids_of(t_[h2].key);
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+      if (a[i] < b[j]) f(a[i++], 2u);
+      else if (b[j] < a[i]) f(b[j++], 2u);
+      else f(a[i++], 3u), ++j;
+    }
+    while (i < a.size()) f(a[i++], 2u);
+    while (j < b.size()) f(b[j++], 2u);
   }
   // The pair (h1, h2) with its rank, the smaller ssa id first.
   constexpr candidate make(std::uint32_t h1, std::uint32_t h2, const rank_type& rank) const {
@@ -373,20 +378,11 @@ class greedy_search {
   }
   // The size of the result of (h1, h2) as result_of keeps it, when it fits in 64 bits.
   constexpr bool narrow_size12(std::uint32_t h1, std::uint32_t h2, std::uint64_t& size12) const {
-    const auto a = ids_of(t_[h1].key), b = ids_of(t_[h2].key);
     std::uint64_t prod = 1;
     bool fits = true;
-    auto keep = [&](std::uint32_t d, std::uint32_t refs) {
+    for_each_union(h1, h2, [&](std::uint32_t d, std::uint32_t refs) {
       if (len_[d] >= refs) fits = fits && !__builtin_mul_overflow(prod, narrow_[d], &prod);
-    };
-    std::size_t i = 0, j = 0;
-    while (i < a.size() && j < b.size()) {
-      if (a[i] < b[j]) keep(a[i++], 2);
-      else if (b[j] < a[i]) keep(b[j++], 2);
-      else keep(a[i++], 3), ++j;
-    }
-    while (i < a.size()) keep(a[i++], 2);
-    while (j < b.size()) keep(b[j++], 2);
+    });
     size12 = prod;
     return fits;
   }

@@ -29,12 +29,12 @@ class optimal_search {
       if (reducible_[j]) reduce_cost_[j] = flop_count(in_size_[j], 1, true);
     }
     if constexpr (prefilter) {
-      size_d_.resize(p.size.size());
+      size_d_.resize(p.size.size(), 0.0);  // (a fill value: clang rejects libstdc++ 12's default fill in constant evaluation)
       for (std::size_t d = 0; d < size_d_.size(); ++d) size_d_[d] = p.size[d].to_double();
       cost_d_.assign(full_ + std::size_t{1}, 0.0);
-      keep_d_.resize(full_ + std::size_t{1});
+      keep_d_.resize(full_ + std::size_t{1}, 0.0);
       for (std::uint32_t s = 1; s <= full_; ++s) keep_d_[s] = keep_size_[s].to_double();
-      in_d_.resize(n_);
+      in_d_.resize(n_, 0.0);
       for (std::size_t j = 0; j < n_; ++j) in_d_[j] = in_size_[j].to_double();
     }
   }
