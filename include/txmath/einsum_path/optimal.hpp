@@ -75,16 +75,16 @@ class optimal_search {
     return whole ? part{p_.in[j], 0.0} : part{keep_[a], 0.0};
   }
 
-  // A lower bound in doubles of the cost of joining parts x and y of s (base: their costs).
-  [[nodiscard]] constexpr double bound_d(double base, const part& x, const part& y, std::uint32_t s,
-                                         double best_d) const {
-    // First the larger part alone (no loop), then the step's exact size.
-    const double larger = base + (x.size_d < y.size_d ? y.size_d : x.size_d);
-    if (larger > best_d) return larger;
+  // Whether joining parts x and y of s (their costs summing to `base`) may cost less than
+  // `worst`, in doubles: first by the larger part alone (no loop over indices), then by the
+  // step's size under the one FLOP rule (flop_count).
+  [[nodiscard]] constexpr bool may_cost_less(double base, const part& x, const part& y, std::uint32_t s,
+                                             double worst) const {
+    if (base + (x.size_d < y.size_d ? y.size_d : x.size_d) > worst) return false;
     double shared = 1;
     (x.legs & y.legs).for_each([&](std::uint32_t d) { shared *= size_d_[d]; });
     const double u = shared > 0 ? x.size_d * y.size_d / shared : 0.0;
-    return base + u * ((x.legs | y.legs).subset_of(keep_[s]) ? 1.0 : 2.0);
+    return !(base + flop_count(u, 2, !(x.legs | y.legs).subset_of(keep_[s])) > worst);
   }
 
   // The cheapest split of s (its parts already searched), into cost_, split_, flags_.
@@ -108,7 +108,7 @@ class optimal_search {
             if ((ra && !(la && reducible_[ja])) || (rb && !(lb && reducible_[jb]))) continue;
             const part x = part_of(a, la && !ra), y = part_of(b, lb && !rb);
             if constexpr (prefilter)
-              if (found && bound_d(cost_d_[a] + cost_d_[b], x, y, s, best_d * (1 + 1e-9)) > best_d * (1 + 1e-9)) continue;
+              if (found && !may_cost_less(cost_d_[a] + cost_d_[b], x, y, s, best_d * (1 + 1e-9))) continue;
             const label_set<W> u = x.legs | y.legs;
             Cost c = base + flop_count(p_.size_of(u), 2, !u.subset_of(keep_[s]));
             if (ra) c = c + reduce_cost_[ja];
