@@ -178,6 +178,29 @@ TEST_CASE("no heap allocation for small networks") {
   CHECK(steps == 7);
 }
 
+TEST_CASE("no heap allocation for the exact search of up to 8 operands") {
+  // A chain of n operands with every index of size 2: each pairwise step of a tree of chain
+  // segments has 3 distinct indices (2^3 = 8 elements) and sums one away, 2 x 8 = 16 FLOPs;
+  // any other step is an outer product of more elements. n - 1 steps: 16 (n - 1) FLOPs.
+  for (const std::string spec : {"ab,bc,cd,de->ae", "ab,bc,cd,de,ef,fg,gh,hi->ai"}) {
+    for (path_optimizer o : {path_optimizer::auto_, path_optimizer::optimal}) {
+      count flops = 0;
+      std::size_t steps = 0;
+      CAPTURE(spec);
+      CHECK(allocations_of([&] {
+              einsum_network net = parse_network(spec);
+              for (char32_t c : net.labels) net.set_size(c, 2);
+              const auto info = contract_path(net, {.optimize = o});
+              flops = info.opt_flops;
+              steps = info.steps.size();
+            }) == 0);
+      const std::size_t n = spec.find("->") / 3 + 1;
+      CHECK(steps == n - 1);
+      CHECK(flops == count(16) * (n - 1));
+    }
+  }
+}
+
 TEST_CASE("small_vector: in place, then on the heap, as a std::vector") {
   constexpr auto grow = [](std::size_t n) {
     detail::small_vector<std::uint32_t, 4> v;

@@ -54,7 +54,7 @@ namespace detail {
 
 // The memory limit in elements as Cost (none: nullopt). A limit beyond any Cost is no limit.
 template <class Cost>
-constexpr std::optional<Cost> limit_of(const einsum_network& net, const std::vector<Cost>& size, const memory_limit& m) {
+constexpr std::optional<Cost> limit_of(const einsum_network& net, std::span<const Cost> size, const memory_limit& m) {
   if (m.what == memory_limit::kind::elements) return cost_of<Cost>(m.elements);
   if (m.what == memory_limit::kind::unlimited) return std::nullopt;
   auto elements = [&](const std::vector<std::uint32_t>& t) {  // repeated indices count repeatedly
@@ -70,18 +70,18 @@ constexpr std::optional<Cost> limit_of(const einsum_network& net, const std::vec
 
 // The path `o` finds, or nothing when dp gave up (`work` says why).
 template <class Cost, std::size_t W>
-constexpr ssa_path search(const einsum_network& net, const std::vector<Cost>& size, const path_options& opt,
+constexpr ssa_path search(const einsum_network& net, small_vector<Cost, 16> size, const path_options& opt,
                           path_optimizer o, dp_work& work) {
   path_problem<Cost, W> p;
   p.in.reserve(net.operands());
-  p.size = size;
+  p.size = std::move(size);
   for (const auto& t : net.inputs) {
     label_set<W> s;
     for (auto d : t) s.set(d);
     p.in.push_back(s);
   }
   for (auto d : net.output) p.out.set(d);
-  const std::optional<Cost> limit = limit_of(net, size, opt.limit);
+  const std::optional<Cost> limit = limit_of<Cost>(net, {p.size.data(), p.size.size()}, opt.limit);
   if (o == path_optimizer::optimal) return optimal_ssa(p, limit, opt.pre_reduce);
   if (o == path_optimizer::dp) {
     ssa_path ssa = dp_ssa(p, limit, opt.minimize, opt.combo_factor, opt.search_outer, opt.cap, work);
@@ -119,23 +119,23 @@ constexpr bool search_fits_in_count(const einsum_network& net, const path_option
 // The search in Cost; for count, in log2_cost when count arithmetic overflows (then the search
 // compares costs to ~15 significant digits, and the replay reports them exactly or flagged).
 template <class Cost, std::size_t W>
-constexpr ssa_path search_any_size(const einsum_network& net, const std::vector<Cost>& size, const path_options& opt,
-                                   path_optimizer o, dp_work& work) {
+constexpr ssa_path search_any_size(const einsum_network& net, const path_options& opt, path_optimizer o,
+                                   dp_work& work) {
   if constexpr (std::is_same_v<Cost, count>) {
     if (!std::is_constant_evaluated()) {
 #if defined(__cpp_exceptions)
       try {
-        return search<count, W>(net, size, opt, o, work);
+        return search<count, W>(net, sizes_in_place<count>(net), opt, o, work);
       } catch (const overflow_error&) {
         work = dp_work{opt.budget};
       }
 #else
-      if (search_fits_in_count(net, opt)) return search<count, W>(net, size, opt, o, work);
+      if (search_fits_in_count(net, opt)) return search<count, W>(net, sizes_in_place<count>(net), opt, o, work);
 #endif
-      return search<log2_cost, W>(net, sizes_as<log2_cost>(net), opt, o, work);
+      return search<log2_cost, W>(net, sizes_in_place<log2_cost>(net), opt, o, work);
     }
   }
-  return search<Cost, W>(net, size, opt, o, work);
+  return search<Cost, W>(net, sizes_in_place<Cost>(net), opt, o, work);
 }
 
 // Whether an index of some input has size 0: every path then has an order costing 0 FLOPs
@@ -229,16 +229,14 @@ template <class Cost, std::size_t W>
 constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_options& opt) {
   const std::size_t n = net.operands();
   if (opt.optimize == path_optimizer::random_greedy) check_random_greedy(opt.random);
-  if (n <= 3 || has_size_zero(net)) {
-    const sizes_for_replay<Cost> size(net);  // (no allocation up to 16 indices)
-    const std::span<const Cost> sizes = size.span();
+  const sizes_for_replay<Cost> size(net);  // (no copy for count; no allocation up to 16 indices)
+  const std::span<const Cost> sizes = size.span();
+  if (n <= 3 || has_size_zero(net))
     if (auto path = short_path::of<Cost>(net, sizes, opt)) return replay<Cost>(net, std::move(*path), sizes);
-  }
-  const std::vector<Cost> size = sizes_as<Cost>(net);
   path_optimizer o = opt.optimize;
   if (o == path_optimizer::auto_) o = n <= 10 ? path_optimizer::optimal : n <= 20 ? path_optimizer::dp : path_optimizer::greedy;
   dp_work work{opt.budget};
-  return replay<Cost>(net, ssa_to_linear(search_any_size<Cost, W>(net, size, opt, o, work), n), size);
+  return replay<Cost>(net, ssa_to_linear(search_any_size<Cost, W>(net, opt, o, work), n), sizes);
 }
 }  // namespace detail
 

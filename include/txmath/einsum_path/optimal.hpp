@@ -1,7 +1,7 @@
 #pragma once
 // optimal: dynamic programming over all subsets of the operands.
 #include <txmath/einsum_path/problem.hpp>
-#include <txmath/einsum_path/tree.hpp>
+#include <vector>
 
 namespace txmath {
 namespace detail {
@@ -15,9 +15,10 @@ class optimal_search {
  public:
   constexpr optimal_search(const path_problem<Cost, W>& p, const std::optional<Cost>& limit, bool pre_reduce)
       : p_(p), limit_(limit), n_(p.in.size()), full_(static_cast<std::uint32_t>((std::uint64_t{1} << n_) - 1)),
-        uni_(full_ + std::size_t{1}), keep_(full_ + std::size_t{1}), keep_size_(full_ + std::size_t{1}),
-        in_size_(n_), reduce_cost_(n_), reducible_(n_, 0), cost_(full_ + std::size_t{1}), ok_(full_ + std::size_t{1}, 0),
-        flags_(full_ + std::size_t{1}, 0), split_(full_ + std::size_t{1}, 0) {
+        uni_(full_ + std::size_t{1}, label_set<W>{}), keep_(full_ + std::size_t{1}, label_set<W>{}),
+        keep_size_(full_ + std::size_t{1}, Cost{}), in_size_(n_, Cost{}), reduce_cost_(n_, Cost{}), reducible_(n_, 0),
+        cost_(full_ + std::size_t{1}, Cost{}), ok_(full_ + std::size_t{1}, 0), flags_(full_ + std::size_t{1}, 0),
+        split_(full_ + std::size_t{1}, 0) {
     for (std::uint32_t s = 1; s <= full_; ++s) uni_[s] = uni_[s & (s - 1)] | p.in[static_cast<std::size_t>(std::countr_zero(s))];
     for (std::uint32_t s = 1; s <= full_; ++s) keep_[s] = uni_[s] & (p.out | uni_[full_ ^ s]);
     for (std::uint32_t s = 1; s <= full_; ++s) keep_size_[s] = p.size_of(keep_[s]);
@@ -53,16 +54,26 @@ class optimal_search {
 
   const path_problem<Cost, W>& p_;
   const std::optional<Cost>& limit_;
+  // Arrays by subset and by input, in place up to 8 operands and 16 indices (for W = 1: a few
+  // operands' search allocates nothing; larger sets spill to the heap).
+  static constexpr std::size_t subsets = W == 1 ? 256 : 1, inputs = W == 1 ? 8 : 1, indices = W == 1 ? 16 : 1;
+  template <class T>
+  using by_subset = small_vector<T, subsets>;
+  template <class T>
+  using by_input = small_vector<T, inputs>;
+
   std::size_t n_;
   std::uint32_t full_;
-  std::vector<label_set<W>> uni_, keep_;  // by subset: its inputs' indices; those its result keeps
-  std::vector<Cost> keep_size_, in_size_, reduce_cost_;
-  std::vector<unsigned char> reducible_;
-  std::vector<Cost> cost_;                  // by subset: its cheapest tree's cost (when ok_)
-  std::vector<unsigned char> ok_, flags_;   // flags_: which single-input parts are reduced first
-  std::vector<std::uint32_t> split_;        // the first part of each subset's cheapest split
-  std::vector<double> size_d_, cost_d_;     // (prefilter) index sizes and subset costs as doubles,
-  std::vector<double> keep_d_, in_d_;       // and keep_size_ and in_size_
+  by_subset<label_set<W>> uni_, keep_;  // by subset: its inputs' indices; those its result keeps
+  by_subset<Cost> keep_size_;
+  by_input<Cost> in_size_, reduce_cost_;
+  by_input<unsigned char> reducible_;
+  by_subset<Cost> cost_;                    // by subset: its cheapest tree's cost (when ok_)
+  by_subset<unsigned char> ok_, flags_;     // flags_: which single-input parts are reduced first
+  by_subset<std::uint32_t> split_;          // the first part of each subset's cheapest split
+  small_vector<double, indices> size_d_;    // (prefilter) index sizes, subset costs, keep_size_
+  by_subset<double> cost_d_, keep_d_;       // and in_size_ as doubles
+  by_input<double> in_d_;
 
   // A part of a split: one input read whole, or a subset's result (an input after reduction).
   struct part {
@@ -164,30 +175,36 @@ class optimal_search {
   }
 
   // The tree: each subset splits as split_[s]; flags_[s] says which of its parts, when a single
-  // input, is reduced first.
+  // input, is reduced first. Steps in contraction_tree::emit's order (the first part's steps,
+  // the second's, then their join), written straight from the splits (at most 20 deep).
   [[nodiscard]] constexpr ssa_path emit(const std::vector<std::uint32_t>& groups) const {
-    contraction_tree tree;
-    std::vector<unsigned char> reduced(n_, 0);
-    auto first_part = [&](std::uint64_t s) {
-      const auto a = static_cast<std::uint32_t>(split_[s]), b = static_cast<std::uint32_t>(s) ^ a;
-      if (flags_[s] & 1u) reduced[static_cast<std::size_t>(std::countr_zero(a))] = 1;
-      if (flags_[s] & 2u) reduced[static_cast<std::size_t>(std::countr_zero(b))] = 1;
-      return std::uint64_t{a};
-    };
-    auto leaf_of = [&](std::size_t j) { return tree.leaf(static_cast<std::uint32_t>(j), reduced[j] != 0); };
     ssa_path path;
-    path.reserve(2 * n_);
+    path.data.reserve(5 * n_);  // (n - 1 pairwise steps, at most n one-operand steps)
     auto next = static_cast<std::uint32_t>(n_);
     if (groups.empty()) {
-      if (n_ >= 2) (void)tree.emit(tree.add_split(full_, first_part, leaf_of), path, next);
+      if (n_ >= 2) (void)emit_subset(full_, false, path, next);
       else path.push_back({0});
     } else {
       std::vector<std::uint32_t> ids;
-      for (auto g : groups) ids.push_back(tree.emit(tree.add_split(g, first_part, leaf_of), path, next));
+      for (auto g : groups) ids.push_back(emit_subset(g, false, path, next));
       std::sort(ids.begin(), ids.end());
       path.push_back(ids);
     }
     return path;
+  }
+  // Appends the steps of subset s (an input reduced first when `reduce`); its ssa id.
+  constexpr std::uint32_t emit_subset(std::uint32_t s, bool reduce, ssa_path& path, std::uint32_t& next) const {
+    if ((s & (s - 1)) == 0) {
+      const auto j = static_cast<std::uint32_t>(std::countr_zero(s));
+      if (!reduce) return j;
+      path.push_back({j});
+      return next++;
+    }
+    const std::uint32_t a = split_[s];
+    const std::uint32_t ia = emit_subset(a, (flags_[s] & 1u) != 0, path, next);
+    const std::uint32_t ib = emit_subset(s ^ a, (flags_[s] & 2u) != 0, path, next);
+    path.push_back({ia, ib});
+    return next++;
   }
 };
 

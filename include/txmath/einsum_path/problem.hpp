@@ -10,9 +10,10 @@ namespace detail {
 // default-fill of them in constant evaluation.)
 
 // A path in static single assignment ids (inputs 0..n-1, then one new id a step), flat: each
-// step is its operand count followed by its operands, all in one vector.
+// step is its operand count followed by its operands, all in one vector (in place for the
+// path of up to 8 operands: 3 ids a pairwise step, 2 a one-operand step, at most 5n - 3).
 struct ssa_path {
-  std::vector<std::uint32_t> data;
+  small_vector<std::uint32_t, 40> data;
   std::size_t steps = 0;
 
   constexpr void reserve(std::size_t n) { data.reserve(3 * n); }
@@ -71,12 +72,12 @@ struct figure {
   }
 };
 
-// Product of the sizes of the labels in a set.
+// The network as label sets and the index sizes (in place up to 8 operands and 16 indices).
 template <class Cost, std::size_t W>
 struct path_problem {
-  std::vector<label_set<W>> in;
+  small_vector<label_set<W>, 8> in;
   label_set<W> out;
-  std::vector<Cost> size;
+  small_vector<Cost, 16> size;
   constexpr Cost size_of(const label_set<W>& s) const {
     return product([&](auto&& f) { s.for_each(f); });
   }

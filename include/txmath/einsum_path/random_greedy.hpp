@@ -98,7 +98,7 @@ struct path_flops {
   }
 };
 template <class Cost>
-constexpr path_flops<Cost> flops_of(const einsum_network& net, const std::vector<Cost>& size, const ssa_path& ssa) {
+constexpr path_flops<Cost> flops_of(const einsum_network& net, std::span<const Cost> size, const ssa_path& ssa) {
   const path_info<Cost> info = replay<Cost>(net, ssa_to_linear(ssa, net.operands()), size);
   return {info.overflowed.opt_flops, info.opt_flops};
 }
@@ -118,7 +118,7 @@ template <class Cost, std::size_t W>
   check_random_greedy(o);
   ssa_path best = greedy_ssa(p);
   if (p.in.size() < 3 || o.trials == 1) return best;
-  path_flops<Cost> least = flops_of(net, p.size, best);
+  path_flops<Cost> least = flops_of<Cost>(net, p.size, best);
   // Passes can be compared only while greedy's cost is a count: beyond, the search runs
   // again in log2_cost (search_any_size), as any search whose count arithmetic overflows.
   if (least.over)
@@ -129,7 +129,7 @@ template <class Cost, std::size_t W>
   splitmix64 seeds{o.seed};
   for (std::uint32_t t = 1; t < o.trials; ++t) {
     ssa_path path = greedy_search<Cost, W, perturbed_rank>(p, pass_rank(o, ln_size.data(), seeds.next())).run();
-    if (const path_flops<Cost> f = flops_of(net, p.size, path); f < least) {
+    if (const path_flops<Cost> f = flops_of<Cost>(net, p.size, path); f < least) {
       least = f;
       best = std::move(path);
     }
