@@ -83,13 +83,7 @@ class greedy_search {
   std::uint32_t* holders_ = nullptr;
   static constexpr std::uint32_t kept_always = 3;
   std::vector<candidate> cands_;         // every candidate queued
-  // The queue: a heap of positions in cands_, best on top, each with its rank's order key.
-  struct queued {
-    std::uint64_t hi, lo;  // the candidate's order (key_of), if exact
-    std::uint32_t at;      // its position in cands_
-    bool exact;
-  };
-  std::vector<queued> queue_;
+  std::vector<std::uint32_t> queue_;     // a heap of positions in cands_, best on top
   std::uint32_t *k12_buffers_ = nullptr, *k2s_ = nullptr, *seen_ = nullptr;
   std::uint32_t stamp_ = 0, in1_stamp_ = 0, next_ = 0;  // next_: the next ssa id
   bool narrow_sizes_ = false;
@@ -254,55 +248,21 @@ class greedy_search {
     if (a.id2 != b.id2) return a.id2 < b.id2;
     return a.id1 < b.id1;
   }
-  // The heap orders candidates as `before` does (rank, then id2, then id1), on a 128-bit key
-  // held in the queue where one exists: the rank as a 65-bit sortable integer, then the two ids
-  // in 63 bits. Then it compares two integers in place of reading two candidates. Ranks below
-  // zero come first, then the others rising with the magnitude: a count's while below 2^62;
-  // log2_cost's and a double's by their bits as a sortable integer (-0 as +0). No key (exact =
-  // false, `before` decides): a larger count, a NaN, an id from 2^31, another cost type.
-  static constexpr std::uint64_t sortable(double x) {
-    const auto b = std::bit_cast<std::uint64_t>(x + 0.0);
-    return (b >> 63) != 0 ? ~b : b | (std::uint64_t{1} << 63);
-  }
-  static constexpr queued key_of(const candidate& c, std::uint32_t at) {
-    constexpr std::uint64_t top = std::uint64_t{1} << 63;
-    queued q{0, 0, at, c.id2 < (1u << 31)};
-    std::uint64_t low_bit = 0;  // (the 65th bit of a rank, below the 64 in hi)
-    if constexpr (!exact) {
-      q.exact = q.exact && c.rank == c.rank;
-      q.hi = sortable(c.rank);
-    } else if constexpr (std::is_same_v<Cost, count>) {
-      const u128 m = c.rank.magnitude.rep_value();
-      q.exact = q.exact && (m >> 62) == 0 && !(c.rank.negative && m == 0);  // (-0 comes before +0)
-      q.hi = c.rank.negative ? top - static_cast<std::uint64_t>(m) : top + static_cast<std::uint64_t>(m);
-    } else if constexpr (std::is_same_v<Cost, log2_cost>) {
-      const double l = c.rank.magnitude.log2();
-      q.exact = q.exact && l == l;
-      const std::uint64_t k = c.rank.negative ? ~sortable(l) : sortable(l);
-      q.hi = (c.rank.negative ? 0 : top) | (k >> 1);
-      low_bit = (k & 1) << 63;
-    } else {
-      q.exact = false;
-    }
-    q.lo = low_bit | (std::uint64_t{c.id2} << 32) | c.id1;
-    return q;
-  }
-  // A function object, not a function pointer: the heap's comparisons then inline.
+  // The queue is a heap of positions in cands_ (each candidate written once; the heap moves
+  // 4-byte positions, not 40-64-byte candidates). A function object, not a function pointer:
+  // the heap's comparisons then inline.
   struct heap_less {
     const candidate* c;
-    constexpr bool operator()(const queued& a, const queued& b) const {  // b before a
-      if (a.exact && b.exact) return b.hi < a.hi || (b.hi == a.hi && b.lo < a.lo);
-      return before(c[b.at], c[a.at]);
-    }
+    constexpr bool operator()(std::uint32_t a, std::uint32_t b) const { return before(c[b], c[a]); }
   };
   constexpr void push(const candidate& c) {
-    queue_.push_back(key_of(c, static_cast<std::uint32_t>(cands_.size())));
+    queue_.push_back(static_cast<std::uint32_t>(cands_.size()));
     cands_.push_back(c);
     std::push_heap(queue_.begin(), queue_.end(), heap_less{cands_.data()});
   }
   constexpr const candidate& pop() {
     std::pop_heap(queue_.begin(), queue_.end(), heap_less{cands_.data()});
-    const std::uint32_t at = queue_.back().at;
+    const std::uint32_t at = queue_.back();
     queue_.pop_back();
     return cands_[at];
   }
