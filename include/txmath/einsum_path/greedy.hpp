@@ -2,10 +2,13 @@
 // greedy: opt_einsum's ssa_greedy_optimize as a class (greedy_search); with it, its branch
 // search with one branch under a memory limit (branch1_ssa, einsum_path/branch1.hpp).
 #include <algorithm>
+#include <bit>
 #include <span>
 #include <type_traits>
+#include <utility>
 
 #include <txmath/einsum_path/branch1.hpp>
+#include <txmath/einsum_path/id_list_map.hpp>
 #include <txmath/einsum_path/problem.hpp>
 
 namespace txmath {
@@ -14,45 +17,6 @@ namespace detail {
 // opt_einsum's rank of a candidate pair: size12 - size1 - size2, in exact Cost arithmetic;
 // a new tensor offers only its best partner to the queue (its push_all = False).
 struct exact_rank {};
-
-// Open-addressing map from index sets, as ascending id lists kept elsewhere, to handles: hashed
-// and compared on their few ids (a set_index hashes all W words of a label_set). Sized once
-// for `capacity` keys; never grows.
-class id_list_map {
-  std::vector<std::uint64_t> hash_;
-  std::vector<std::uint32_t> at_;  // handle + 1; 0 = empty
-
- public:
-  static constexpr std::uint32_t npos = ~std::uint32_t{0};
-  constexpr explicit id_list_map(std::size_t capacity) {
-    std::size_t n = 16;
-    while (n < 2 * capacity + 2) n *= 2;
-    hash_.assign(n, 0);
-    at_.assign(n, 0);
-  }
-  static constexpr std::uint64_t hash(std::span<const std::uint32_t> ids) {
-    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ ids.size();
-    for (auto d : ids) h = (h ^ d) * 0xBF58476D1CE4E5B9ull, h ^= h >> 29;
-    return h;
-  }
-  // The handle of `ids` (ids_of(handle) gives a handle's list), or the free slot to insert it
-  // at as `slot`.
-  template <class IdsOf>
-  constexpr std::uint32_t find(std::span<const std::uint32_t> ids, std::uint64_t h, IdsOf ids_of, std::size_t& slot) const {
-    const std::size_t mask = at_.size() - 1;
-    for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
-      if (at_[i] == 0) {
-        slot = i;
-        return npos;
-      }
-      if (hash_[i] == h && std::ranges::equal(ids_of(at_[i] - 1), ids)) return at_[i] - 1;
-    }
-  }
-  constexpr void insert(std::size_t slot, std::uint64_t h, std::uint32_t handle) {
-    hash_[slot] = h;
-    at_[slot] = handle + 1;
-  }
-};
 
 // ---- greedy: opt_einsum's ssa_greedy_optimize, same heuristic and tie-breaking ---------------
 // Ranker exact_rank is opt_einsum's greedy. Any other Ranker ranks a pair in a double from
@@ -100,18 +64,28 @@ class greedy_search {
   std::vector<tensor> t_;                // one per distinct key ever seen (a handle)
   id_list_map handle_of_;                // key -> handle (at most one new key a step)
   // The live tensors holding each summed index, in one array: index d's list starts at
-  // first_[d] and never outgrows its first length, as a contraction drops both operands from
-  // the lists of their indices before its result joins those of its own (all among theirs).
-  // len_[d] is opt_einsum's reference count of d.
-  // An output index has no holders list; its len_ is kept_always, so that a pair keeps it as it
+  // idx_[d].first and never outgrows its first length, as a contraction drops both operands
+  // from the lists of their indices before its result joins those of its own (all among
+  // theirs). idx_[d].len is opt_einsum's reference count of d.
+  // An output index has no holders list; its len is kept_always, so that a pair keeps it as it
   // keeps an index other tensors hold (reference count >= 3).
-  std::vector<std::uint32_t> first_, len_, holders_;
+  // What offer_best_by_log reads of an index sits in one place (one cache line, not three):
+  // its log size (log_of), reference count, and whether the new tensor holds it (in1). With
+  // count, its size in 64 bits (narrow), if all fit.
+  struct index_state {
+    double log = 0;
+    std::uint64_t narrow = 0;
+    std::uint32_t first = 0, len = 0, in1 = 0;
+  };
+  std::vector<index_state> idx_;
+  // holders_, and the scratch lists below, are parts of one array (scratch_): one allocation.
+  std::vector<std::uint32_t> scratch_;
+  std::uint32_t* holders_ = nullptr;
   static constexpr std::uint32_t kept_always = 3;
   std::vector<candidate> cands_;         // every candidate queued
   std::vector<std::uint32_t> queue_;     // a heap of positions in cands_, best on top
-  std::vector<std::uint32_t> k12_buffers_, k2s_, seen_, in1_;
+  std::uint32_t *k12_buffers_ = nullptr, *k2s_ = nullptr, *seen_ = nullptr;
   std::uint32_t stamp_ = 0, in1_stamp_ = 0, next_ = 0;  // next_: the next ssa id
-  std::vector<std::uint64_t> narrow_;    // (count:) the index sizes in 64 bits, if all fit
   bool narrow_sizes_ = false;
   // (masks:) the indices some 2 (ref2_) or 3 (ref3_) live tensors hold, and the output.
   std::uint64_t ref2_ = 0, ref3_ = 0, out_mask_ = 0;
@@ -120,6 +94,9 @@ class greedy_search {
  public:
   constexpr explicit greedy_search(const path_problem<Cost, W>& p, Ranker ranker = {})
       : p_(p), ranker_(ranker), handle_of_(2 * p.in.size()) {}
+  // (Not copied: holders_ and the scratch pointers point into its own scratch_.)
+  greedy_search(const greedy_search&) = delete;
+  greedy_search& operator=(const greedy_search&) = delete;
 
   [[nodiscard]] constexpr ssa_path run() {
     const std::size_t n = p_.in.size();
@@ -180,12 +157,12 @@ class greedy_search {
   // as an output index. Identical index sets are multiplied elementwise first (Hadamard).
   constexpr void add_inputs() {
     const std::size_t n = p_.in.size();
+    idx_.assign(p_.size.size(), index_state{});
     if constexpr (std::is_same_v<Cost, count>) {
       narrow_sizes_ = true;
-      narrow_.assign(p_.size.size(), 0);
       for (std::size_t d = 0; d < p_.size.size(); ++d) {
         narrow_sizes_ = narrow_sizes_ && (p_.size[d].rep_value() >> 64) == 0;
-        narrow_[d] = static_cast<std::uint64_t>(p_.size[d].rep_value());
+        idx_[d].narrow = static_cast<std::uint64_t>(p_.size[d].rep_value());
       }
     }
     label_set<W> common = p_.in[0];
@@ -226,39 +203,43 @@ class greedy_search {
       if (!output_.test(d)) f(d);
   }
   constexpr void hold(std::uint32_t d, std::uint32_t h) {
-    holders_[first_[d] + len_[d]++] = h;
+    holders_[idx_[d].first + idx_[d].len++] = h;
     if constexpr (masks) count_refs(d);
   }
   constexpr void count_refs(std::uint32_t d) {
     const std::uint64_t bit = std::uint64_t{1} << d;
-    ref2_ = len_[d] >= 2 ? ref2_ | bit : ref2_ & ~bit;
-    ref3_ = len_[d] >= 3 ? ref3_ | bit : ref3_ & ~bit;
+    ref2_ = idx_[d].len >= 2 ? ref2_ | bit : ref2_ & ~bit;
+    ref3_ = idx_[d].len >= 3 ? ref3_ | bit : ref3_ & ~bit;
   }
   constexpr void drop(std::uint32_t d, std::uint32_t h) {
-    std::uint32_t* v = holders_.data() + first_[d];
-    for (std::uint32_t i = 0; i < len_[d]; ++i)
+    std::uint32_t* v = holders_ + idx_[d].first;
+    for (std::uint32_t i = 0; i < idx_[d].len; ++i)
       if (v[i] == h) {
-        v[i] = v[--len_[d]];
+        v[i] = v[--idx_[d].len];
         if constexpr (masks) count_refs(d);
         return;
       }
   }
   constexpr void index_holders() {
     const std::size_t n_labels = p_.size.size();
-    first_.assign(n_labels + 1, 0);
-    len_.assign(n_labels, 0);
-    for (const auto& x : t_) for_each_summed(x.key, [&](std::uint32_t d) { ++first_[d + 1]; });
-    for (std::size_t d = 0; d < n_labels; ++d) first_[d + 1] += first_[d];
-    holders_.assign(first_[n_labels], 0);
+    for (const auto& x : t_) for_each_summed(x.key, [&](std::uint32_t d) { ++idx_[d].len; });
+    std::uint32_t total = 0;  // (lengths to starts)
+    for (auto& x : idx_) x.first = total, total += std::exchange(x.len, 0);
+    // holders, then k12_buffers_ (2 per index), then seen_ and k2s_ (one per handle: a handle
+    // per distinct key, at most n + n - 1).
+    const std::size_t n = p_.in.size();
+    scratch_.assign(total + 2 * n_labels + 4 * n, 0);
+    holders_ = scratch_.data();
+    k12_buffers_ = holders_ + total;
+    seen_ = k12_buffers_ + 2 * n_labels;
+    k2s_ = seen_ + 2 * n;
     for (std::uint32_t h = 0; h < t_.size(); ++h) for_each_summed(t_[h].key, [&](std::uint32_t d) { hold(d, h); });
-    output_.for_each([&](std::uint32_t d) { len_[d] = kept_always; });
-    k12_buffers_.assign(2 * n_labels, 0);
-    if constexpr (!exact || std::is_same_v<Cost, log2_cost>) in1_.assign(n_labels, 0);
+    output_.for_each([&](std::uint32_t d) { idx_[d].len = kept_always; });
+    if constexpr (!exact || std::is_same_v<Cost, log2_cost>)
+      for (std::uint32_t d = 0; d < n_labels; ++d) idx_[d].log = log_of(d);
     // Each summed index seeds at most its holders' count of candidates, each step one more.
-    cands_.reserve(holders_.size() + p_.in.size());
-    queue_.reserve(holders_.size() + p_.in.size());
-    seen_.assign(2 * p_.in.size(), 0);  // (a handle per distinct key: at most n + n - 1)
-    k2s_.assign(2 * p_.in.size(), 0);
+    cands_.reserve(total + n);
+    queue_.reserve(total + n);
   }
 
   static constexpr bool before(const candidate& a, const candidate& b) {  // a < b
@@ -291,9 +272,13 @@ class greedy_search {
   // k12 (room for every index); returns its length.
   constexpr std::uint32_t result_of(std::uint32_t h1, std::uint32_t h2, std::uint32_t* k12) const {
     std::uint32_t* out = k12;
+    if constexpr (masks) {  // (the bits of kept_mask, ascending: no merge of two lists)
+      for (std::uint64_t keep = kept_mask(h1, h2); keep; keep &= keep - 1) *out++ = static_cast<std::uint32_t>(std::countr_zero(keep));
+      return static_cast<std::uint32_t>(out - k12);
+    }
     for_each_union(h1, h2, [&](std::uint32_t d, std::uint32_t refs) {
       *out = d;
-      out += len_[d] >= refs;
+      out += idx_[d].len >= refs;
     });
     return static_cast<std::uint32_t>(out - k12);
   }
@@ -338,7 +323,7 @@ class greedy_search {
       }
     }
     candidate c = make(h1, *best, best_rank);
-    std::uint32_t* k12 = k12_buffers_.data();
+    std::uint32_t* k12 = k12_buffers_;
     c.k12 = store(k12, result_of(c.h1, c.h2, k12));
     push(c);
   }
@@ -361,18 +346,22 @@ class greedy_search {
         return {r < 0, count::from_rep(static_cast<u128>(r < 0 ? -r : r))};
       }
     }
-    std::uint32_t* k12 = k12_buffers_.data();
+    std::uint32_t* k12 = k12_buffers_;
     const std::uint32_t n12 = result_of(h1, h2, k12);
     const Cost size12 = p_.size_of(std::span<const std::uint32_t>(k12, n12));
     return signed_cost<Cost>::diff(size12, t_[h1].footprint, t_[h2].footprint);
   }
-  // The same as narrow_size12 on bit masks: opt_einsum's k12 = (either & output) | (two & refs
-  // >= 3) | (one & refs >= 2).
-  constexpr bool narrow_size12_mask(std::uint32_t h1, std::uint32_t h2, std::uint64_t& size12) const {
+  // (masks:) what result_of keeps, as a bit mask: opt_einsum's k12 = (either & output) | (two &
+  // refs >= 3) | (one & refs >= 2).
+  constexpr std::uint64_t kept_mask(std::uint32_t h1, std::uint32_t h2) const {
     const std::uint64_t either = t_[h1].mask | t_[h2].mask, two = t_[h1].mask & t_[h2].mask;
-    std::uint64_t keep = (either & out_mask_) | (two & ref3_) | ((either ^ two) & ref2_), prod = 1;
+    return (either & out_mask_) | (two & ref3_) | ((either ^ two) & ref2_);
+  }
+  // The same as narrow_size12 on bit masks.
+  constexpr bool narrow_size12_mask(std::uint32_t h1, std::uint32_t h2, std::uint64_t& size12) const {
+    std::uint64_t keep = kept_mask(h1, h2), prod = 1;
     for (; keep; keep &= keep - 1)
-      if (__builtin_mul_overflow(prod, narrow_[static_cast<std::size_t>(std::countr_zero(keep))], &prod)) return false;
+      if (__builtin_mul_overflow(prod, idx_[static_cast<std::size_t>(std::countr_zero(keep))].narrow, &prod)) return false;
     size12 = prod;
     return true;
   }
@@ -381,7 +370,7 @@ class greedy_search {
     std::uint64_t prod = 1;
     bool fits = true;
     for_each_union(h1, h2, [&](std::uint32_t d, std::uint32_t refs) {
-      if (len_[d] >= refs) fits = fits && !__builtin_mul_overflow(prod, narrow_[d], &prod);
+      if (idx_[d].len >= refs) fits = fits && !__builtin_mul_overflow(prod, idx_[d].narrow, &prod);
     });
     size12 = prod;
     return fits;
@@ -395,25 +384,27 @@ class greedy_search {
   // h1 keeps (reference count >= 2 or output), less the indices only the pair held, plus what
   // h2 alone keeps. (h1's result grows large in big networks, h2's stay small.)
   constexpr void offer_best_by_log(std::uint32_t h1, const std::uint32_t* from, const std::uint32_t* to) {
-    ++in1_stamp_;  // h1's indices: in1_[d] == in1_stamp_
+    const std::uint32_t stamp = ++in1_stamp_;  // h1's indices: idx_[d].in1 == stamp
+    index_state* const idx = idx_.data();
     double kept1 = 0;
     for (auto d : ids_of(t_[h1].key)) {
-      in1_[d] = in1_stamp_;
-      if (len_[d] >= 2) kept1 += log_of(d);
+      idx[d].in1 = stamp;
+      if (idx[d].len >= 2) kept1 += idx[d].log;
     }
     candidate best{};
     for (const std::uint32_t* h2 = from; h2 != to; ++h2) {
       double l = kept1;
       for (auto d : ids_of(t_[*h2].key)) {
-        if (in1_[d] == in1_stamp_) l -= len_[d] >= 3 ? 0.0 : log_of(d);
-        else l += len_[d] >= 2 ? log_of(d) : 0.0;
+        const index_state& x = idx[d];
+        if (x.in1 == stamp) l -= x.len >= 3 ? 0.0 : x.log;
+        else l += x.len >= 2 ? x.log : 0.0;
       }
       if constexpr (exact)
         if (h2 != from && surely_worse(best.rank, l, t_[h1].footprint.log2(), t_[*h2].footprint.log2())) continue;
       const candidate c = make(h1, *h2, rank_of(h1, *h2, l));
       if (h2 == from || before(c, best)) best = c;
     }
-    std::uint32_t* k12 = k12_buffers_.data();
+    std::uint32_t* k12 = k12_buffers_;
     best.k12 = store(k12, result_of(best.h1, best.h2, k12));
     push(best);
   }
@@ -439,11 +430,12 @@ class greedy_search {
   // The first candidates: for each summed index, each holder with those after it (in ssa
   // order; sorted in place: later uses do not depend on the order, offer's is total).
   constexpr void seed_queue() {
-    for (std::uint32_t d = 0; d < len_.size(); ++d) {
+    for (std::uint32_t d = 0; d < idx_.size(); ++d) {
       if (output_.test(d)) continue;
-      std::uint32_t* keys = holders_.data() + first_[d];
-      std::sort(keys, keys + len_[d], [&](std::uint32_t a, std::uint32_t b) { return t_[a].ssa < t_[b].ssa; });
-      for (std::size_t i = 0; i + 1 < len_[d]; ++i) offer(keys[i], keys + i + 1, keys + len_[d]);
+      std::uint32_t* keys = holders_ + idx_[d].first;
+      const std::uint32_t len = idx_[d].len;
+      std::sort(keys, keys + len, [&](std::uint32_t a, std::uint32_t b) { return t_[a].ssa < t_[b].ssa; });
+      for (std::size_t i = 0; i + 1 < len; ++i) offer(keys[i], keys + i + 1, keys + len);
     }
   }
 
@@ -481,13 +473,13 @@ class greedy_search {
     std::uint32_t n2 = 0;
     seen_[h12] = stamp_;
     for_each_summed(k12, [&](std::uint32_t d) {
-      for (std::uint32_t i = first_[d]; i < first_[d] + len_[d]; ++i)
+      for (std::uint32_t i = idx_[d].first; i < idx_[d].first + idx_[d].len; ++i)
         if (const std::uint32_t h = holders_[i]; seen_[h] != stamp_) {
           seen_[h] = stamp_;
           k2s_[n2++] = h;
         }
     });
-    offer(h12, k2s_.data(), k2s_.data() + n2);
+    offer(h12, k2s_, k2s_ + n2);
   }
 
   // Outer products of what is left, smallest first (ties: the larger ssa id first, as
@@ -500,7 +492,12 @@ class greedy_search {
     }
   };
   constexpr void outer_products() {
+    std::size_t live = 0;
+    for (const auto& x : t_)
+      if (x.alive) ++live;
+    if (live < 2) return;  // (the usual end: one tensor left, and no allocation for fq)
     std::vector<outer> fq;
+    fq.reserve(live);
     for (const auto& x : t_)
       if (x.alive) {
         const label_set<W> key = dense(x.key);
