@@ -388,11 +388,13 @@ TEST_CASE("einsum compare: today's search gives the recorded results of the prev
       REQUIRE(was.contains("error") == !o.info);
       if (!o.info) continue;
       CHECK(o.info->opt_flops == was.at("opt_flops").as_count());
-      CHECK(o.info->largest_intermediate == was.at("largest_intermediate").as_count());
       CHECK(o.info->overflowed.any() == was.contains("overflowed"));
       // dp under exact FLOPs scans partners in cost order since the dp rewrite (bee0857), so
       // among equal-cost trees it may return another than opt_einsum's scan order did: the
-      // costs above must agree, the path need not (273 of 1,500 cases differ so, none in cost).
+      // costs above must agree, the path (and so its largest intermediate) need not (273 of
+      // 1,500 cases differ so, none in cost; since dp's caps start near a greedy tree's cost,
+      // one case, k = 1008, also differs in its largest intermediate: 1344 for 672).
+      if (name != "dp/exact_flops") CHECK(o.info->largest_intermediate == was.at("largest_intermediate").as_count());
       if (name == "dp/exact_flops") continue;
       if (!tie_documented(k, name)) CHECK(o.info->path.nested() == path_of(was.at("path")));
     }

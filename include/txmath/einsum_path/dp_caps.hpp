@@ -12,6 +12,7 @@ namespace detail {
 template <class Cost>
 struct dp_caps {
   Cost cap, increment;
+  std::optional<Cost> ceiling{};  // a known upper bound of the optimum (aim_below)
 
   template <std::size_t W>
   static constexpr dp_caps of(const path_problem<Cost, W>& p, const label_set<W>& g_inds) {
@@ -42,9 +43,28 @@ struct dp_caps {
       if (const Cost e = p.size_of(inputs[k]); largest < e) largest = e;
     while (cap < largest && !(largest < next())) cap = next();
   }
+  // Given `bound`, the cost of some tree within the memory limit (so at least the optimum):
+  // the rounds whose caps are below bound / increment^skip are skipped (their caps stay those
+  // of the sequence, so no round's cap is higher than without the bound while the bound is
+  // within increment^(skip + 1) of the optimum), and the caps stop at bound, where a round
+  // finds the optimum. Should that round find nothing (never, with exact costs), the caps go
+  // on rising from there. For count only.
+  constexpr void aim_below(const Cost& bound, unsigned skip) {
+    Cost low = bound;
+    for (unsigned k = 0; k < skip; ++k) low = low / increment;
+    while (cap < next() && !(low < next())) cap = next();
+    if (bound < cap) cap = bound;
+    ceiling = bound;
+  }
   // After a round that found no tree: the next cap, or an error when no cap can help (only a
   // memory limit keeps a group from every tree).
   constexpr void raise(bool capped, const Cost& naive, const std::optional<Cost>& limit) {
+    if constexpr (std::is_same_v<Cost, count>)  // (aim_below is for count only)
+      if (ceiling && cap < *ceiling) {
+        const Cost up = next();
+        cap = *ceiling < up ? *ceiling : up;
+        return;
+      }
     if (!capped || naive < cap || !(cap < next()))
       TXMATH_FAIL(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument,
                   limit ? "txmath: no contraction order keeps every intermediate within memory_limit = " +

@@ -126,8 +126,8 @@ class dp_level {
 
 // The pairs of subsets that dp's pair-by-pair scan visited and found over a round's cap: the
 // scan of a later round visits only the pairs earlier ones did not (dp_search), so these wait
-// here, for each level they would make, in buckets by the binary exponent of a lower bound of
-// their cost: a round takes out only the buckets its cap reaches.
+// here, for each level they would make, with a lower bound of their cost. The caps start near
+// the optimum (dp_bound.hpp), so there are few rounds: a round walks each level's list once.
 class dp_waiting_pairs {
  public:
   struct pair {
@@ -140,45 +140,26 @@ class dp_waiting_pairs {
   [[nodiscard]] constexpr std::size_t size() const { return size_; }
   [[nodiscard]] constexpr std::uint64_t bytes() const { return size_ * sizeof(pair); }
   constexpr void push(std::size_t nn, const pair& x) {
-    auto& l = list_[nn];
-    if (l.empty()) l.resize(buckets);
-    l[bucket(x.bound)].push_back(x);
+    list_[nn].push_back(x);
     ++size_;
   }
-  // Takes out the pairs of level nn whose bound is at most `cap` (bucket by bucket, each in the
-  // order they came).
+  // Takes out the pairs of level nn whose bound is at most `cap` (in the order they came).
   [[nodiscard]] constexpr std::vector<pair> take(std::size_t nn, double cap) {
     std::vector<pair> r;
     auto& l = list_[nn];
-    if (l.empty()) return r;
-    const std::size_t top = bucket(cap);
-    for (std::size_t k = 0; k <= top; ++k) {
-      auto& bk = l[k];
-      if (k < top) {
-        r.insert(r.end(), bk.begin(), bk.end());
-        bk.clear();
-        continue;
-      }
-      std::size_t kept = 0;
-      for (const pair& x : bk) {
-        if (x.bound <= cap) r.push_back(x);
-        else bk[kept++] = x;
-      }
-      bk.resize(kept);
+    std::size_t kept = 0;
+    for (const pair& x : l) {
+      if (x.bound <= cap) r.push_back(x);
+      else l[kept++] = x;
     }
+    l.resize(kept, pair{});
     size_ -= r.size();
     return r;
   }
+
  private:
-  static constexpr std::size_t buckets = 256;  // (bounds of 2^255 and more share the last)
-  std::vector<std::vector<std::vector<pair>>> list_;
+  std::vector<std::vector<pair>> list_;
   std::size_t size_ = 0;
-  // floor(log2(bound)) + 1 for bounds of at least 1, 0 below, held at the last bucket.
-  [[nodiscard]] static constexpr std::size_t bucket(double bound) {
-    if (!(bound >= 1.0)) return 0;
-    const auto e = static_cast<std::size_t>(std::bit_cast<std::uint64_t>(bound) >> 52) - 1022;  // (positive: no sign)
-    return e < buckets ? e : buckets - 1;
-  }
 };
 
 }  // namespace detail

@@ -2,6 +2,7 @@
 // dp's search of one connected group of tensors (opt_einsum's DynamicProgramming): subsets by
 // size, each the cheapest join of two smaller connected subsets, under cost caps raised until
 // the whole group is found.
+#include <txmath/einsum_path/dp_bound.hpp>
 #include <txmath/einsum_path/dp_caps.hpp>
 #include <txmath/einsum_path/dp_level.hpp>
 #include <txmath/einsum_path/dp_objective.hpp>
@@ -39,9 +40,10 @@ struct dp_settings {
 // at most pairwise_max_tensors under the exact FLOPs (capped, in doubles) are scanned pair by
 // pair instead, each pair once over all rounds: a pair over a round's cap waits (in
 // waiting_) for a cap that admits it, so a round visits only the rows and columns new since
-// the last one (random networks take many rounds, each of few new pairs). All find the same
-// optimum cost, reading the bounds in doubles before any exact 128-bit cost. `Objective` is a
-// policy of dp_objective.hpp.
+// the last one. Under the exact FLOPs (count) the caps start a few rounds below the cost of a
+// greedy tree (aim_caps) and stop at it, instead of rising from the group's output size (random
+// networks and MPS ladders took 9-12 rounds). All find the same optimum cost, reading the
+// bounds in doubles before any exact 128-bit cost. `Objective` is a policy of dp_objective.hpp.
 template <class Cost, std::size_t W, class Objective>
 class dp_search {
  public:
@@ -61,7 +63,7 @@ class dp_search {
       for (std::size_t d = 0; d < size_d_.size(); ++d) size_d_[d] = cost_traits<Cost>::to_double(p_.size[d]);
     factor_d_ = prefilter ? cost_traits<Cost>::to_double(set.factor) : 0.0;
     ordered_ = std::is_same_v<Objective, dp_exact_flops> && !set.search_outer;
-    pairwise_ = ordered_ && prefilter && set.capped && m_g_ <= pairwise_max_tensors;
+    pairwise_ = ordered_ && prefilter && set.capped && (m_g_ <= 12 || (m_g_ <= pairwise_max_tensors && sparse(grp)));
     if (pairwise_) {
       waiting_ = dp_waiting_pairs(m_g_ + 1);
       scanned_.assign((m_g_ + 1) * (m_g_ + 1), pair_scan{});
@@ -74,6 +76,8 @@ class dp_search {
     if (set.capped) {
       caps_ = dp_caps<Cost>::of(p_, g_inds_);
       if (std::is_same_v<Objective, dp_exact_flops>) caps_.skip_below_largest_input(p_, grp.inputs, grp.g);
+      if constexpr (prefilter && std::is_same_v<Objective, dp_exact_flops>)
+        if (!set.search_outer) aim_caps();
     }
   }
 
@@ -91,6 +95,8 @@ class dp_search {
         if (work_.stopped()) return -1;
       }
       if (!x_[m_g_].empty()) return x_[m_g_][0].node;
+      if constexpr (prefilter && std::is_same_v<Objective, dp_exact_flops>)
+        if (caps_.ceiling) complete_greedily();
       caps_.raise(set_.capped, set_.naive, set_.limit);
     }
   }
@@ -118,9 +124,26 @@ class dp_search {
   double cap_d_ = 0, factor_d_ = 0;
   std::uint32_t round_ = 0;
   bool ordered_ = false;  // the cost-ordered scan
-  // The pair-by-pair scan (groups of at most pairwise_max_tensors: fewer than 3^12 pairs of
-  // disjoint subsets wait, at most 13 MiB, charged to the budget's bytes).
-  static constexpr std::size_t pairwise_max_tensors = 12;
+  // The pair-by-pair scan (groups of at most 12 tensors, or of at most pairwise_max_tensors
+  // when sparse: the waiting pairs are charged to the budget's bytes). Up to 16 tensors it beat the cost-ordered scan on random
+  // networks (bench_einsum dp random n=16: 2.1 ms -> 0.65 ms) with lattices of 15-16 tensors
+  // about even; beyond, lattices (4 x 5, 5 x 5) took 2-8x longer pair by pair.
+  static constexpr std::size_t pairwise_max_tensors = 16;
+  // Whether the group's tensors share summed indices with at most 4 others on average
+  // (lattices, 3-regular networks): pair by pair, a dense group of 16 tensors could hold
+  // 3^16 / 2 pairs.
+  [[nodiscard]] constexpr bool sparse(const dp_group<Cost, W>& grp) const {
+    std::size_t edges = 0;
+    for (std::size_t k = 0; k < m_g_; ++k) {
+      std::uint64_t nb = 0;
+      (grp.inputs[grp.g[k]] - p_.out).for_each([&](std::uint32_t d) { nb |= holders_[d]; });
+      edges += static_cast<std::size_t>(std::popcount(nb & ~(std::uint64_t{1} << k)));
+    }
+    return edges <= 4 * m_g_;
+  }
+  // The caps start this many rounds below the greedy bound (dp_caps::aim_below): no round's
+  // cap is higher than without the bound while greedy is within increment^4 of the optimum.
+  static constexpr unsigned aim_skip = 3;
   bool pairwise_ = false;
   dp_waiting_pairs waiting_{0};
   struct pair_scan {
@@ -145,6 +168,39 @@ class dp_search {
     std::uint64_t b = tree_.size() * sizeof(contraction_tree::node);
     for (const auto& l : x_) b += l.bytes();
     return b + waiting_.bytes();
+  }
+
+  // The caps start near the cost of a greedy tree (dp_bound.hpp), the least of two rules'
+  // (the exact FLOPs only: other objectives keep opt_einsum's caps, and so its ties).
+  constexpr void aim_caps() {
+    using bound = dp_greedy_bound<Cost, W>;
+    std::vector<typename bound::part> leaves;
+    leaves.reserve(m_g_);
+    for (std::size_t k = 0; k < m_g_; ++k) leaves.push_back({x_[1][k].s, x_[1][k].legs, Cost(0u), x_[1][k].mem_d});
+    const bound b(p_, holders_, size_d_, g_all_);
+    std::optional<Cost> best = b.cost(leaves, dp_greedy_rule::least_flops, set_.limit);
+    if (const auto other = b.cost(leaves, dp_greedy_rule::least_growth, set_.limit); other && (!best || *other < *best))
+      best = other;
+    if (best) caps_.aim_below(*best, aim_skip);
+  }
+
+  // After a round that found no tree: its largest subset of least cost, completed by a greedy
+  // tree over the tensors outside it, is a tree too; its cost may lower the caps' ceiling.
+  constexpr void complete_greedily() {
+    std::size_t top = m_g_ - 1;
+    while (top > 1 && x_[top].empty()) --top;
+    if (top < 2) return;
+    const level& xt = x_[top];
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < xt.size(); ++i)
+      if (xt[i].cost < xt[best].cost) best = i;
+    using bound = dp_greedy_bound<Cost, W>;
+    std::vector<typename bound::part> parts;
+    parts.push_back({xt[best].s, xt[best].legs, xt[best].cost, xt[best].mem_d});
+    for (std::size_t k = 0; k < m_g_; ++k)
+      if (!(xt[best].s >> k & 1)) parts.push_back({x_[1][k].s, x_[1][k].legs, Cost(0u), x_[1][k].mem_d});
+    const bound b(p_, holders_, size_d_, g_all_);
+    if (const auto u = b.cost(parts, dp_greedy_rule::least_flops, set_.limit); u && *u < *caps_.ceiling) caps_.ceiling = u;
   }
 
   // Level nn for this round: every join of parts of m and nn - m tensors.
@@ -256,19 +312,21 @@ class dp_search {
     for (std::uint64_t ks = nb; ks; ks &= ks - 1) {
       const auto k = static_cast<std::size_t>(std::countr_zero(ks));
       const std::uint64_t lower = nb & ((std::uint64_t{1} << k) - 1);  // the neighbours before k
+      // The list up to the first key over e1's budget, walked once (no more than `left` allows).
       const auto* first = x2.holding_first(k);
-      const auto* last = std::upper_bound(first, x2.holding_last(k), budget,
-                                          [](double b, const typename level::ref& r) { return b < r.key; });
-      if (visited + static_cast<std::uint64_t>(last - first) > left) return left + 1;
-      visited += static_cast<std::uint64_t>(last - first);
+      const auto* end = x2.holding_last(k);
+      if (static_cast<std::uint64_t>(end - first) > left - visited) end = first + (left - visited) + 1;
       // The partners, found without a branch a visit (whose outcome is random).
-      if (hits_.size() < static_cast<std::size_t>(last - first)) hits_.assign(static_cast<std::size_t>(last - first), 0);
+      if (hits_.size() < static_cast<std::size_t>(end - first)) hits_.assign(static_cast<std::size_t>(end - first), 0);
       std::size_t n_hits = 0;
-      for (const auto* r = first; r != last; ++r) {
+      const auto* r = first;
+      for (; r != end && !(budget < r->key); ++r) {
         const std::uint64_t s2 = r->s;
         hits_[n_hits] = r->pos;
         n_hits += static_cast<std::size_t>(((s1 & s2) == 0) & ((s2 & lower) == 0) & (!same_size | (s1 < s2)));
       }
+      visited += static_cast<std::uint64_t>(r - first);
+      if (visited > left) return left + 1;
       for (std::size_t h = 0; h < n_hits; ++h) {
         const entry& e2 = x2[hits_[h]];
         if constexpr (prefilter) {

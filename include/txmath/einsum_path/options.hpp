@@ -55,7 +55,7 @@ struct memory_limit {
 // or handed to greedy (with auto_) instead of running for minutes and exhausting memory. The
 // defaults let dp finish random 3-regular networks of 30 tensors (2^24 pairs at most in
 // tests/test_einsum_robust.cpp's seeds) and the 6 x 6 and 7 x 7 lattices of bond 2 (6 x 6:
-// between 2^27 and 2^28 pairs, tests/test_einsum_dp.cpp; under a second); dp on 50 such
+// between 2^24 and 2^25 pairs, tests/test_einsum_dp.cpp; under a second); dp on 50 such
 // tensors stops at 2^30 pairs (about 2 s, 17 MiB, g++-12 -O2, 2026-12). A pair is one that
 // dp's scan visits: the exact-FLOP scan visits only a subset's neighbours' entries.
 struct search_budget {

@@ -1,0 +1,107 @@
+#pragma once
+// An upper bound of the optimum of one group of dp's search under the exact FLOPs: the exact
+// cost of a greedy tree over the group's tensors. Any tree's cost bounds the optimum from
+// above, and a cost cap at or over the optimum finds it in one round (every subtree of the
+// optimal tree costs at most the whole), so dp starts its caps near this bound instead of
+// raising them round by round from the group's output (dp_search).
+#include <limits>
+#include <optional>
+
+#include <txmath/einsum_path/dp_objective.hpp>
+
+namespace txmath {
+namespace detail {
+
+// How the greedy tree picks its next pair among those sharing a summed index: the least FLOPs
+// of the step, or opt_einsum's greedy rank (the result's size less the parts' sizes).
+enum class dp_greedy_rule { least_flops, least_growth };
+
+template <class Cost, std::size_t W>
+class dp_greedy_bound {
+ public:
+  struct part {
+    std::uint64_t s = 0;  // the group's tensors in it
+    label_set<W> legs;
+    Cost cost{};
+    double mem_d = 1;  // the size of legs, as a double
+  };
+
+  // `holders`: which tensors of the group hold each index; `size_d`: the sizes as doubles.
+  constexpr dp_greedy_bound(const path_problem<Cost, W>& p, const std::vector<std::uint64_t>& holders,
+                            const std::vector<double>& size_d, std::uint64_t all)
+      : p_(p), holders_(holders), size_d_(size_d), all_(all) {}
+
+  // The exact cost of the greedy tree over `parts` (the group's tensors) under `rule`, or none
+  // when it is no bound: an intermediate over the memory limit (a tree over the limit bounds
+  // nothing under it), or a cost near what a count holds (the search may then leave count).
+  [[nodiscard]] constexpr std::optional<Cost> cost(std::vector<part> parts, dp_greedy_rule rule,
+                                                   const std::optional<Cost>& limit) const {
+    const std::size_t n = parts.size();
+    constexpr double none = std::numeric_limits<double>::infinity();
+    std::vector<double> rank(n * n, none);  // rank[i * n + j], i < j: the pair's rank
+    std::vector<unsigned char> alive(n, 1);
+    auto rank_row = [&](std::size_t i) {  // (pairs with the dead stay at none)
+      for (std::size_t k = 0; k < n; ++k)
+        if (k != i && alive[k]) rank[k < i ? k * n + i : i * n + k] = rank_of(parts[k < i ? k : i], parts[k < i ? i : k], rule);
+    };
+    for (std::size_t i = 0; i < n; ++i) rank_row(i);
+    for (std::size_t step = 1; step < n; ++step) {
+      std::size_t bi = 0, bj = 0;
+      double best = none;
+      for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < n; ++j)
+          if (rank[i * n + j] < best) best = rank[i * n + j], bi = i, bj = j;
+      if (!(best < none)) return std::nullopt;  // (a group is connected: not reached)
+      if (!join(parts[bi], parts[bj], limit)) return std::nullopt;
+      alive[bj] = 0;
+      for (std::size_t k = 0; k < n; ++k) rank[k < bj ? k * n + bj : bj * n + k] = none;
+      rank_row(bi);
+    }
+    return parts[0].cost;
+  }
+
+ private:
+  const path_problem<Cost, W>& p_;
+  const std::vector<std::uint64_t>& holders_;
+  const std::vector<double>& size_d_;
+  std::uint64_t all_;
+
+  // The indices a step of a and b sums away: shared, summed, on no other tensor.
+  [[nodiscard]] constexpr label_set<W> gone(const part& a, const part& b) const {
+    const std::uint64_t rest = all_ & ~(a.s | b.s);
+    label_set<W> r;
+    ((a.legs & b.legs) - p_.out).for_each([&](std::uint32_t d) {
+      if (!(holders_[d] & rest)) r.set(d);
+    });
+    return r;
+  }
+  [[nodiscard]] constexpr double product_d(const label_set<W>& set) const {
+    double r = 1;
+    set.for_each([&](std::uint32_t d) { r *= size_d_[d]; });
+    return r;
+  }
+  [[nodiscard]] constexpr double rank_of(const part& a, const part& b, dp_greedy_rule rule) const {
+    if (!((a.legs & b.legs) - p_.out).any()) return std::numeric_limits<double>::infinity();
+    const label_set<W> g = gone(a, b);
+    const double all = a.mem_d * b.mem_d / product_d(a.legs & b.legs);
+    if (rule == dp_greedy_rule::least_flops) return flop_count(all, 2, g.any());
+    return all / product_d(g) - a.mem_d - b.mem_d;
+  }
+  // a := the join of a and b, at its exact cost; false when it is no bound (see cost()).
+  constexpr bool join(part& a, const part& b, const std::optional<Cost>& limit) const {
+    const label_set<W> g = gone(a, b), uni = a.legs | b.legs;
+    const double all = a.mem_d * b.mem_d / product_d(a.legs & b.legs);
+    if (!(cost_traits<Cost>::to_double(a.cost) + cost_traits<Cost>::to_double(b.cost) + 2 * all < 1e30)) return false;
+    const label_set<W> legs = uni - g;
+    const Cost mem = p_.size_of(legs);
+    if (limit && *limit < mem) return false;
+    a.cost = dp_exact_flops::cost(a.cost, b.cost, dp_step<Cost>{p_.size_of(uni), mem, g.any()}, Cost(0u));
+    a.s |= b.s;
+    a.legs = legs;
+    a.mem_d = cost_traits<Cost>::to_double(mem);
+    return true;
+  }
+};
+
+}  // namespace detail
+}  // namespace txmath
