@@ -68,18 +68,9 @@ class dp_greedy_bound {
 
   // The indices a step of a and b sums away: shared, summed, on no other tensor.
   [[nodiscard]] constexpr label_set<W> gone(const part& a, const part& b) const {
-    const std::uint64_t rest = all_ & ~(a.s | b.s);
-    label_set<W> r;
-    ((a.legs & b.legs) - p_.out).for_each([&](std::uint32_t d) {
-      if (!(holders_[d] & rest)) r.set(d);
-    });
-    return r;
+    return dp_summed_away(a.legs & b.legs, p_.out, holders_, all_ & ~(a.s | b.s));
   }
-  [[nodiscard]] constexpr double product_d(const label_set<W>& set) const {
-    double r = 1;
-    set.for_each([&](std::uint32_t d) { r *= size_d_[d]; });
-    return r;
-  }
+  [[nodiscard]] constexpr double product_d(const label_set<W>& set) const { return dp_product_d(set, size_d_); }
   [[nodiscard]] constexpr double rank_of(const part& a, const part& b, dp_greedy_rule rule) const {
     if (!((a.legs & b.legs) - p_.out).any()) return std::numeric_limits<double>::infinity();
     const label_set<W> g = gone(a, b);

@@ -16,6 +16,26 @@ struct dp_step {
   bool inner = false;
 };
 
+// The indices a step joining two disjoint subsets of a group sums away: of those both hold
+// (`both`), the summed ones that no tensor of the group outside the two holds (`holders`: the
+// group's tensors holding each index, as bits; `rest`: the tensors outside the two).
+template <std::size_t W>
+[[nodiscard]] constexpr label_set<W> dp_summed_away(const label_set<W>& both, const label_set<W>& out,
+                                                    const std::vector<std::uint64_t>& holders, std::uint64_t rest) {
+  label_set<W> gone;
+  (both - out).for_each([&](std::uint32_t d) {
+    if (!(holders[d] & rest)) gone.set(d);
+  });
+  return gone;
+}
+// The product of the sizes of a set of indices, in doubles (`size_d`: each index's size).
+template <std::size_t W>
+[[nodiscard]] constexpr double dp_product_d(const label_set<W>& set, const std::vector<double>& size_d) {
+  double r = 1;
+  set.for_each([&](std::uint32_t d) { r *= size_d[d]; });
+  return r;
+}
+
 // Every objective's cost is non-decreasing in each argument, so evaluated on lower bounds of
 // a step's figures (in doubles: a result of 0, no summed index) it bounds the exact cost from
 // below: the pruning can only let through what the exact test then decides. `additive`: the

@@ -152,11 +152,7 @@ class dp_search {
   std::vector<pair_scan> scanned_;  // for each (m, nn)
   std::vector<std::uint32_t> hits_;  // (scratch of the scans)
 
-  [[nodiscard]] constexpr double product_d(const label_set<W>& set) const {
-    double r = 1;
-    set.for_each([&](std::uint32_t d) { r *= size_d_[d]; });
-    return r;
-  }
+  [[nodiscard]] constexpr double product_d(const label_set<W>& set) const { return dp_product_d(set, size_d_); }
   // A lower bound of the cost of any step that reads e: Objective's cost with e as one part, a
   // part of cost 0 as the other, and e's own size as the step's (a step over e's indices and
   // more), in doubles. For an additive objective c1 + key(e2) bounds a pair's cost.
@@ -348,10 +344,7 @@ class dp_search {
     level& xn = x_[nn];
     const std::uint64_t s = e1.s | e2.s, rest = g_all_ & ~s;
     const label_set<W> uni = e1.legs | e2.legs, both = e1.legs & e2.legs;
-    label_set<W> gone;  // summed away here: shared, summed, and on no other tensor
-    (both - p_.out).for_each([&](std::uint32_t d) {
-      if (!(holders_[d] & rest)) gone.set(d);
-    });
+    const label_set<W> gone = dp_summed_away(both, p_.out, holders_, rest);  // (summed away here)
     const bool inner = gone.any();
     if constexpr (prefilter)
       if (set_.capped) {
