@@ -41,9 +41,10 @@ struct dp_settings {
 // pair instead, each pair once over all rounds: a pair over a round's cap waits (in
 // waiting_) for a cap that admits it, so a round visits only the rows and columns new since
 // the last one. Under the exact FLOPs (count) the caps start a few rounds below the cost of a
-// greedy tree (aim_caps) and stop at it, instead of rising from the group's output size (random
-// networks and MPS ladders took 9-12 rounds). All find the same optimum cost, reading the
-// bounds in doubles before any exact 128-bit cost. `Objective` is a policy of dp_objective.hpp.
+// greedy tree (aim_caps) and stop at it, instead of rising from the group's output size round
+// by round (random networks and MPS ladders took many rounds). All find the same optimum cost,
+// reading the bounds in doubles before any exact 128-bit cost. `Objective` is a policy of
+// dp_objective.hpp.
 template <class Cost, std::size_t W, class Objective>
 class dp_search {
  public:
