@@ -39,23 +39,37 @@ class dp_greedy_bound {
     const std::size_t n = parts.size();
     constexpr double none = std::numeric_limits<double>::infinity();
     std::vector<double> rank(n * n, none);  // rank[i * n + j], i < j: the pair's rank
+    std::vector<std::size_t> arg(n, n);     // the j > i of row i's least rank (the first of ties; n: none)
     std::vector<unsigned char> alive(n, 1);
-    auto rank_row = [&](std::size_t i) {  // (pairs with the dead stay at none)
-      for (std::size_t k = 0; k < n; ++k)
-        if (k != i && alive[k]) rank[k < i ? k * n + i : i * n + k] = rank_of(parts[k < i ? k : i], parts[k < i ? i : k], rule);
+    auto at = [&](std::size_t i, std::size_t j) -> double& { return rank[i < j ? i * n + j : j * n + i]; };
+    auto least = [&](std::size_t i) { return arg[i] == n ? none : rank[i * n + arg[i]]; };
+    auto row_min = [&](std::size_t i) {
+      arg[i] = n;
+      for (std::size_t j = i + 1; j < n; ++j)
+        if (rank[i * n + j] < least(i)) arg[i] = j;
     };
-    for (std::size_t i = 0; i < n; ++i) rank_row(i);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = i + 1; j < n; ++j) rank[i * n + j] = rank_of(parts[i], parts[j], rule);
+    for (std::size_t i = 0; i < n; ++i) row_min(i);
     for (std::size_t step = 1; step < n; ++step) {
-      std::size_t bi = 0, bj = 0;
-      double best = none;
+      std::size_t bi = n;  // the first row of least rank: the first pair in row order, as a full scan
       for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = i + 1; j < n; ++j)
-          if (rank[i * n + j] < best) best = rank[i * n + j], bi = i, bj = j;
-      if (!(best < none)) return std::nullopt;  // (a group is connected: not reached)
+        if (alive[i] && least(i) < (bi == n ? none : least(bi))) bi = i;
+      if (bi == n) return std::nullopt;  // (a group is connected: not reached)
+      const std::size_t bj = arg[bi];
       if (!join(parts[bi], parts[bj], limit)) return std::nullopt;
       alive[bj] = 0;
-      for (std::size_t k = 0; k < n; ++k) rank[k < bj ? k * n + bj : bj * n + k] = none;
-      rank_row(bi);
+      arg[bj] = n;
+      for (std::size_t k = 0; k < n; ++k)
+        if (k != bj) at(k, bj) = none;
+      for (std::size_t k = 0; k < n; ++k)
+        if (k != bi && alive[k]) at(k, bi) = k < bi ? rank_of(parts[k], parts[bi], rule) : rank_of(parts[bi], parts[k], rule);
+      for (std::size_t k = 0; k < bj; ++k) {  // (rows after bj hold neither bi nor bj)
+        if (!alive[k] || k == bi) continue;
+        if (arg[k] == bi || arg[k] == bj) row_min(k);
+        else if (k < bi && (at(k, bi) < least(k) || (at(k, bi) == least(k) && bi < arg[k]))) arg[k] = bi;
+      }
+      row_min(bi);
     }
     return parts[0].cost;
   }
@@ -82,7 +96,8 @@ class dp_greedy_bound {
   constexpr bool join(part& a, const part& b, const std::optional<Cost>& limit) const {
     const label_set<W> g = gone(a, b), uni = a.legs | b.legs;
     const double all = a.mem_d * b.mem_d / product_d(a.legs & b.legs);
-    if (!(cost_traits<Cost>::to_double(a.cost) + cost_traits<Cost>::to_double(b.cost) + 2 * all < 1e30)) return false;
+    constexpr double most = std::is_same_v<Cost, count> ? 1e30 : 1e300;  // (count holds ~3.4e38)
+    if (!(cost_traits<Cost>::to_double(a.cost) + cost_traits<Cost>::to_double(b.cost) + 2 * all < most)) return false;
     const label_set<W> legs = uni - g;
     const Cost mem = p_.size_of(legs);
     if (limit && *limit < mem) return false;

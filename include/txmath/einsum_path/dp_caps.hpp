@@ -27,10 +27,12 @@ struct dp_caps {
     if (any && Cost(2u) < lo) c.increment = lo;
     return c;
   }
-  constexpr Cost next() const {
+  constexpr Cost next() const { return times_increment(cap); }
+  // c x increment, held at the largest count where it overflows.
+  constexpr Cost times_increment(const Cost& c) const {
     if constexpr (std::is_same_v<Cost, count>)
-      if (count::from_rep(count::max_rep / increment.rep_value()) < cap) return count::from_rep(count::max_rep);
-    return cap * increment;
+      if (count::from_rep(count::max_rep / increment.rep_value()) < c) return count::from_rep(count::max_rep);
+    return c * increment;
   }
   // No tree costs less than its largest input (each input is in a step over all its indices),
   // so the caps below that are skipped; the caps stay those of the sequence, so the last round
@@ -48,23 +50,26 @@ struct dp_caps {
   // of the sequence, so no round's cap is higher than without the bound while the bound is
   // within increment^(skip + 1) of the optimum), and the caps stop at bound, where a round
   // finds the optimum. Should that round find nothing (never, with exact costs), the caps go
-  // on rising from there. For count only.
+  // on rising from there. (next() x increment^skip <= bound: for count, next() <= bound /
+  // increment^skip in integer division; log2_cost has no division.)
   constexpr void aim_below(const Cost& bound, unsigned skip) {
-    Cost low = bound;
-    for (unsigned k = 0; k < skip; ++k) low = low / increment;
-    while (cap < next() && !(low < next())) cap = next();
+    auto below_low = [&](const Cost& c) {
+      Cost high = c;
+      for (unsigned k = 0; k < skip; ++k) high = times_increment(high);
+      return !(bound < high);
+    };
+    while (cap < next() && below_low(next())) cap = next();
     if (bound < cap) cap = bound;
     ceiling = bound;
   }
   // After a round that found no tree: the next cap, or an error when no cap can help (only a
   // memory limit keeps a group from every tree).
   constexpr void raise(bool capped, const Cost& naive, const std::optional<Cost>& limit) {
-    if constexpr (std::is_same_v<Cost, count>)  // (aim_below is for count only)
-      if (ceiling && cap < *ceiling) {
-        const Cost up = next();
-        cap = *ceiling < up ? *ceiling : up;
-        return;
-      }
+    if (ceiling && cap < *ceiling) {
+      const Cost up = next();
+      cap = *ceiling < up ? *ceiling : up;
+      return;
+    }
     if (!capped || naive < cap || !(cap < next()))
       TXMATH_FAIL(txmath_error_einsum_no_contraction_order_fits_the_memory_limit, invalid_argument,
                   limit ? "txmath: no contraction order keeps every intermediate within memory_limit = " +

@@ -62,7 +62,8 @@ class dp_level {
   // and for each tensor k of the group a list of the entries that hold it, in ascending key: a
   // scan for the partners of a subset walks the lists of its neighbours and stops at the first
   // key over its budget. Rebuilt once the level is complete for a round (its entries are then
-  // final for the round).
+  // final for the round). A level whose size has not changed since is not indexed again: its
+  // entries change only while it is built, by adding one or replacing one added then.
   struct ref {  // an entry in a list: its key and subset in place (the scan reads them in order)
     double key;
     std::uint64_t s;
@@ -71,7 +72,10 @@ class dp_level {
   template <class KeyOf>
   constexpr void index(std::size_t m_g, const KeyOf& key_of) {
     const std::size_t n = e_.size();
-    std::vector<double> key(n, 0.0);
+    if (indexed_ && n == rank_pos_.size()) return;
+    indexed_ = true;
+    std::vector<double>& key = key_;
+    key.assign(n, 0.0);
     rank_pos_.assign(n, 0);
     for (std::uint32_t i = 0; i < n; ++i) key[i] = key_of(e_[i]), rank_pos_[i] = i;
     std::sort(rank_pos_.begin(), rank_pos_.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -101,7 +105,7 @@ class dp_level {
   // Bytes held (an estimate, for dp's memory budget).
   [[nodiscard]] constexpr std::uint64_t bytes() const {
     return e_.capacity() * sizeof(entry) + scan_.capacity() * sizeof(packed) + slots_.capacity() * sizeof(slot) +
-           rank_pos_.capacity() * (sizeof(std::uint32_t) + sizeof(double)) + holding_.capacity() * sizeof(ref);
+           rank_pos_.capacity() * (sizeof(std::uint32_t) + 2 * sizeof(double)) + holding_.capacity() * sizeof(ref);
   }
 
  private:
@@ -113,7 +117,8 @@ class dp_level {
   std::vector<packed> scan_;
   std::vector<slot> slots_;  // open addressing on s (none for the leaves)
   std::vector<std::uint32_t> rank_pos_;
-  std::vector<double> rank_key_;
+  std::vector<double> rank_key_, key_;  // (key_: index()'s scratch)
+  bool indexed_ = false;
   std::vector<std::uint32_t> start_;
   std::vector<ref> holding_;
 

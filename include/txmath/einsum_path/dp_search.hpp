@@ -40,11 +40,11 @@ struct dp_settings {
 // at most pairwise_max_tensors under the exact FLOPs (capped, in doubles) are scanned pair by
 // pair instead, each pair once over all rounds: a pair over a round's cap waits (in
 // waiting_) for a cap that admits it, so a round visits only the rows and columns new since
-// the last one. Under the exact FLOPs (count) the caps start a few rounds below the cost of a
-// greedy tree (aim_caps) and stop at it, instead of rising from the group's output size round
-// by round (random networks and MPS ladders took many rounds). All find the same optimum cost,
-// reading the bounds in doubles before any exact 128-bit cost. `Objective` is a policy of
-// dp_objective.hpp.
+// the last one. Under the exact FLOPs (count, log2_cost) the caps start a few rounds below
+// the cost of a greedy tree (aim_caps) and stop at it, instead of rising from the group's
+// output size round by round (random networks and MPS ladders took many rounds). All find the
+// same optimum cost, reading the bounds in doubles before any exact cost. `Objective` is a
+// policy of dp_objective.hpp.
 template <class Cost, std::size_t W, class Objective>
 class dp_search {
  public:
@@ -63,8 +63,9 @@ class dp_search {
     if constexpr (prefilter)
       for (std::size_t d = 0; d < size_d_.size(); ++d) size_d_[d] = cost_traits<Cost>::to_double(p_.size[d]);
     factor_d_ = prefilter ? cost_traits<Cost>::to_double(set.factor) : 0.0;
+    if constexpr (std::is_same_v<Cost, log2_cost>) doubles_ = set.naive.log2() < 500;
     ordered_ = std::is_same_v<Objective, dp_exact_flops> && !set.search_outer;
-    pairwise_ = ordered_ && prefilter && set.capped && (m_g_ <= 12 || (m_g_ <= pairwise_max_tensors && sparse(grp)));
+    pairwise_ = ordered_ && use_d() && set.capped && (m_g_ <= 12 || (m_g_ <= pairwise_max_tensors && sparse(grp)));
     if (pairwise_) {
       waiting_ = dp_waiting_pairs(m_g_ + 1);
       scanned_.assign((m_g_ + 1) * (m_g_ + 1), pair_scan{});
@@ -78,7 +79,7 @@ class dp_search {
       caps_ = dp_caps<Cost>::of(p_, g_inds_);
       if (std::is_same_v<Objective, dp_exact_flops>) caps_.skip_below_largest_input(p_, grp.inputs, grp.g);
       if constexpr (prefilter && std::is_same_v<Objective, dp_exact_flops>)
-        if (!set.search_outer) aim_caps();
+        if (!set.search_outer && use_d()) aim_caps();
     }
   }
 
@@ -88,7 +89,7 @@ class dp_search {
     for (;;) {
       ++round_;
       cap_ = caps_.cap;
-      cap_d_ = !set_.capped || !prefilter ? std::numeric_limits<double>::infinity()
+      cap_d_ = !set_.capped || !use_d() ? std::numeric_limits<double>::infinity()
                                           : cost_traits<Cost>::to_double(cap_) * (1 + 1e-9);
       if (ordered_ && !pairwise_) x_[1].index(m_g_, [&](const entry& e) { return key_of(e); });  // (new only in round 1)
       for (std::size_t nn = 2; nn <= m_g_; ++nn) {
@@ -104,9 +105,16 @@ class dp_search {
   [[nodiscard]] constexpr Cost result_size() const { return p_.size_of(x_[m_g_][0].legs); }
 
  private:
-  // The prefilter and the cost-ordered scan's keys work in doubles, for count only (there
-  // doubles err by far less than the 1e-9 margin on the cap); other cost types skip them.
-  static constexpr bool prefilter = std::is_same_v<Cost, count>;
+  // The prefilter and the cost-ordered scan's keys work in doubles, for count and log2_cost
+  // (doubles err there by far less than the 1e-9 margin on the cap; log2_cost only while every
+  // figure of the search is far below 2^1024, doubles_: the naive bound under 2^500, whose
+  // square a product of two parts' sizes stays under); other cost types skip them.
+  static constexpr bool prefilter = std::is_same_v<Cost, count> || std::is_same_v<Cost, log2_cost>;
+  bool doubles_ = prefilter;
+  [[nodiscard]] constexpr bool use_d() const {
+    if constexpr (std::is_same_v<Cost, count>) return true;
+    return doubles_;
+  }
   static constexpr std::uint32_t npos = level::npos;
 
   const path_problem<Cost, W>& p_;
@@ -158,17 +166,21 @@ class dp_search {
   // part of cost 0 as the other, and e's own size as the step's (a step over e's indices and
   // more), in doubles. For an additive objective c1 + key(e2) bounds a pair's cost.
   [[nodiscard]] constexpr double key_of(const entry& e) const {
-    if constexpr (!prefilter) return 0.0;
+    if (!use_d()) return 0.0;
     return obj_.cost(0.0, e.cost_d, dp_step<double>{e.mem_d, 0.0, false}, factor_d_);
   }
+  // The bytes held (build(nn) sums the other levels once: only level nn grows meanwhile).
+  std::size_t building_ = 0;           // the level being built
+  std::uint64_t other_levels_ = 0;     // the bytes of the levels but that one
   [[nodiscard]] constexpr std::uint64_t held() const {
-    std::uint64_t b = tree_.size() * sizeof(contraction_tree::node);
-    for (const auto& l : x_) b += l.bytes();
+    const std::uint64_t b = tree_.size() * sizeof(contraction_tree::node) + other_levels_ + x_[building_].bytes();
     return b + waiting_.bytes();
   }
 
   // The caps start near the cost of a greedy tree (dp_bound.hpp), the least of two rules'
-  // (the exact FLOPs only: other objectives keep opt_einsum's caps, and so its ties).
+  // (the exact FLOPs only: other objectives keep opt_einsum's caps, and so its ties). In
+  // log2_cost the greedy tree's cost and the search's are summed in the same order, so the
+  // cap at that cost admits the greedy tree itself.
   constexpr void aim_caps() {
     using bound = dp_greedy_bound<Cost, W>;
     std::vector<typename bound::part> leaves;
@@ -203,6 +215,10 @@ class dp_search {
   // Level nn for this round: every join of parts of m and nn - m tensors.
   constexpr void build(std::size_t nn) {
     work_.level = nn;
+    building_ = nn;
+    other_levels_ = 0;
+    for (std::size_t l = 0; l < x_.size(); ++l)
+      if (l != nn) other_levels_ += x_[l].bytes();
     if (pairwise_) retry_waiting(nn);
     for (std::size_t m = 1; m <= nn / 2 && !work_.stopped(); ++m) {
       if (!ordered_) scan_in_order(m, nn);
@@ -280,11 +296,10 @@ class dp_search {
   // partners in x[nn - m] (scan_partners). The budget is charged a pair visited.
   constexpr void scan_by_cost(std::size_t m, std::size_t nn) {
     const level& x1 = x_[nn - m];  // (the larger part outside: its partners' lists are shorter)
-    const std::uint64_t others = held() - x_[nn].bytes();  // (only level nn grows meanwhile)
     for (std::size_t r1 = 0; r1 < x1.ranked() && x1.key(r1) <= cap_d_; ++r1) {
       const std::uint64_t left = work_.pairs_left();
       const std::uint64_t visited = scan_partners(x1.at_rank(r1), m, nn, left);
-      if (!work_.charge(visited, others + x_[nn].bytes())) return;
+      if (!work_.charge(visited, held())) return;
     }
   }
   // The entries of x[m] holding a neighbour of e1, each neighbour's list in ascending key up
