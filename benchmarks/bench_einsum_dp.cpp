@@ -1,6 +1,7 @@
 // Speed of dp (path_optimizer::dp, exact FLOPs) on square lattices of bond 2 and on random
 // 3-regular networks (<txmath/einsum_random.hpp>; scripts/einsum_lattice_dp.py runs
-// opt_einsum's dp on the same lattices). Each iteration is a whole contract_path.
+// opt_einsum's dp on the same lattices), and on held-out networks of the same kinds (below).
+// Each iteration is a whole contract_path.
 #include <benchmark/benchmark.h>
 
 #include <txmath/einsum_path.hpp>
@@ -19,6 +20,16 @@ void run_dp(benchmark::State& state, const einsum_network& net) {
   }
   state.counters["opt_flops"] = opt_flops.to_double();
 }
+void run_dp_log2(benchmark::State& state, const einsum_network& net) {
+  const path_options opt{.optimize = path_optimizer::dp};
+  double log2_flops = 0;
+  for (auto _ : state) {
+    const auto info = contract_path<log2_cost>(net, opt);
+    log2_flops = info.opt_flops.log2();
+    benchmark::DoNotOptimize(log2_flops);
+  }
+  state.counters["log2_opt_flops"] = log2_flops;
+}
 
 void BM_dp_lattice(benchmark::State& state) {
   const auto side = static_cast<std::uint32_t>(state.range(0));
@@ -31,5 +42,30 @@ void BM_dp_random(benchmark::State& state) {
   run_dp(state, random_network(n, 3, 2, n));
 }
 BENCHMARK(BM_dp_random)->Arg(10)->Arg(16)->Arg(20)->Arg(30)->Unit(benchmark::kMillisecond);
+
+// Networks of the same kinds as bench_einsum's but other seeds and sizes (held out from the
+// tuning of dp's scans): random 3-regular networks (seed n + 101 x k), rectangular lattices,
+// MPS ladders of other lengths and bonds, in count and (the 2^128-overflowing ones) log2_cost.
+void BM_dp_random_seed(benchmark::State& state) {
+  const auto n = static_cast<std::uint32_t>(state.range(0));
+  run_dp(state, random_network(n, 3, 2, n + 101 * static_cast<std::uint64_t>(state.range(1))));
+}
+BENCHMARK(BM_dp_random_seed)->ArgsProduct({{12, 16, 18, 20, 22, 24}, {1, 2, 3}})->Unit(benchmark::kMicrosecond);
+
+void BM_dp_lattice_rect(benchmark::State& state) {
+  const auto r = static_cast<std::uint32_t>(state.range(0)), c = static_cast<std::uint32_t>(state.range(1));
+  run_dp(state, lattice_network(r, c, static_cast<unsigned>(state.range(2))));
+}
+BENCHMARK(BM_dp_lattice_rect)->Args({3, 4, 2})->Args({3, 5, 2})->Args({4, 5, 2})->Args({4, 5, 3})->Args({3, 6, 3})->Args({4, 4, 4})->Unit(benchmark::kMicrosecond);
+
+void BM_dp_mps(benchmark::State& state) {
+  run_dp(state, mps_overlap(static_cast<std::uint32_t>(state.range(0)), 2, static_cast<unsigned>(state.range(1))));
+}
+BENCHMARK(BM_dp_mps)->Args({8, 8})->Args({10, 64})->Args({12, 16})->Args({16, 32})->Unit(benchmark::kMicrosecond);
+
+void BM_dp_mps_log2(benchmark::State& state) {
+  run_dp_log2(state, mps_overlap(static_cast<std::uint32_t>(state.range(0)), 2, static_cast<unsigned>(state.range(1))));
+}
+BENCHMARK(BM_dp_mps_log2)->Args({16, 16})->Args({20, 16})->Args({20, 32})->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -86,6 +86,7 @@ class dp_search {
   // The root of the group's cheapest tree, or -1 when the work budget ran out.
   [[nodiscard]] constexpr int run() {
     work_.tensors = m_g_;
+    round_start_pairs_ = work_.pairs;
     for (;;) {
       ++round_;
       cap_ = caps_.cap;
@@ -99,6 +100,7 @@ class dp_search {
       if (!x_[m_g_].empty()) return x_[m_g_][0].node;
       if constexpr (prefilter && std::is_same_v<Objective, dp_exact_flops>)
         if (caps_.ceiling) complete_greedily();
+      if (ordered_ && !pairwise_ && use_d() && set_.capped) maybe_scan_pairwise();
       caps_.raise(set_.capped, set_.naive, set_.limit);
     }
   }
@@ -212,6 +214,30 @@ class dp_search {
     if (const auto u = b.cost(parts, dp_greedy_rule::least_flops, set_.limit); u && *u < *caps_.ceiling) caps_.ceiling = u;
   }
 
+  // After a round of the cost-ordered scan that found no tree: whether the pair-by-pair scan
+  // would be cheaper from here. Pair by pair, a round from scratch visits every pair of the
+  // levels found (the sum of their products); the cost-ordered round just done visited `pairs`
+  // entries from `subsets_scanned_` subsets, each of which costs about 25 visits of set-up (its
+  // neighbours and bonds, the lists' ends: measured on MPS ladders and random networks, where
+  // most subsets find few partners). Both grow with the levels alike while the ratio holds, so
+  // the scan changes when pairs would be at most 0.9 of the cost-ordered round's work (the
+  // margin for lattices, whose products outgrow the cost-ordered scan's visits round by round).
+  // Pair by pair then starts from scratch: subsets of earlier rounds are final, so a pair over
+  // them only waits or is skipped, as it would have been.
+  std::uint64_t round_start_pairs_ = 0, subsets_scanned_ = 0;
+  constexpr void maybe_scan_pairwise() {
+    std::uint64_t all_pairs = 0;
+    for (std::size_t nn = 2; nn <= m_g_; ++nn)
+      for (std::size_t m = 1; m <= nn / 2; ++m) all_pairs += std::uint64_t{x_[m].size()} * x_[nn - m].size();
+    const std::uint64_t ordered_work = work_.pairs - round_start_pairs_ + 25 * subsets_scanned_;
+    round_start_pairs_ = work_.pairs;
+    subsets_scanned_ = 0;
+    if (10 * all_pairs > 9 * ordered_work) return;
+    pairwise_ = true;
+    waiting_ = dp_waiting_pairs(m_g_ + 1);
+    scanned_.assign((m_g_ + 1) * (m_g_ + 1), pair_scan{});
+  }
+
   // Level nn for this round: every join of parts of m and nn - m tensors.
   constexpr void build(std::size_t nn) {
     work_.level = nn;
@@ -299,6 +325,7 @@ class dp_search {
     for (std::size_t r1 = 0; r1 < x1.ranked() && x1.key(r1) <= cap_d_; ++r1) {
       const std::uint64_t left = work_.pairs_left();
       const std::uint64_t visited = scan_partners(x1.at_rank(r1), m, nn, left);
+      ++subsets_scanned_;
       if (!work_.charge(visited, held())) return;
     }
   }
