@@ -148,20 +148,19 @@ class dp_waiting_pairs {
     list_[nn].push_back(x);
     ++size_;
   }
-  // Takes out the pairs of level nn whose bound is at most `cap` (in the order they came).
-  [[nodiscard]] constexpr std::vector<pair> take(std::size_t nn, double cap) {
-    std::vector<pair> r;
+  // Takes out the pairs of level nn whose bound is at most `cap` into `ready` (in the order
+  // they came).
+  constexpr void take(std::size_t nn, double cap, std::vector<pair>& ready) {
+    ready.clear();
     auto& l = list_[nn];
     std::size_t kept = 0;
     for (const pair& x : l) {
-      if (x.bound <= cap) r.push_back(x);
+      if (x.bound <= cap) ready.push_back(x);
       else l[kept++] = x;
     }
     l.resize(kept, pair{});
-    size_ -= r.size();
-    return r;
+    size_ -= ready.size();
   }
-
  private:
   std::vector<std::vector<pair>> list_;
   std::size_t size_ = 0;

@@ -40,11 +40,12 @@ struct dp_settings {
 // at most pairwise_max_tensors under the exact FLOPs (capped, in doubles) are scanned pair by
 // pair instead, each pair once over all rounds: a pair over a round's cap waits (in
 // waiting_) for a cap that admits it, so a round visits only the rows and columns new since
-// the last one. Under the exact FLOPs (count, log2_cost) the caps start a few rounds below
-// the cost of a greedy tree (aim_caps) and stop at it, instead of rising from the group's
-// output size round by round (random networks and MPS ladders took many rounds). All find the
-// same optimum cost, reading the bounds in doubles before any exact cost. `Objective` is a
-// policy of dp_objective.hpp.
+// the last one; a cost-ordered search hands over to it after a round whose levels show it
+// would be cheaper (maybe_scan_pairwise). Under the exact FLOPs (count, log2_cost) the caps
+// start a few rounds below the cost of a greedy tree (aim_caps) and stop at it, instead of
+// rising from the group's output size round by round (random networks and MPS ladders took
+// many rounds). All find the same optimum cost, reading the bounds in doubles before any
+// exact cost. `Objective` is a policy of dp_objective.hpp.
 template <class Cost, std::size_t W, class Objective>
 class dp_search {
  public:
@@ -161,6 +162,7 @@ class dp_search {
     std::uint32_t rows = 0, cols = 0;  // the part of x[nn - m] x x[m] scanned
   };
   std::vector<pair_scan> scanned_;  // for each (m, nn)
+  std::vector<dp_waiting_pairs::pair> ready_;  // (retry_waiting's scratch)
   std::vector<std::uint32_t> hits_;  // (scratch of the scans)
 
   [[nodiscard]] constexpr double product_d(const label_set<W>& set) const { return dp_product_d(set, size_d_); }
@@ -282,9 +284,9 @@ class dp_search {
   // The pairs of level nn waiting for a cap that admits them (each tried once more, and waiting
   // on if its exact cost is still over the cap).
   constexpr void retry_waiting(std::size_t nn) {
-    const std::vector<dp_waiting_pairs::pair> ready = waiting_.take(nn, cap_d_);
-    if (!work_.charge(ready.size(), held())) return;
-    for (const auto& w : ready)
+    waiting_.take(nn, cap_d_, ready_);
+    if (!work_.charge(ready_.size(), held())) return;
+    for (const auto& w : ready_)
       if (const double bound = try_join(x_[nn - w.m][w.a], x_[w.m][w.b], nn); bound >= 0) wait(nn, {bound, w.a, w.b, w.m});
   }
   constexpr void wait(std::size_t nn, const dp_waiting_pairs::pair& w) { waiting_.push(nn, w); }
@@ -322,7 +324,10 @@ class dp_search {
   // partners in x[nn - m] (scan_partners). The budget is charged a pair visited.
   constexpr void scan_by_cost(std::size_t m, std::size_t nn) {
     const level& x1 = x_[nn - m];  // (the larger part outside: its partners' lists are shorter)
+    if (x_[m].ranked() == 0) return;
+    const double least_key = x_[m].key(0);  // (a subset whose budget is under it has no partner)
     for (std::size_t r1 = 0; r1 < x1.ranked() && x1.key(r1) <= cap_d_; ++r1) {
+      if (cap_d_ - x1.at_rank(r1).cost_d < least_key) continue;
       const std::uint64_t left = work_.pairs_left();
       const std::uint64_t visited = scan_partners(x1.at_rank(r1), m, nn, left);
       ++subsets_scanned_;
