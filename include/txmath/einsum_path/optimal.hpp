@@ -28,7 +28,8 @@ class size_table {
       for (; set; set &= set - 1) p *= size_[static_cast<std::size_t>(std::countr_zero(set))];
       return p;
     }
-    for (std::size_t c = 0; c < chunks_; ++c, set >>= 8) p *= t_[256 * c + (set & 255u)];
+    p = t_[set & 255u];
+    for (std::size_t c = 1; c < chunks_; ++c) p *= t_[256 * c + ((set >> (8 * c)) & 255u)];
     return p;
   }
 
@@ -156,17 +157,20 @@ class optimal_search {
         const std::uint64_t u = whole_[a] | whole_[b];
         const std::uint64_t c = base + flop_count(table_.of(u), 2, (u & ~keep) != 0);
         if (c < best) best = c, split_[s] = a, flags_[s] = 0;
-        if (((a | b) & reducible_singles_) != 0) best_reduced64(s, a, b, base, best);
+        if (reducible_single(a) || reducible_single(b)) best_reduced64(s, a, b, base, best);
       }
       if (sub == 0) break;
     }
     ok_[s] = 1;
     cost_[s] = best;
   }
+  [[nodiscard]] constexpr bool reducible_single(std::uint32_t a) const {
+    return (a & (a - 1)) == 0 && (a & reducible_singles_) != 0;
+  }
   // The split a, b of s with its single-input parts reduced first (flags 1 to 3), when cheaper.
   constexpr void best_reduced64(std::uint32_t s, std::uint32_t a, std::uint32_t b, std::uint64_t base,
                                 std::uint64_t& best) {
-    const bool can_a = (a & (a - 1)) == 0 && (a & reducible_singles_), can_b = (b & (b - 1)) == 0 && (b & reducible_singles_);
+    const bool can_a = reducible_single(a), can_b = reducible_single(b);
     const std::uint64_t keep = keep_[s].w[0];
     for (unsigned f = 1; f < 4; ++f) {
       const bool ra = f & 1u, rb = f & 2u;
