@@ -102,6 +102,7 @@ class short_path {
         }
       }
       const std::size_t i = order[arg][0], j = order[arg][1], k = order[arg][2];
+      if (arg_pair == 0 && arg_single == 0) return linear_path{{i, j}, {0, 1}};  // (no step reduces first)
       ssa_path path;
       auto next = std::uint32_t{3};
       const bool single_first = k == 0;  // ({0} | {1, 2}): the single part's steps come first
