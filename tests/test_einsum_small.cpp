@@ -54,6 +54,14 @@ path_info<count> searched(const einsum_network& net, path_optimizer o) {
   return detail::replay<count>(net, detail::ssa_to_linear(ssa, net.operands()), size);
 }
 
+// The same with any options (their optimizer is the one searched).
+path_info<count> searched(const einsum_network& net, const path_options& opt) {
+  const std::vector<count> size = detail::sizes_as<count>(net);
+  detail::dp_work work{search_budget{}};
+  const detail::ssa_path ssa = detail::search<count, 1>(net, size, opt, opt.optimize, work);
+  return detail::replay<count>(net, detail::ssa_to_linear(ssa, net.operands()), size);
+}
+
 // A random network of three operands over letters a-f: 1-4 indices each, sizes 1-9, a random
 // subset of the indices as output (some networks have indices on one input only, some outer
 // products, some ties: the short path must defer those to the search or agree with it).
@@ -103,6 +111,36 @@ TEST_CASE("three operands: the short path is the search's answer, the least of t
     ++checked;
   }
   CHECK(checked > 500);
+}
+
+TEST_CASE("three operands: ties and pre-reductions decided as the searches decide them") {
+  // The short path keeps the first tree of least cost in the order each search meets them, and
+  // (optimal) reduces an input first where optimal would: its path is the searched one on
+  // every network, those with ties and indices on one input only included (sizes 1-9 over six
+  // letters make many of both), and takes every one. auto_ searches optimal on three operands.
+  detail::lcg g{515};
+  int short_taken = 0, three_operands = 0;
+  for (int trial = 0; trial < 1500; ++trial) {
+    const einsum_network net = random_three(g);
+    if (net.operands() != 3) continue;
+    ++three_operands;
+    for (const path_options& opt : {path_options{.optimize = path_optimizer::optimal},
+                                    path_options{.optimize = path_optimizer::optimal, .pre_reduce = false},
+                                    path_options{.optimize = path_optimizer::dp},
+                                    path_options{.optimize = path_optimizer::dp, .cap = path_options::cost_cap::on}}) {
+      CAPTURE(net.str());
+      CAPTURE(opt.pre_reduce);
+      const path_info<count> fast = contract_path<count>(net, opt);
+      const path_info<count> slow = searched(net, opt);
+      CHECK(fast.path == slow.path);
+      CHECK(fast.opt_flops == slow.opt_flops);
+      const detail::sizes_for_replay<count> size(net);
+      short_taken += detail::short_path::of<count>(net, size.span(), opt).has_value();
+    }
+    const path_info<count> automatic = contract_path<count>(net);
+    CHECK(automatic.path == contract_path<count>(net, {.optimize = path_optimizer::optimal}).path);
+  }
+  CHECK(short_taken == 4 * three_operands);  // every network, under each of the options
 }
 
 TEST_CASE("small einsums at compile time and at run time, hand-derived") {

@@ -48,6 +48,7 @@
 #include <txmath/einsum_path/random_greedy.hpp>
 #include <txmath/einsum_path/replay.hpp>
 #include <txmath/einsum_path/report.hpp>
+#include <txmath/einsum_path/short_path.hpp>
 
 namespace txmath {
 namespace detail {
@@ -68,10 +69,9 @@ constexpr std::optional<Cost> limit_of(const einsum_network& net, std::span<cons
   return largest;
 }
 
-// The path `o` finds, or nothing when dp gave up (`work` says why).
+// The network as label sets, with its sizes as Cost.
 template <class Cost, std::size_t W>
-constexpr ssa_path search(const einsum_network& net, small_vector<Cost, 16> size, const path_options& opt,
-                          path_optimizer o, dp_work& work) {
+constexpr path_problem<Cost, W> problem_of(const einsum_network& net, small_vector<Cost, 16> size) {
   path_problem<Cost, W> p;
   p.in.reserve(net.operands());
   p.size = std::move(size);
@@ -81,6 +81,14 @@ constexpr ssa_path search(const einsum_network& net, small_vector<Cost, 16> size
     p.in.push_back(s);
   }
   for (auto d : net.output) p.out.set(d);
+  return p;
+}
+
+// The path `o` finds, or nothing when dp gave up (`work` says why).
+template <class Cost, std::size_t W>
+constexpr ssa_path search(const einsum_network& net, small_vector<Cost, 16> size, const path_options& opt,
+                          path_optimizer o, dp_work& work) {
+  const path_problem<Cost, W> p = problem_of<Cost, W>(net, std::move(size));
   const std::optional<Cost> limit = limit_of<Cost>(net, {p.size.data(), p.size.size()}, opt.limit);
   if (o == path_optimizer::optimal) return optimal_ssa(p, limit, opt.pre_reduce);
   if (o == path_optimizer::dp) {
@@ -104,7 +112,7 @@ constexpr ssa_path search(const einsum_network& net, small_vector<Cost, 16> size
 // Whether a search in count arithmetic cannot overflow: every cost it computes is at most the
 // product of all index sizes, times a factor for the operands (a step's flop_count, a sum over
 // the steps) and dp's combo_factor. An upper bound from bit widths, so it works at compile time.
-constexpr bool search_fits_in_count(const einsum_network& net, const path_options& opt) {
+constexpr std::size_t search_bits(const einsum_network& net, const path_options& opt) {
   std::size_t bits = 2 * static_cast<std::size_t>(std::bit_width(net.operands())) + 3;
   for (const count& s : net.sizes) {
     const detail::u128 v = s.rep_value();  // (std::bit_width takes no __int128 under -std=c++20)
@@ -113,7 +121,23 @@ constexpr bool search_fits_in_count(const einsum_network& net, const path_option
   }
   if (opt.minimize == dp_minimize::combo || opt.minimize == dp_minimize::limit)
     bits += static_cast<std::size_t>(std::bit_width(opt.combo_factor)) + 1;
-  return bits <= 127;
+  return bits;
+}
+constexpr bool search_fits_in_count(const einsum_network& net, const path_options& opt) {
+  return search_bits(net, opt) <= 127;
+}
+
+// optimal without a memory limit in 64-bit integers, where search_bits bounds every cost it
+// computes below 2^63: the same comparisons as in count, in the same order, so the same path,
+// without 128-bit arithmetic or the doubles that stand in for it.
+constexpr bool optimal_in_u64(const einsum_network& net, const path_options& opt, path_optimizer o) {
+  return o == path_optimizer::optimal && opt.limit.what == memory_limit::kind::unlimited && search_bits(net, opt) <= 63;
+}
+template <std::size_t W>
+constexpr ssa_path optimal_u64(const einsum_network& net, const path_options& opt) {
+  small_vector<std::uint64_t, 16> size(net.n_labels(), 0);
+  for (std::size_t d = 0; d < net.n_labels(); ++d) size[d] = static_cast<std::uint64_t>(net.sizes[d].rep_value());
+  return optimal_ssa(problem_of<std::uint64_t, W>(net, std::move(size)), std::optional<std::uint64_t>{}, opt.pre_reduce);
 }
 
 // The search in Cost; for count, in log2_cost when count arithmetic overflows (then the search
@@ -122,6 +146,7 @@ template <class Cost, std::size_t W>
 constexpr ssa_path search_any_size(const einsum_network& net, const path_options& opt, path_optimizer o,
                                    dp_work& work) {
   if constexpr (std::is_same_v<Cost, count>) {
+    if (optimal_in_u64(net, opt, o)) return optimal_u64<W>(net, opt);
     if (!std::is_constant_evaluated()) {
 #if defined(__cpp_exceptions)
       try {
@@ -137,93 +162,6 @@ constexpr ssa_path search_any_size(const einsum_network& net, const path_options
   }
   return search<Cost, W>(net, sizes_in_place<Cost>(net), opt, o, work);
 }
-
-// Whether an index of some input has size 0: every path then has an order costing 0 FLOPs
-// (the one step over every operand), which is the answer.
-constexpr bool has_size_zero(const einsum_network& net) {
-  for (const auto& t : net.inputs)
-    for (auto d : t)
-      if (net.sizes[d] == 0) return true;
-  return false;
-}
-
-// The short paths: one to three operands need no search machinery (no label sets, no sizes
-// as a std::vector, no path in SSA ids), so that a transformer's einsum is costed without
-// allocating. One or two operands: the one step over everything (as opt_einsum). Three: the
-// three pairs are compared exactly, where the result is provably the searched one (below).
-class short_path {
- public:
-  // The path of a network of at most 3 operands, or nothing where the search must decide.
-  template <class Cost>
-  static constexpr std::optional<linear_path> of(const einsum_network& net, std::span<const Cost> size,
-                                                 const path_options& opt) {
-    const std::size_t n = net.operands();
-    if (n <= 2 || has_size_zero(net)) {  // as opt_einsum for two: one step over everything
-      linear_path path;
-      for (std::size_t i = 0; i < n; ++i) path.add(i);
-      path.close();
-      return path;
-    }
-    if constexpr (std::is_same_v<Cost, count>) {
-      if (n == 3 && n_labels_fit(net) && same_as_search(net, opt)) return best_pair(net, size, opt.optimize == path_optimizer::dp);
-    }
-    return std::nullopt;
-  }
-
- private:
-  using ids = std::uint64_t;  // a set of index ids (all below 64: n_labels_fit)
-
-  static constexpr bool n_labels_fit(const einsum_network& net) { return net.n_labels() <= 64; }
-  static constexpr ids set_of(std::span<const std::uint32_t> t) {
-    ids s = 0;
-    for (auto d : t) s |= ids{1} << d;
-    return s;
-  }
-  // Where every exact-FLOPs search (optimal, dp, auto_'s optimal) returns the least of the three
-  // pairwise trees: no memory limit (which admits other trees), the exact FLOPs objective, and
-  // no index carried by one input only (which optimal and dp may first sum in a step of its own).
-  static constexpr bool same_as_search(const einsum_network& net, const path_options& opt) {
-    const auto o = opt.optimize;
-    if (opt.limit.what != memory_limit::kind::unlimited) return false;
-    if (o != path_optimizer::auto_ && o != path_optimizer::optimal && o != path_optimizer::dp) return false;
-    if (o == path_optimizer::dp && (opt.minimize != dp_minimize::exact_flops || opt.search_outer)) return false;
-    const ids a = set_of(net.inputs[0]), b = set_of(net.inputs[1]), c = set_of(net.inputs[2]), out = set_of(net.output);
-    return ((a & ~(b | c | out)) | (b & ~(a | c | out)) | (c & ~(a | b | out))) == 0;
-  }
-  // The product of the sizes in a set, flagged when beyond a count.
-  static constexpr figure<count> product(ids s, std::span<const count> size) {
-    figure<count> p{count(1u)};
-    for (; s; s &= s - 1) p.mul(size[static_cast<std::size_t>(std::countr_zero(s))]);
-    return p;
-  }
-  // The FLOPs of contracting two terms `x`, `y` when `keep` (the rest and the output) remain.
-  static constexpr figure<count> pair_flops(ids x, ids y, ids keep, std::span<const count> size) {
-    return product(x | y, size).flops(2, ((x | y) & ~keep) != 0);
-  }
-  // The tree (i j) k of least FLOPs, or nothing on a tie or an overflow (the search decides
-  // those), or where dp would not take it: dp joins only pairs sharing a summed index.
-  static constexpr std::optional<linear_path> best_pair(const einsum_network& net, std::span<const count> size,
-                                                        bool connected_only) {
-    const ids t[3] = {set_of(net.inputs[0]), set_of(net.inputs[1]), set_of(net.inputs[2])}, out = set_of(net.output);
-    constexpr std::size_t pairs[3][3] = {{0, 1, 2}, {0, 2, 1}, {1, 2, 0}};
-    figure<count> cost[3];
-    for (std::size_t p = 0; p < 3; ++p) {
-      const ids x = t[pairs[p][0]], y = t[pairs[p][1]], z = t[pairs[p][2]];
-      const ids r = (x | y) & (z | out);
-      cost[p] = pair_flops(x, y, z | out, size);
-      cost[p].add(pair_flops(r, z, out, size));
-      if (cost[p].over) return std::nullopt;
-    }
-    std::size_t best = 0;
-    for (std::size_t p = 1; p < 3; ++p)
-      if (cost[p].value < cost[best].value) best = p;
-    for (std::size_t p = 0; p < 3; ++p)
-      if (p != best && cost[p].value == cost[best].value) return std::nullopt;
-    const ids x = t[pairs[best][0]], y = t[pairs[best][1]], z = t[pairs[best][2]];
-    if (connected_only && (((x & y) & ~out) == 0 || ((((x | y) & z) & ~out) == 0))) return std::nullopt;
-    return linear_path{{pairs[best][0], pairs[best][1]}, {0, 1}};
-  }
-};
 
 template <class Cost, std::size_t W>
 constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_options& opt) {

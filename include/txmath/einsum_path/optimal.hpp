@@ -6,6 +6,39 @@
 namespace txmath {
 namespace detail {
 
+// The product of the sizes of a set of at most 64 indices in 64-bit integers (the caller has
+// bounded every product below 2^63), read from one table a byte of the set: for a search that
+// costs many sets, 2^8 products a byte once beat a multiplication an index each time. Built
+// only where the search will read it more often than it has entries (else: a product a bit).
+class size_table {
+ public:
+  constexpr size_table(std::span<const std::uint64_t> size, std::size_t reads) : size_(size) {
+    std::size_t entries = 0;
+    for (std::size_t c = 0; 8 * c < size.size(); ++c) entries += std::size_t{1} << std::min<std::size_t>(8, size.size() - 8 * c);
+    if (entries > reads) return;
+    chunks_ = (size.size() + 7) / 8;
+    t_.assign(256 * chunks_, 1);
+    for (std::size_t c = 0; c < chunks_; ++c)
+      for (std::size_t m = 1; m < (std::size_t{1} << std::min<std::size_t>(8, size.size() - 8 * c)); ++m)
+        t_[256 * c + m] = t_[256 * c + (m & (m - 1))] * size[8 * c + static_cast<std::size_t>(std::countr_zero(m))];
+  }
+  [[nodiscard]] constexpr std::uint64_t of(std::uint64_t set) const {
+    std::uint64_t p = 1;
+    if (chunks_ == 0) {
+      for (; set; set &= set - 1) p *= size_[static_cast<std::size_t>(std::countr_zero(set))];
+      return p;
+    }
+    p = t_[set & 255u];
+    for (std::size_t c = 1; c < chunks_; ++c) p *= t_[256 * c + ((set >> (8 * c)) & 255u)];
+    return p;
+  }
+
+ private:
+  std::span<const std::uint64_t> size_;
+  std::size_t chunks_ = 0;                    // bytes of the table (0: no table)
+  small_vector<std::uint64_t, 512> t_;        // (in place up to 16 indices)
+};
+
 // The cheapest tree over every subset of the operands (3^n splits; at most 20 operands): each
 // subset's cost is the least over its splits into two parts, where a part of one input may
 // first be reduced over the indices only it carries (pre_reduce). With a memory limit, the last
@@ -18,16 +51,21 @@ class optimal_search {
         uni_(full_ + std::size_t{1}, label_set<W>{}), keep_(full_ + std::size_t{1}, label_set<W>{}),
         keep_size_(full_ + std::size_t{1}, Cost{}), in_size_(n_, Cost{}), reduce_cost_(n_, Cost{}), reducible_(n_, 0),
         cost_(full_ + std::size_t{1}, Cost{}), ok_(full_ + std::size_t{1}, 0), flags_(full_ + std::size_t{1}, 0),
-        split_(full_ + std::size_t{1}, 0) {
+        split_(full_ + std::size_t{1}, 0), table_(sizes_u64(p), splits(n_)) {
     for (std::uint32_t s = 1; s <= full_; ++s) uni_[s] = uni_[s & (s - 1)] | p.in[static_cast<std::size_t>(std::countr_zero(s))];
     for (std::uint32_t s = 1; s <= full_; ++s) keep_[s] = uni_[s] & (p.out | uni_[full_ ^ s]);
-    for (std::uint32_t s = 1; s <= full_; ++s) keep_size_[s] = p.size_of(keep_[s]);
+    for (std::uint32_t s = 1; s <= full_; ++s) keep_size_[s] = size_of(keep_[s]);
     for (std::size_t j = 0; j < n_; ++j) {
       const std::uint32_t s = std::uint32_t{1} << j;
-      in_size_[j] = p.size_of(p.in[j]);
+      in_size_[j] = size_of(p.in[j]);
       ok_[s] = 1;
       reducible_[j] = pre_reduce && !(keep_[s] == p.in[j]);
       if (reducible_[j]) reduce_cost_[j] = flop_count(in_size_[j], 1, true);
+      if (reducible_[j]) reducible_singles_ |= s;
+    }
+    if constexpr (fast) {
+      whole_.assign(full_ + std::size_t{1}, 0);
+      for (std::uint32_t s = 1; s <= full_; ++s) whole_[s] = (s & (s - 1)) == 0 ? p.in[static_cast<std::size_t>(std::countr_zero(s))].w[0] : keep_[s].w[0];
     }
     if constexpr (prefilter) {
       size_d_.resize(p.size.size(), 0.0);  // (a fill value: clang rejects libstdc++ 12's default fill in constant evaluation)
@@ -42,8 +80,15 @@ class optimal_search {
 
   [[nodiscard]] constexpr ssa_path run() {
     // (x & (x - 1)) == 0: at most one operand (std::popcount is a library call on baseline x86-64).
-    for (std::uint32_t s = 1; s <= full_; ++s)
-      if ((s & (s - 1)) != 0 && !(limit_ && *limit_ < keep_size_[s])) best_split(s);  // (else: too big)
+    for (std::uint32_t s = 1; s <= full_; ++s) {
+      if ((s & (s - 1)) == 0 || (limit_ && *limit_ < keep_size_[s])) continue;  // (else: too big)
+      if constexpr (fast)
+        if (!limit_) {
+          best_split64(s);
+          continue;
+        }
+      best_split(s);
+    }
     return emit(limit_ ? nary_groups() : std::vector<std::uint32_t>{});
   }
 
@@ -51,6 +96,27 @@ class optimal_search {
   // For count, each split is first bounded in doubles and only a split that may beat the best
   // so far gets exact 128-bit arithmetic (doubles err by far less than the 1e-9 margin).
   static constexpr bool prefilter = std::is_same_v<Cost, count>;
+  // In 64-bit integers (where the caller has bounded every cost below 2^63) the exact sums are
+  // cheap: a split is bounded exactly, by its larger part, before its step is costed.
+  static constexpr bool exact64 = std::is_same_v<Cost, std::uint64_t>;
+  // With at most 64 indices too, sets are words and sizes come from a size_table (best_split64).
+  static constexpr bool fast = exact64 && W == 1;
+  struct no_table {
+    constexpr no_table(std::span<const std::uint64_t>, std::size_t) {}
+  };
+  static constexpr std::span<const std::uint64_t> sizes_u64(const path_problem<Cost, W>& p) {
+    if constexpr (fast) return {p.size.data(), p.size.size()};
+    return {};
+  }
+  static constexpr std::size_t splits(std::size_t n) {  // (3^n + 1) / 2 - 2^n: the splits of all subsets
+    std::size_t t = 1;
+    for (std::size_t i = 0; i < n; ++i) t *= 3;
+    return (t + 1) / 2 - (std::size_t{1} << n);
+  }
+  [[nodiscard]] constexpr Cost size_of(const label_set<W>& s) const {
+    if constexpr (fast) return table_.of(s.w[0]);
+    return p_.size_of(s);
+  }
 
   const path_problem<Cost, W>& p_;
   const std::optional<Cost>& limit_;
@@ -74,6 +140,48 @@ class optimal_search {
   small_vector<double, indices> size_d_;    // (prefilter) index sizes, subset costs, keep_size_
   by_subset<double> cost_d_, keep_d_;       // and in_size_ as doubles
   by_input<double> in_d_;
+  std::uint32_t reducible_singles_ = 0;      // the inputs that may be reduced first, as a subset
+  std::conditional_t<fast, size_table, no_table> table_;
+  by_subset<std::uint64_t> whole_;          // (fast) each subset's indices as a part read whole
+
+  // best_split in 64-bit integers without a memory limit (every subset has a tree): the same
+  // splits in the same order, each unreduced first, kept on strict improvement, so the same
+  // choice; a split is skipped when its parts alone cost no less than the best.
+  constexpr void best_split64(std::uint32_t s) {
+    const std::uint32_t low = s & (~s + 1), rest = s ^ low;
+    const std::uint64_t keep = keep_[s].w[0];
+    std::uint64_t best = ~std::uint64_t{0};
+    for (std::uint32_t sub = (rest - 1) & rest;; sub = (sub - 1) & rest) {
+      const std::uint32_t a = low | sub, b = rest ^ sub;
+      if (const std::uint64_t base = cost_[a] + cost_[b]; base < best) {
+        const std::uint64_t u = whole_[a] | whole_[b];
+        const std::uint64_t c = base + flop_count(table_.of(u), 2, (u & ~keep) != 0);
+        if (c < best) best = c, split_[s] = a, flags_[s] = 0;
+        if (reducible_single(a) || reducible_single(b)) best_reduced64(s, a, b, base, best);
+      }
+      if (sub == 0) break;
+    }
+    ok_[s] = 1;
+    cost_[s] = best;
+  }
+  [[nodiscard]] constexpr bool reducible_single(std::uint32_t a) const {
+    return (a & (a - 1)) == 0 && (a & reducible_singles_) != 0;
+  }
+  // The split a, b of s with its single-input parts reduced first (flags 1 to 3), when cheaper.
+  constexpr void best_reduced64(std::uint32_t s, std::uint32_t a, std::uint32_t b, std::uint64_t base,
+                                std::uint64_t& best) {
+    const bool can_a = reducible_single(a), can_b = reducible_single(b);
+    const std::uint64_t keep = keep_[s].w[0];
+    for (unsigned f = 1; f < 4; ++f) {
+      const bool ra = f & 1u, rb = f & 2u;
+      if ((ra && !can_a) || (rb && !can_b)) continue;
+      const std::uint64_t u = (ra ? keep_[a].w[0] : whole_[a]) | (rb ? keep_[b].w[0] : whole_[b]);
+      std::uint64_t c = base + flop_count(table_.of(u), 2, (u & ~keep) != 0);
+      if (ra) c += reduce_cost_[static_cast<std::size_t>(std::countr_zero(a))];
+      if (rb) c += reduce_cost_[static_cast<std::size_t>(std::countr_zero(b))];
+      if (c < best) best = c, split_[s] = a, flags_[s] = static_cast<unsigned char>(f);
+    }
+  }
 
   // A part of a split: one input read whole, or a subset's result (an input after reduction).
   struct part {
@@ -84,6 +192,13 @@ class optimal_search {
     const auto j = static_cast<std::size_t>(std::countr_zero(a));
     if constexpr (prefilter) return whole ? part{p_.in[j], in_d_[j]} : part{keep_[a], keep_d_[a]};
     return whole ? part{p_.in[j], 0.0} : part{keep_[a], 0.0};
+  }
+
+  // The elements of the larger of parts a and b (each an input read whole, or a subset's result).
+  [[nodiscard]] constexpr Cost larger_part(std::uint32_t a, bool a_whole, std::uint32_t b, bool b_whole) const {
+    const Cost& x = a_whole ? in_size_[static_cast<std::size_t>(std::countr_zero(a))] : keep_size_[a];
+    const Cost& y = b_whole ? in_size_[static_cast<std::size_t>(std::countr_zero(b))] : keep_size_[b];
+    return x < y ? y : x;
   }
 
   // Whether joining parts x and y of s (their costs summing to `base`) may cost less than
@@ -118,6 +233,8 @@ class optimal_search {
             const bool ra = f & 1u, rb = f & 2u;
             if ((ra && !(la && reducible_[ja])) || (rb && !(lb && reducible_[jb]))) continue;
             const part x = part_of(a, la && !ra), y = part_of(b, lb && !rb);
+            if constexpr (exact64)  // (the step costs at least its larger part: every size is >= 1)
+              if (found && !(base + larger_part(a, la && !ra, b, lb && !rb) < best)) continue;
             if constexpr (prefilter)
               if (found && !may_cost_less(cost_d_[a] + cost_d_[b], x, y, s, best_d * (1 + 1e-9))) continue;
             const label_set<W> u = x.legs | y.legs;
