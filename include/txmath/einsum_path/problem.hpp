@@ -1,7 +1,6 @@
 #pragma once
 // The shared state of the path searches: a path in static single assignment ids, the
 // network as label sets with their sizes, reported figures, and a map from label sets to ids.
-#include <txmath/einsum_path/ordered_ids.hpp>
 #include <txmath/einsum_path/report.hpp>
 
 namespace txmath {
@@ -151,23 +150,21 @@ struct signed_cost {
   }
 };
 
-// opt_einsum's ssa_to_linear: static single assignment ids -> recycled positions (an id's
-// position is the number of operands standing before it: ordered_ids, log time a lookup).
+// opt_einsum's ssa_to_linear: static single assignment ids -> recycled positions.
 constexpr linear_path ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs) {
-  ordered_ids ids(n_inputs + ssa.size(), n_inputs);  // (one new id a step)
+  small_vector<std::uint32_t, 16> ids(n_inputs, 0);  // (in place up to 16 operands)
+  for (std::size_t i = 0; i < n_inputs; ++i) ids[i] = static_cast<std::uint32_t>(i);
   auto next = static_cast<std::uint32_t>(n_inputs);
   linear_path path;
   path.reserve(ssa.size(), ssa.data.size() - ssa.size());
   small_vector<std::size_t, 8> con;
   for (std::size_t at = 0; at < ssa.data.size(); at += 1 + ssa.data[at]) {
-    const std::uint32_t* const first = ssa.data.data() + at + 1;
-    const std::uint32_t* const last = first + ssa.data[at];
     con.clear();
-    for (const std::uint32_t* id = first; id != last; ++id) con.push_back(ids.position(*id));
-    for (const std::uint32_t* id = first; id != last; ++id) ids.erase(*id);
-    ids.insert(next++);
-    if (con.size() == 2 && con[1] < con[0]) std::swap(con[0], con[1]);
-    else std::sort(con.begin(), con.end());
+    for (std::size_t i = at + 1; i <= at + ssa.data[at]; ++i)
+      con.push_back(static_cast<std::size_t>(std::lower_bound(ids.begin(), ids.end(), ssa.data[i]) - ids.begin()));
+    std::sort(con.begin(), con.end());
+    for (auto it = con.rbegin(); it != con.rend(); ++it) ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(*it));
+    ids.push_back(next++);
     path.push_back(con.data(), con.data() + con.size());
   }
   return path;

@@ -103,14 +103,15 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, st
   info.overflowed.naive_flops = naive.over;
   for (auto d : net.output) ++refs[d];
 
-  // The operands as they stand, in ascending id: input i is i, the result of step k is n + k.
-  const std::size_t n_steps = path.size();
-  ordered_ids list(n + n_steps, n);
+  // The operands as they stand: input i is i, the result of step k is n + k.
+  small_vector<std::uint32_t, 16> list(n, 0);
+  for (std::size_t i = 0; i < n; ++i) list[i] = static_cast<std::uint32_t>(i);
   auto ids_of = [&](std::uint32_t o) -> std::span<const std::uint32_t> {
     if (o < n) return net.inputs[o];
     return info.steps.results[o - n];
   };
   step_list<Cost>& steps = info.steps;
+  const std::size_t n_steps = path.size();
   std::size_t path_items = 0;
   for (auto l : path) path_items += l.size();
   steps.operands.reserve(n_steps, path_items);
@@ -128,9 +129,8 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, st
     // appearance; each term drops its refs.
     n_uni = 0;
     for (auto it = con.rbegin(); it != con.rend(); ++it) {
-      const std::uint32_t o = list.at(static_cast<std::uint32_t>(*it));  // (positions above it are gone first)
-      const std::span<const std::uint32_t> t = ids_of(o);
-      list.erase(o);
+      const std::span<const std::uint32_t> t = ids_of(list[*it]);
+      list.erase(list.begin() + static_cast<std::ptrdiff_t>(*it));
       steps.terms.push_back(t);
       ++st;
       for (auto d : t)
@@ -166,7 +166,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, st
     if (k == 0 || largest.value < elements.value) largest = elements;
     if (info.max_scale < n_uni) info.max_scale = n_uni;
     total.add(step_flops);
-    list.insert(static_cast<std::uint32_t>(n + k));
+    list.push_back(static_cast<std::uint32_t>(n + k));
     steps.costs.push_back({step_flops.value, elements.value, n_uni, step_flops.over || elements.over});
     info.overflowed.steps = info.overflowed.steps || steps.costs.back().overflowed;
   }
