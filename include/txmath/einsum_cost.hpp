@@ -20,6 +20,13 @@ namespace txmath {
 class log2_cost {
   double l_ = -std::numeric_limits<double>::infinity();  // log2(0)
 
+  // (A power of two, as a bond dimension often is, without std::log2: the same exact value.)
+  static double log2_of(detail::u128 v) {
+    const auto hi = static_cast<std::uint64_t>(v >> 64), lo = static_cast<std::uint64_t>(v);
+    if (hi == 0 && std::has_single_bit(lo)) return static_cast<double>(std::countr_zero(lo));
+    return std::log2(count::from_rep(v).to_double());
+  }
+
  public:
   log2_cost() = default;
   // (Powers of two, such as the 1 and 2 of the FLOP rule, without calling std::log2: the same
@@ -28,7 +35,7 @@ class log2_cost {
       : l_(v == 0                 ? -std::numeric_limits<double>::infinity()
            : std::has_single_bit(v) ? static_cast<double>(std::countr_zero(v))
                                     : std::log2(static_cast<double>(v))) {}
-  explicit log2_cost(count c) : l_(c == 0 ? -std::numeric_limits<double>::infinity() : std::log2(c.to_double())) {}
+  explicit log2_cost(count c) : l_(c == 0 ? -std::numeric_limits<double>::infinity() : log2_of(c.rep_value())) {}
   static log2_cost from_log2(double l) {
     log2_cost c;
     c.l_ = l;
