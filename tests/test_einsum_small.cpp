@@ -216,12 +216,12 @@ TEST_CASE("no heap allocation for small networks") {
   CHECK(steps == 7);
 }
 
-TEST_CASE("no heap allocation for the exact search of up to 8 operands") {
+TEST_CASE("no heap allocation for the exact search or greedy of up to 8 operands") {
   // A chain of n operands with every index of size 2: each pairwise step of a tree of chain
   // segments has 3 distinct indices (2^3 = 8 elements) and sums one away, 2 x 8 = 16 FLOPs;
   // any other step is an outer product of more elements. n - 1 steps: 16 (n - 1) FLOPs.
   for (const std::string spec : {"ab,bc,cd,de->ae", "ab,bc,cd,de,ef,fg,gh,hi->ai"}) {
-    for (path_optimizer o : {path_optimizer::auto_, path_optimizer::optimal}) {
+    for (path_optimizer o : {path_optimizer::auto_, path_optimizer::optimal, path_optimizer::greedy}) {
       count flops = 0;
       std::size_t steps = 0;
       CAPTURE(spec);
@@ -275,4 +275,88 @@ TEST_CASE("parser: ASCII letters by table, others by hash, in any order") {
            n.output == std::vector<std::uint32_t>{0, 3};  // implicit output z, é: by code point
   };
   static_assert(ids());
+}
+
+namespace {
+// greedy_search's path (the implementation greedy_small must agree with), in count or log2_cost.
+template <class Cost>
+detail::ssa_path greedy_search_path(const einsum_network& net) {
+  return detail::greedy_ssa(detail::problem_of<Cost, 1>(net, detail::sizes_in_place<Cost>(net)));
+}
+// A random network from text: `n` operands of 0-4 letters from the first `letters` (repeats
+// allowed: traces and Hadamard products; equal operands), an output of some used letters,
+// sizes 1-6.
+einsum_network random_spec(detail::lcg& g, std::size_t n, std::uint32_t letters) {
+  std::vector<std::string> ops;
+  std::string used;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0 && g.below(6) == 0) {  // a copy of the previous operand
+      ops.push_back(ops.back());
+      continue;
+    }
+    ops.emplace_back();
+    for (std::uint64_t k = g.below(5); k > 0; --k) {
+      const char c = static_cast<char>('a' + g.below(letters));
+      ops.back() += c;
+      if (used.find(c) == std::string::npos) used += c;
+    }
+  }
+  std::string spec;
+  for (std::size_t i = 0; i < ops.size(); ++i) spec += (i > 0 ? "," : "") + ops[i];
+  spec += "->";
+  for (char c : used)
+    if (g.below(4) == 0) spec += c;
+  einsum_network net = parse_network(spec);
+  for (char32_t c : net.labels) net.set_size(c, count(1 + g.below(6)));
+  return net;
+}
+}  // namespace
+
+TEST_CASE("greedy_small finds greedy_search's path") {
+  // greedy on up to 32 operands and 64 indices runs on bit masks in fixed arrays
+  // (einsum_path/greedy_small.hpp): the same ranks and ties as greedy_search<count, 1>, so the
+  // same path, step for step. Random networks of 2-32 operands of regularity 2-5 with 0-3
+  // open indices, lattices and MPS ladders, and random specs with traces, repeated and
+  // equal operands, scalars and outer products.
+  std::size_t compared = 0, declined = 0;
+  auto check = [&](const einsum_network& net) {
+    CAPTURE(net.str());
+    const std::optional<detail::ssa_path> small = detail::greedy_small::of(net);
+    if (!small) {
+      ++declined;
+      return;
+    }
+    ++compared;
+    const detail::ssa_path searched = greedy_search_path<count>(net);
+    CHECK(small->data == searched.data);
+  };
+  for (std::uint32_t n = 2; n <= 32; ++n)
+    for (std::uint32_t reg = 2; reg <= 5; ++reg)
+      for (std::uint32_t out = 0; out <= 3; ++out)
+        for (std::uint64_t seed = 1; seed <= 3; ++seed)
+          if (n * reg / 2 + out <= 64) check(random_network(n, reg, out, seed * 7919 + n));
+  for (std::uint32_t r = 2; r <= 5; ++r) check(lattice_network(r, r + 1, 2));
+  for (std::uint32_t sites = 2; sites <= 16; ++sites) check(mps_overlap(sites, 2, 4));
+  detail::lcg g{2026};
+  for (int i = 0; i < 3000; ++i) check(random_spec(g, 2 + g.below(12), 2 + static_cast<std::uint32_t>(g.below(10))));
+  CHECK(compared > 3000);
+  CHECK(declined < compared / 10);
+  // Where a size or a rank leaves 64 bits it declines (greedy_search decides, in 128 bits).
+  einsum_network big = parse_network("ab,bc,cd->ad");
+  for (char32_t c : big.labels) big.set_size(c, count::from_rep(detail::u128{1} << 40));
+  CHECK(!detail::greedy_small::of(big));
+  CHECK(contract_path(big, {.optimize = path_optimizer::greedy}).path == linear_path{{0, 1}, {0, 1}});
+}
+
+TEST_CASE("greedy ranks exactly in log2_cost where greedy_small takes the network") {
+  // greedy_search in log2_cost ranks pairs in doubles, and two ranks that differ can round
+  // to one (then ssa ids decide); greedy_small ranks exactly, as opt_einsum. So where it takes
+  // the network, greedy's path in log2_cost is the one in count.
+  for (std::uint32_t n = 4; n <= 32; n += 4)
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+      const einsum_network net = random_network(n, 3, 2, seed);
+      CAPTURE(net.str());
+      CHECK(contract_path<log2_cost>(net, {.optimize = path_optimizer::greedy}).path ==
+            contract_path<count>(net, {.optimize = path_optimizer::greedy}).path);
+    }
 }

@@ -42,6 +42,7 @@
 
 #include <txmath/einsum_path/dp.hpp>
 #include <txmath/einsum_path/greedy.hpp>
+#include <txmath/einsum_path/greedy_small.hpp>
 #include <txmath/einsum_path/optimal.hpp>
 #include <txmath/einsum_path/options.hpp>
 #include <txmath/einsum_path/problem.hpp>
@@ -106,7 +107,7 @@ constexpr ssa_path search(const einsum_network& net, small_vector<Cost, 16> size
     return random_greedy_ssa(net, p, opt.random);
   }
   if (limit) return branch1_ssa(p, *limit);  // greedy, or auto_'s fallback from dp
-  return greedy_ssa(p);
+  return greedy_ssa(net, p);
 }
 
 // Whether a search in count arithmetic cannot overflow: every cost it computes is at most the
@@ -173,6 +174,9 @@ constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_
     if (auto path = short_path::of<Cost>(net, sizes, opt)) return replay<Cost>(net, std::move(*path), sizes);
   path_optimizer o = opt.optimize;
   if (o == path_optimizer::auto_) o = n <= 10 ? path_optimizer::optimal : n <= 20 ? path_optimizer::dp : path_optimizer::greedy;
+  if constexpr (W == 1)
+    if (o == path_optimizer::greedy && opt.limit.what == memory_limit::kind::unlimited)
+      if (auto ssa = greedy_small::of(net)) return replay<Cost>(net, ssa_to_linear(*ssa, n), sizes);
   dp_work work{opt.budget};
   return replay<Cost>(net, ssa_to_linear(search_any_size<Cost, W>(net, opt, o, work), n), sizes);
 }

@@ -22,7 +22,7 @@
 #include <type_traits>
 
 #include <txmath/core/math.hpp>
-#include <txmath/einsum_path/greedy.hpp>
+#include <txmath/einsum_path/greedy_small.hpp>
 #include <txmath/einsum_path/replay.hpp>
 
 TXMATH_DEFINE_ERROR(txmath_error_einsum_random_greedy_costs_beyond_count_use_log2_cost, overflow_error)
@@ -116,7 +116,7 @@ template <class Cost, std::size_t W>
 [[nodiscard]] constexpr ssa_path random_greedy_ssa(const einsum_network& net, const path_problem<Cost, W>& p,
                                                    const random_greedy_options& o) {
   check_random_greedy(o);
-  ssa_path best = greedy_ssa(p);
+  ssa_path best = greedy_ssa(net, p);
   if (p.in.size() < 3 || o.trials == 1) return best;
   path_flops<Cost> least = flops_of<Cost>(net, p.size, best);
   // Passes can be compared only while greedy's cost is a count: beyond, the search runs
