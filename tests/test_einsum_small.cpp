@@ -283,7 +283,7 @@ template <class Cost>
 detail::ssa_path greedy_search_path(const einsum_network& net) {
   return detail::greedy_ssa(detail::problem_of<Cost, 1>(net, detail::sizes_in_place<Cost>(net)));
 }
-// A random network from text: `n` operands of 0-4 letters from the first `letters` (repeats
+// A random network from text: `n` operands of 0-4 letters from the first `letters` <= 52 (repeats
 // allowed: traces and Hadamard products; equal operands), an output of some used letters,
 // sizes 1-6.
 einsum_network random_spec(detail::lcg& g, std::size_t n, std::uint32_t letters) {
@@ -296,7 +296,7 @@ einsum_network random_spec(detail::lcg& g, std::size_t n, std::uint32_t letters)
     }
     ops.emplace_back();
     for (std::uint64_t k = g.below(5); k > 0; --k) {
-      const char c = static_cast<char>('a' + g.below(letters));
+      const char c = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[g.below(letters)];
       ops.back() += c;
       if (used.find(c) == std::string::npos) used += c;
     }
@@ -313,9 +313,9 @@ einsum_network random_spec(detail::lcg& g, std::size_t n, std::uint32_t letters)
 }  // namespace
 
 TEST_CASE("greedy_small finds greedy_search's path") {
-  // greedy on up to 32 operands and 64 indices runs on bit masks in fixed arrays
+  // greedy on up to 64 operands and 64 indices runs on bit masks in fixed arrays
   // (einsum_path/greedy_small.hpp): the same ranks and ties as greedy_search<count, 1>, so the
-  // same path, step for step. Random networks of 2-32 operands of regularity 2-5 with 0-3
+  // same path, step for step. Random networks of 2-64 operands of regularity 2-5 with 0-3
   // open indices, lattices and MPS ladders, and random specs with traces, repeated and
   // equal operands, scalars and outer products.
   std::size_t compared = 0, declined = 0;
@@ -330,15 +330,19 @@ TEST_CASE("greedy_small finds greedy_search's path") {
     const detail::ssa_path searched = greedy_search_path<count>(net);
     CHECK(small->data == searched.data);
   };
-  for (std::uint32_t n = 2; n <= 32; ++n)
+  for (std::uint32_t n = 2; n <= 64; ++n)
     for (std::uint32_t reg = 2; reg <= 5; ++reg)
       for (std::uint32_t out = 0; out <= 3; ++out)
         for (std::uint64_t seed = 1; seed <= 3; ++seed)
           if (n * reg / 2 + out <= 64) check(random_network(n, reg, out, seed * 7919 + n));
   for (std::uint32_t r = 2; r <= 5; ++r) check(lattice_network(r, r + 1, 2));
-  for (std::uint32_t sites = 2; sites <= 16; ++sites) check(mps_overlap(sites, 2, 4));
+  for (std::uint32_t sites = 2; sites <= 21; ++sites) check(mps_overlap(sites, 2, 4));
   detail::lcg g{2026};
   for (int i = 0; i < 3000; ++i) check(random_spec(g, 2 + g.below(12), 2 + static_cast<std::uint32_t>(g.below(10))));
+  for (int i = 0; i < 300; ++i) check(random_spec(g, 33 + g.below(32), 4 + static_cast<std::uint32_t>(g.below(40))));
+  // Beyond 64 operands or indices it declines.
+  CHECK(!detail::greedy_small::of(random_network(65, 2, 0, 1)));
+  CHECK(!detail::greedy_small::of(random_network(40, 4, 0, 1)));  // 80 indices
   CHECK(compared > 3000);
   CHECK(declined < compared / 10);
   // Where a size or a rank leaves 64 bits it declines (greedy_search decides, in 128 bits).
@@ -352,7 +356,7 @@ TEST_CASE("greedy ranks exactly in log2_cost where greedy_small takes the networ
   // greedy_search in log2_cost ranks pairs in doubles, and two ranks that differ can round
   // to one (then ssa ids decide); greedy_small ranks exactly, as opt_einsum. So where it takes
   // the network, greedy's path in log2_cost is the one in count.
-  for (std::uint32_t n = 4; n <= 32; n += 4)
+  for (std::uint32_t n = 4; n <= 40; n += 4)
     for (std::uint64_t seed = 1; seed <= 4; ++seed) {
       const einsum_network net = random_network(n, 3, 2, seed);
       CAPTURE(net.str());

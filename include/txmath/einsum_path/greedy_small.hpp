@@ -1,7 +1,7 @@
 #pragma once
 // greedy on a small network, without allocating: opt_einsum's ssa_greedy_optimize as
 // greedy_search<count, 1> runs it (same ranks, same ties, so the same path), with every set a
-// bit mask and every list a fixed array. For up to 32 operands and 64 indices, where each
+// bit mask and every list a fixed array. For up to 64 operands and 64 indices, where each
 // size it ranks by fits 64 bits; elsewhere it declines and greedy_search decides. (A call of
 // greedy on a few operands otherwise spends most of its time making greedy_search's lists.)
 #include <algorithm>
@@ -13,30 +13,30 @@
 namespace txmath {
 namespace detail {
 
-class greedy_small {
+// The search, on sets of handles of type Handles: std::uint64_t for up to 32 operands, u128
+// for up to 64 (a handle is one distinct key ever seen: at most n inputs and n - 1 results).
+template <class Handles>
+class greedy_small_search {
  public:
-  static constexpr std::size_t max_operands = 32, max_indices = 64;
+  static constexpr std::size_t max_operands = 4 * sizeof(Handles), max_indices = 64;
 
-  // The ssa path greedy_search<count, 1> finds for `net`, or nothing where this one declines
-  // (too many operands, indices or candidates; a size beyond 64 bits).
+  // The ssa path greedy_search<count, 1> finds for `net`, or nothing where this one declines.
   [[nodiscard]] static constexpr std::optional<ssa_path> of(const einsum_network& net) {
-    if (net.operands() < 2 || net.operands() > max_operands || net.n_labels() > max_indices) return std::nullopt;
-    greedy_small g(net);
+    greedy_small_search g(net);
     if (!g.ok_) return std::nullopt;
     return g.run();
   }
 
  private:
-  using mask = std::uint64_t;  // a set of index ids, or of handles
-  // A handle is one distinct key ever seen (at most n inputs and n - 1 results: 63).
-  static constexpr std::size_t max_handles = 2 * max_operands - 1, max_candidates = 160;
+  using ids = std::uint64_t;  // a set of index ids
+  static constexpr std::size_t max_handles = 2 * max_operands - 1, max_candidates = max_operands > 32 ? 255 : 160;
 
   // A queued pair: opt_einsum's (rank, id2, id1) with id1 < id2 its ssa ids; h1 holds id1.
   struct candidate {
     i128 rank;  // size12 - size1 - size2 (each below 2^64)
     std::uint32_t id2, id1;
     std::uint8_t h1, h2;
-    mask k12;
+    ids k12;
   };
   static constexpr bool before(const candidate& a, const candidate& b) {
     if (a.rank != b.rank) return a.rank < b.rank;
@@ -46,15 +46,15 @@ class greedy_small {
 
   const einsum_network& net_;
   std::uint64_t size_[max_indices];
-  mask output_ = 0;              // the output, and the indices on every input
+  ids output_ = 0;              // the output, and the indices on every input
   // (Arrays written before they are read are not zeroed: a call is a few hundred ns.)
-  mask key_[max_handles];        // each handle's index set
+  ids key_[max_handles];        // each handle's index set
   std::uint64_t foot_[max_handles];  // its size
   std::uint32_t ssa_[max_handles];
-  mask alive_ = 0;               // the live handles
+  Handles alive_ = 0;               // the live handles
   std::size_t handles_ = 0;
-  mask holders_[max_indices]{};  // the live handles holding each summed index
-  mask ref2_ = 0, ref3_ = 0;     // the summed indices 2 or more (3 or more) live tensors hold
+  Handles holders_[max_indices]{};  // the live handles holding each summed index
+  ids ref2_ = 0, ref3_ = 0;     // the summed indices 2 or more (3 or more) live tensors hold
   candidate cands_[max_candidates];
   std::uint8_t queue_[max_candidates];  // a heap of positions in cands_, best on top
   std::size_t n_cands_ = 0, n_queue_ = 0;
@@ -62,7 +62,7 @@ class greedy_small {
   bool ok_ = true;               // false once something does not fit: the caller declines
   ssa_path path_;
 
-  constexpr explicit greedy_small(const einsum_network& net) : net_(net) {
+  constexpr explicit greedy_small_search(const einsum_network& net) : net_(net) {
     for (std::size_t d = 0; d < net.n_labels(); ++d) {
       const u128 s = net.sizes[d].rep_value();
       ok_ = ok_ && (s >> 64) == 0;
@@ -70,12 +70,17 @@ class greedy_small {
     }
   }
 
-  static constexpr mask bit(std::size_t i) { return mask{1} << i; }
-  static constexpr std::size_t lowest(mask m) { return static_cast<std::size_t>(std::countr_zero(m)); }
-  constexpr mask summed(mask key) const { return key & ~output_; }
+  static constexpr ids bit(std::size_t d) { return ids{1} << d; }
+  static constexpr Handles handle_bit(std::size_t h) { return Handles{1} << h; }
+  static constexpr std::size_t lowest(std::uint64_t m) { return static_cast<std::size_t>(std::countr_zero(m)); }
+  static constexpr std::size_t lowest(u128 m) {
+    const auto lo = static_cast<std::uint64_t>(m);
+    return lo ? lowest(lo) : 64 + lowest(static_cast<std::uint64_t>(m >> 64));
+  }
+  constexpr ids summed(ids key) const { return key & ~output_; }
   // The product of the sizes of a set; 0 (and ok_ false) when beyond 64 bits. (No size is 0:
   // a network with one takes the short path.)
-  constexpr std::uint64_t product(mask s) {
+  constexpr std::uint64_t product(ids s) {
     std::uint64_t p = 1;
     for (; s; s &= s - 1)
       if (__builtin_mul_overflow(p, size_[lowest(s)], &p)) {
@@ -86,30 +91,30 @@ class greedy_small {
   }
   constexpr void add_step(std::uint32_t a, std::uint32_t b) { path_.push_back({a, b}); }
   // The live handle with this key, else the dead one (revived by the caller), else handles_.
-  constexpr std::size_t handle_of(mask key) const {
+  constexpr std::size_t handle_of(ids key) const {
     std::size_t h = 0;
     while (h < handles_ && key_[h] != key) ++h;
     return h;
   }
-  constexpr void make(std::size_t h, mask key, std::uint32_t ssa) {
+  constexpr void make(std::size_t h, ids key, std::uint32_t ssa) {
     if (h == handles_) ++handles_;
     key_[h] = key;
     foot_[h] = product(key);
     ssa_[h] = ssa;
-    alive_ |= bit(h);
+    alive_ |= handle_bit(h);
   }
   // (Two or three bits set, without std::popcount: a library call unless built for POPCNT.)
   constexpr void count_refs(std::size_t d) {
-    const mask two_or_more = holders_[d] & (holders_[d] - 1), three_or_more = two_or_more & (two_or_more - 1);
+    const Handles two_or_more = holders_[d] & (holders_[d] - 1), three_or_more = two_or_more & (two_or_more - 1);
     ref2_ = two_or_more ? ref2_ | bit(d) : ref2_ & ~bit(d);
     ref3_ = three_or_more ? ref3_ | bit(d) : ref3_ & ~bit(d);
   }
   constexpr void hold(std::size_t h) {
-    for (mask s = summed(key_[h]); s; s &= s - 1) holders_[lowest(s)] |= bit(h), count_refs(lowest(s));
+    for (ids s = summed(key_[h]); s; s &= s - 1) holders_[lowest(s)] |= handle_bit(h), count_refs(lowest(s));
   }
   constexpr void drop(std::size_t h) {
-    alive_ &= ~bit(h);
-    for (mask s = summed(key_[h]); s; s &= s - 1) holders_[lowest(s)] &= ~bit(h), count_refs(lowest(s));
+    alive_ &= ~handle_bit(h);
+    for (ids s = summed(key_[h]); s; s &= s - 1) holders_[lowest(s)] &= ~handle_bit(h), count_refs(lowest(s));
   }
 
   [[nodiscard]] constexpr std::optional<ssa_path> run() {
@@ -119,7 +124,7 @@ class greedy_small {
     if (ok_) seed_queue();
     while (ok_ && n_queue_ > 0) {
       const candidate c = pop();
-      if (!(alive_ & bit(c.h1)) || !(alive_ & bit(c.h2))) continue;  // obsolete
+      if (!(alive_ & handle_bit(c.h1)) || !(alive_ & handle_bit(c.h2))) continue;  // obsolete
       const std::size_t h12 = contract(c);
       offer(h12, partners(h12, c.k12));
     }
@@ -132,7 +137,7 @@ class greedy_small {
   // index on every input counts as an output index.
   constexpr void add_inputs() {
     const std::size_t n = net_.operands();
-    mask in[max_operands]{}, common = ~mask{0};
+    ids in[max_operands]{}, common = ~ids{0};
     for (std::size_t i = 0; i < n; ++i) {
       for (auto d : net_.inputs[i]) in[i] |= bit(d);
       common &= in[i];
@@ -158,7 +163,7 @@ class greedy_small {
   constexpr void seed_queue() {
     std::size_t bound = net_.operands();
     for (std::size_t d = 0; d < net_.n_labels(); ++d)
-      for (mask m = holders_[d]; m; m &= m - 1) ++bound;
+      for (Handles m = holders_[d]; m; m &= m - 1) ++bound;
     if (bound > max_candidates) {
       ok_ = false;
       return;
@@ -166,14 +171,14 @@ class greedy_small {
     std::uint8_t keys[max_operands];
     for (std::size_t d = 0; d < net_.n_labels(); ++d) {
       std::size_t len = 0;
-      for (mask m = holders_[d]; m; m &= m - 1) {  // (insertion by ssa id: a few holders)
+      for (Handles m = holders_[d]; m; m &= m - 1) {  // (insertion by ssa id: a few holders)
         std::size_t j = len++;
         for (; j > 0 && ssa_[lowest(m)] < ssa_[keys[j - 1]]; --j) keys[j] = keys[j - 1];
         keys[j] = static_cast<std::uint8_t>(lowest(m));
       }
       for (std::size_t i = 0; i + 1 < len; ++i) {
-        mask later = 0;
-        for (std::size_t j = i + 1; j < len; ++j) later |= bit(keys[j]);
+        Handles later = 0;
+        for (std::size_t j = i + 1; j < len; ++j) later |= handle_bit(keys[j]);
         offer(keys[i], later);
       }
     }
@@ -181,17 +186,17 @@ class greedy_small {
 
   // What a pair's result keeps (opt_einsum's k12): the output's indices, and those another
   // live tensor holds (reference count >= 3 when both hold it, >= 2 when one does).
-  constexpr mask kept(std::size_t h1, std::size_t h2) const {
-    const mask either = key_[h1] | key_[h2], two = key_[h1] & key_[h2];
+  constexpr ids kept(std::size_t h1, std::size_t h2) const {
+    const ids either = key_[h1] | key_[h2], two = key_[h1] & key_[h2];
     return (either & output_) | (two & ref3_) | ((either ^ two) & ref2_);
   }
   // Queues the best pair of h1 with a handle of `h2s` (opt_einsum pushes only its minimum).
-  constexpr void offer(std::size_t h1, mask h2s) {
+  constexpr void offer(std::size_t h1, Handles h2s) {
     if (!h2s || !ok_) return;
     candidate best{0, 0, 0, 0, 0, 0};
-    for (mask m = h2s; m; m &= m - 1) {
+    for (Handles m = h2s; m; m &= m - 1) {
       const std::size_t h2 = lowest(m);
-      const mask k12 = kept(h1, h2);
+      const ids k12 = kept(h1, h2);
       const i128 rank = static_cast<i128>(product(k12)) - static_cast<i128>(foot_[h1]) - static_cast<i128>(foot_[h2]);
       candidate c{rank, ssa_[h2], ssa_[h1], static_cast<std::uint8_t>(h1), static_cast<std::uint8_t>(h2), k12};
       if (c.id1 > c.id2) std::swap(c.id1, c.id2), std::swap(c.h1, c.h2);
@@ -218,7 +223,7 @@ class greedy_small {
     add_step(ssa_[c.h1], ssa_[c.h2]);
     const std::uint32_t id12 = next_++;
     const std::size_t h12 = handle_of(c.k12);
-    if (h12 < handles_ && (alive_ & bit(h12))) {
+    if (h12 < handles_ && (alive_ & handle_bit(h12))) {
       add_step(ssa_[h12], id12);
       ssa_[h12] = next_++;
       return h12;
@@ -228,10 +233,10 @@ class greedy_small {
     return h12;
   }
   // The live tensors sharing a summed index with h12.
-  constexpr mask partners(std::size_t h12, mask k12) const {
-    mask h2s = 0;
-    for (mask s = summed(k12); s; s &= s - 1) h2s |= holders_[lowest(s)];
-    return h2s & ~bit(h12);
+  constexpr Handles partners(std::size_t h12, ids k12) const {
+    Handles h2s = 0;
+    for (ids s = summed(k12); s; s &= s - 1) h2s |= holders_[lowest(s)];
+    return h2s & ~handle_bit(h12);
   }
 
   // Outer products of what is left, smallest first (ties: the smaller ssa id), each result
@@ -239,7 +244,7 @@ class greedy_small {
   struct outer {
     std::uint64_t size;
     std::uint32_t ssa;
-    mask key;
+    ids key;
   };
   static constexpr bool outer_before(const outer& a, const outer& b) {
     return a.size != b.size ? a.size < b.size : a.ssa < b.ssa;
@@ -256,7 +261,7 @@ class greedy_small {
     if ((alive_ & (alive_ - 1)) == 0) return;  // (one tensor left: the usual end)
     outer fq[max_handles];
     std::size_t n = 0;
-    for (mask m = alive_; m; m &= m - 1) {
+    for (Handles m = alive_; m; m &= m - 1) {
       const std::size_t h = lowest(m);
       fq[n++] = {product(key_[h] & output_), ssa_[h], key_[h]};
     }
@@ -264,7 +269,7 @@ class greedy_small {
     while (n > 0) {
       const outer b = take_least(fq, n);
       add_step(std::min(a.ssa, b.ssa), std::max(a.ssa, b.ssa));
-      const mask k12 = (a.key | b.key) & output_;
+      const ids k12 = (a.key | b.key) & output_;
       const outer made{product(k12), next_++, k12};
       bool some_less = false;  // (heappushpop: the least of the rest, if less than made)
       for (std::size_t i = 0; i < n; ++i) some_less = some_less || outer_before(fq[i], made);
@@ -275,6 +280,19 @@ class greedy_small {
         a = made;
       }
     }
+  }
+};
+
+// greedy on up to 64 operands and 64 indices without allocating (greedy_small_search).
+struct greedy_small {
+  // The ssa path greedy_search<count, 1> finds for `net`, or nothing where greedy_small
+  // declines (more than 64 operands or indices, too many candidates, a size beyond 64 bits).
+  [[nodiscard]] static constexpr std::optional<ssa_path> of(const einsum_network& net) {
+    const std::size_t n = net.operands();
+    if (n < 2 || net.n_labels() > 64) return std::nullopt;
+    if (n <= greedy_small_search<std::uint64_t>::max_operands) return greedy_small_search<std::uint64_t>::of(net);
+    if (n <= greedy_small_search<u128>::max_operands) return greedy_small_search<u128>::of(net);
+    return std::nullopt;
   }
 };
 
