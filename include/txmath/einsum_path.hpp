@@ -174,9 +174,8 @@ constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_
     if (auto path = short_path::of<Cost>(net, sizes, opt)) return replay<Cost>(net, std::move(*path), sizes);
   path_optimizer o = opt.optimize;
   if (o == path_optimizer::auto_) o = n <= 10 ? path_optimizer::optimal : n <= 20 ? path_optimizer::dp : path_optimizer::greedy;
-  if constexpr (W == 1)
-    if (o == path_optimizer::greedy && opt.limit.what == memory_limit::kind::unlimited)
-      if (auto ssa = greedy_small::of(net)) return replay<Cost>(net, ssa_to_linear(*ssa, n), sizes);
+  if (o == path_optimizer::greedy && opt.limit.what == memory_limit::kind::unlimited)
+    if (auto ssa = greedy_small::of(net)) return replay<Cost>(net, ssa_to_linear(*ssa, n), sizes);
   dp_work work{opt.budget};
   return replay<Cost>(net, ssa_to_linear(search_any_size<Cost, W>(net, opt, o, work), n), sizes);
 }

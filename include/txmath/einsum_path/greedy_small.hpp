@@ -1,7 +1,7 @@
 #pragma once
 // greedy on a small network, without allocating: opt_einsum's ssa_greedy_optimize as
 // greedy_search<count, 1> runs it (same ranks, same ties, so the same path), with every set a
-// bit mask and every list a fixed array. For up to 64 operands and 64 indices, where each
+// bit mask and every list a fixed array. For up to 64 operands and 128 indices, where each
 // size it ranks by fits 64 bits; elsewhere it declines and greedy_search decides. (A call of
 // greedy on a few operands otherwise spends most of its time making greedy_search's lists.)
 #include <algorithm>
@@ -13,12 +13,13 @@
 namespace txmath {
 namespace detail {
 
-// The search, on sets of handles of type Handles: std::uint64_t for up to 32 operands, u128
-// for up to 64 (a handle is one distinct key ever seen: at most n inputs and n - 1 results).
-template <class Handles>
+// The search, on sets of handles of type Handles (std::uint64_t for up to 32 operands, u128
+// for up to 64: a handle is one distinct key ever seen, at most n inputs and n - 1 results)
+// and sets of index ids of type Ids (std::uint64_t for up to 64 indices, u128 for 128).
+template <class Handles, class Ids>
 class greedy_small_search {
  public:
-  static constexpr std::size_t max_operands = 4 * sizeof(Handles), max_indices = 64;
+  static constexpr std::size_t max_operands = 4 * sizeof(Handles), max_indices = 8 * sizeof(Ids);
 
   // The ssa path greedy_search<count, 1> finds for `net`, or nothing where this one declines.
   [[nodiscard]] static constexpr std::optional<ssa_path> of(const einsum_network& net) {
@@ -28,7 +29,7 @@ class greedy_small_search {
   }
 
  private:
-  using ids = std::uint64_t;  // a set of index ids
+  using ids = Ids;  // a set of index ids
   static constexpr std::size_t max_handles = 2 * max_operands - 1, max_candidates = max_operands > 32 ? 255 : 160;
 
   // A queued pair: opt_einsum's (rank, id2, id1) with id1 < id2 its ssa ids; h1 holds id1.
@@ -53,7 +54,7 @@ class greedy_small_search {
   std::uint32_t ssa_[max_handles];
   Handles alive_ = 0;               // the live handles
   std::size_t handles_ = 0;
-  Handles holders_[max_indices]{};  // the live handles holding each summed index
+  Handles holders_[max_indices];  // the live handles holding each summed index (zeroed up to n_labels)
   ids ref2_ = 0, ref3_ = 0;     // the summed indices 2 or more (3 or more) live tensors hold
   candidate cands_[max_candidates];
   std::uint8_t queue_[max_candidates];  // a heap of positions in cands_, best on top
@@ -67,6 +68,7 @@ class greedy_small_search {
       const u128 s = net.sizes[d].rep_value();
       ok_ = ok_ && (s >> 64) == 0;
       size_[d] = static_cast<std::uint64_t>(s);
+      holders_[d] = 0;
     }
   }
 
@@ -159,11 +161,11 @@ class greedy_small_search {
 
   // The first candidates: for each summed index, each holder (in ssa order) offered those
   // after it. Declines when the queue could outgrow its array: it holds at most one candidate
-  // a holder here and one a step after.
+  // a holder here but the last of each index, and one a contraction after (n - 1 at most).
   constexpr void seed_queue() {
-    std::size_t bound = net_.operands();
+    std::size_t bound = net_.operands() - 1;
     for (std::size_t d = 0; d < net_.n_labels(); ++d)
-      for (Handles m = holders_[d]; m; m &= m - 1) ++bound;
+      for (Handles m = holders_[d] & (holders_[d] - 1); m; m &= m - 1) ++bound;
     if (bound > max_candidates) {
       ok_ = false;
       return;
@@ -283,15 +285,20 @@ class greedy_small_search {
   }
 };
 
-// greedy on up to 64 operands and 64 indices without allocating (greedy_small_search).
+// greedy on up to 64 operands and 128 indices without allocating (greedy_small_search).
 struct greedy_small {
   // The ssa path greedy_search<count, 1> finds for `net`, or nothing where greedy_small
-  // declines (more than 64 operands or indices, too many candidates, a size beyond 64 bits).
+  // declines (more than 64 operands or 128 indices, too many candidates, a size beyond 64 bits).
   [[nodiscard]] static constexpr std::optional<ssa_path> of(const einsum_network& net) {
     const std::size_t n = net.operands();
-    if (n < 2 || net.n_labels() > 64) return std::nullopt;
-    if (n <= greedy_small_search<std::uint64_t>::max_operands) return greedy_small_search<std::uint64_t>::of(net);
-    if (n <= greedy_small_search<u128>::max_operands) return greedy_small_search<u128>::of(net);
+    if (n < 2) return std::nullopt;
+    // (Three sizes: 128-bit sets cost a ladder of 40 tensors 15%, where 64 bits hold its indices.)
+    using narrow = greedy_small_search<std::uint64_t, std::uint64_t>;
+    using more_operands = greedy_small_search<u128, std::uint64_t>;
+    using wide = greedy_small_search<u128, u128>;
+    if (n <= narrow::max_operands && net.n_labels() <= narrow::max_indices) return narrow::of(net);
+    if (n <= more_operands::max_operands && net.n_labels() <= more_operands::max_indices) return more_operands::of(net);
+    if (n <= wide::max_operands && net.n_labels() <= wide::max_indices) return wide::of(net);
     return std::nullopt;
   }
 };
@@ -301,8 +308,7 @@ struct greedy_small {
 // may round two different ranks to one.)
 template <class Cost, std::size_t W>
 [[nodiscard]] constexpr ssa_path greedy_ssa(const einsum_network& net, const path_problem<Cost, W>& p) {
-  if constexpr (W == 1)
-    if (auto ssa = greedy_small::of(net)) return std::move(*ssa);
+  if (auto ssa = greedy_small::of(net)) return std::move(*ssa);
   return greedy_ssa(p);
 }
 
