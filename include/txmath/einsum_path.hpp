@@ -20,8 +20,9 @@
 //            sparse networks. `minimize` picks the objective (flops by default: the exact
 //            reported FLOPs; opt_einsum_flops is opt_einsum's own proxy, sum of the products
 //            of the step's indices).
-//   greedy   opt_einsum's 'greedy' (same heuristic and tie-breaking), for 500+ operands; with
-//            a memory limit, opt_einsum's branch search with one branch, as opt_einsum does.
+//   greedy   opt_einsum's 'greedy' (same heuristic and tie-breaking), for 500+ operands; up to
+//            64 operands and 128 indices on bit masks, without allocating (greedy_small.hpp);
+//            with a memory limit, opt_einsum's branch search with one branch, as opt_einsum does.
 //   random_greedy  cotengrust's random greedy: random_greedy_options::trials passes of greedy
 //            (the first plain, the others with perturbed ranks), keeping the cheapest path;
 //            never costlier than greedy (einsum_path/random_greedy.hpp; no memory limit).
