@@ -83,14 +83,20 @@ struct einsum_network {
                     "txmath: einsum '" + str() + "': operand " + std::to_string(k) + " has " +
                         std::to_string(inputs[k].size()) + " indices but its shape has " +
                         std::to_string(shapes[k].size()) + " extents");
-      for (std::size_t i = 0; i < inputs[k].size(); ++i) {
-        const auto id = inputs[k][i];
-        if (bound[id] && sizes[id] != shapes[k][i])
+      // (Through local pointers: a store to `bound` may alias any member, which the compiler
+      // would then reload at each index.)
+      const std::uint32_t* const ids = inputs[k].data();
+      const count* const extents = shapes[k].data();
+      count* const size = sizes.data();
+      unsigned char* const is_bound = bound.data();
+      for (std::size_t i = 0, rank = inputs[k].size(); i < rank; ++i) {
+        const auto id = ids[i];
+        if (is_bound[id] && size[id] != extents[i])
           TXMATH_FAIL(txmath_error_einsum_mismatched_sizes_for_index, invalid_argument,
                       "txmath: einsum '" + str() + "': index '" + label_text(labels[id]) +
-                          "' has size " + sizes[id].to_string() + " and " + shapes[k][i].to_string());
-        sizes[id] = shapes[k][i];
-        bound[id] = 1;
+                          "' has size " + size[id].to_string() + " and " + extents[i].to_string());
+        size[id] = extents[i];
+        is_bound[id] = 1;
       }
     }
     return *this;
@@ -141,6 +147,7 @@ struct network_builder {
   // so a probe ends at an empty slot within a few steps.
   std::vector<std::pair<char32_t, std::uint32_t>> by_label{};
   small_vector<std::uint32_t, 16> occ{};
+  einsum_network::term* input = nullptr;  // the input being read (not found again at each index)
 
   constexpr explicit network_builder(einsum_network& net) : r(net) {}
   static constexpr bool empty_spec_is_one_scalar() { return true; }
@@ -179,9 +186,9 @@ struct network_builder {
     while (slots < 2 * letters) slots *= 2;
     return slots;
   }
-  constexpr void add_input(std::string_view, std::size_t) { r.inputs.emplace_back(); }
+  constexpr void add_input(std::string_view, std::size_t) { input = &r.inputs.emplace_back(); }
   constexpr void push_input(std::uint32_t id, std::string_view, std::size_t) {
-    r.inputs.back().push_back(id);
+    input->push_back(id);
     ++occ[id];
   }
   constexpr void push_output(std::uint32_t id, std::string_view, std::size_t) { r.output.push_back(id); }

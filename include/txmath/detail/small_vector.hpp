@@ -140,7 +140,8 @@ class small_vector {
   constexpr void append(const T* first, const T* last) {
     const auto n = static_cast<std::size_t>(last - first);
     reserve(size_ + n);
-    std::copy(first, last, data() + size_);
+    T* out = data() + size_;
+    for (std::size_t i = 0; i < n; ++i) out[i] = first[i];  // (std::copy calls memmove: slower for a few)
     size_ += n;
   }
   template <std::input_iterator It>
@@ -153,7 +154,8 @@ class small_vector {
   }
   constexpr T* erase(const T* pos) {
     const auto at = static_cast<std::size_t>(pos - begin());
-    std::move(begin() + at + 1, end(), begin() + at);
+    T* p = begin();
+    for (std::size_t i = at + 1; i < size_; ++i) p[i - 1] = std::move(p[i]);  // (not std::move: see append)
     --size_;
     return begin() + at;
   }
@@ -192,7 +194,7 @@ class small_vector {
   T* heap_ = nullptr;
   std::size_t size_ = 0, cap_ = in_place_capacity();
 
-  static constexpr bool small_copy = (raw || lazy) && std::is_trivially_copyable_v<T> && sizeof(in_place) <= 64;
+  static constexpr bool small_copy = (raw || lazy) && std::is_trivially_copyable_v<T> && sizeof(in_place) <= 128;
   static constexpr std::size_t in_place_capacity() { return lazy && std::is_constant_evaluated() ? 0 : N; }
   constexpr void grow_to(std::size_t n) {
     if (n < 2 * N) n = 2 * N;
@@ -215,7 +217,7 @@ class small_vector {
     } else if (small_copy && !std::is_constant_evaluated()) {
       __builtin_memcpy(static_cast<void*>(&inline_), &o.inline_, sizeof(in_place));  // (a few moves; std::move calls memmove)
     } else {
-      std::move(o.ptr_, o.ptr_ + o.size_, ptr_);
+      for (std::size_t i = 0; i < o.size_; ++i) ptr_[i] = std::move(o.ptr_[i]);  // (not std::move: see append)
     }
     size_ = o.size_;
     o.size_ = 0;

@@ -62,6 +62,7 @@ struct figure {
       value = value + o.value;
     }
   }
+  [[nodiscard]] constexpr Cost cost() const { return value; }
   // flop_count(value, n_terms, inner): the one formula, on a flagged figure.
   constexpr figure flops(std::size_t n_terms, bool inner) const {
     figure f{Cost(1u)};
@@ -160,9 +161,11 @@ constexpr linear_path ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs) {
   small_vector<std::size_t, 8> con;
   for (std::size_t at = 0; at < ssa.data.size(); at += 1 + ssa.data[at]) {
     con.clear();
-    for (std::size_t i = at + 1; i <= at + ssa.data[at]; ++i)
-      con.push_back(static_cast<std::size_t>(std::lower_bound(ids.begin(), ids.end(), ssa.data[i]) - ids.begin()));
-    std::sort(con.begin(), con.end());
+    for (std::size_t i = at + 1; i <= at + ssa.data[at]; ++i) {  // (sorted by insertion: a step has a few)
+      const auto pos = static_cast<std::size_t>(std::lower_bound(ids.begin(), ids.end(), ssa.data[i]) - ids.begin());
+      con.push_back(pos);
+      for (std::size_t j = con.size() - 1; j > 0 && con[j - 1] > pos; --j) std::swap(con[j - 1], con[j]);
+    }
     for (auto it = con.rbegin(); it != con.rend(); ++it) ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(*it));
     ids.push_back(next++);
     path.push_back(con.data(), con.data() + con.size());

@@ -63,126 +63,217 @@ constexpr void check_path_step(const einsum_network& net, std::size_t k, std::sp
            " distinct operands remain (positions 0 to " + std::to_string(left - 1) + ")");
 }
 
+// A reported figure of a replay in 64 bits, for a count replay where the sizes bound every
+// figure below 2^64 (replay_fits_u64): figure<count>'s overflow checks and 128-bit products
+// are then not needed. The same members as figure (value, over, mul, add, flops, cost).
+struct narrow_figure {
+  std::uint64_t value;
+  static constexpr bool over = false;
+
+  constexpr void mul(const count& f) { value *= static_cast<std::uint64_t>(f.rep_value()); }
+  constexpr void add(const narrow_figure& o) { value += o.value; }
+  constexpr narrow_figure flops(std::size_t n_terms, bool inner) const { return {flop_count(value, n_terms, inner)}; }
+  [[nodiscard]] constexpr count cost() const { return count::from_rep(value); }
+};
+
+// Whether every figure of a replay of `net` in `n_steps` steps is below 2^64: a product of
+// distinct indices is below 2^(the sum of their bit widths), the output's (repeats counted)
+// too; a step's operand factor is at most max(n, 2); the sum has n_steps terms.
+constexpr bool replay_fits_u64(const einsum_network& net, std::size_t n_steps) {
+  auto width = [](const count& s) {  // (std::bit_width takes no __int128 under -std=c++20)
+    const detail::u128 v = s.rep_value();
+    return (v >> 64) ? std::size_t{64} + static_cast<std::size_t>(std::bit_width(static_cast<std::uint64_t>(v >> 64)))
+                     : static_cast<std::size_t>(std::bit_width(static_cast<std::uint64_t>(v)));
+  };
+  const std::size_t factor = static_cast<std::size_t>(std::bit_width(std::max<std::size_t>(net.operands(), 2))) +
+                             static_cast<std::size_t>(std::bit_width(std::max<std::size_t>(n_steps, 1)));
+  if (factor >= 63) return false;
+  const std::size_t spare = 63 - factor;
+  std::size_t all = 0, out = 0;
+  for (const count& s : net.sizes)
+    if ((all += width(s)) > spare) return false;
+  for (auto d : net.output)
+    if ((out += width(net.sizes[d])) > spare) return false;
+  return true;
+}
+
+// The bookkeeping of replay(): the network's index references, the operands as they stand, and
+// the path_info being filled, one named step at a time. `Figure` is figure<Cost>, or
+// narrow_figure where 64 bits hold every figure.
+template <class Cost, class Figure>
+class path_replay {
+ public:
+  constexpr path_replay(const einsum_network& net, std::span<const Cost> size, path_info<Cost>& info)
+      : net_(net), size_(size), info_(info), steps_(info.steps), n_(net.operands()),
+        scratch_(4 * net.n_labels(), 0), list_(n_, 0) {
+    const std::size_t L = net.n_labels();
+    stamp_ = scratch_.data(), in_step_ = stamp_ + L, refs_ = in_step_ + L, uni_ = refs_ + L;
+    for (std::size_t i = 0; i < n_; ++i) list_[i] = static_cast<std::uint32_t>(i);
+  }
+
+  // Naive cost: one step over everything; "inner" when some index is on two inputs. Counts the
+  // references of each index (the inputs and the output) and returns the inputs' ids.
+  constexpr std::size_t naive() {
+    std::size_t sum_set_sizes = 0, distinct = 0, input_ids = 0;
+    Figure all = one();
+    std::uint32_t *const stamp = stamp_, *const refs = refs_;
+    for (const auto& t : net_.inputs) {
+      const std::uint32_t st = ++st_;
+      input_ids += t.size();
+      for (auto d : t)
+        if (stamp[d] != st) {
+          stamp[d] = st;
+          ++sum_set_sizes;
+          if (refs[d]++ == 0) {
+            ++distinct;
+            all.mul(size_[d]);
+          }
+        }
+    }
+    const Figure naive = all.flops(n_, sum_set_sizes > distinct);
+    info_.naive_flops = naive.cost();
+    info_.overflowed.naive_flops = naive.over;
+    for (auto d : net_.output) ++refs_[d];
+    return input_ids;
+  }
+
+  // Step k of `n_steps` contracts the operands at positions `con` (checked here).
+  constexpr void step(std::size_t k, std::size_t n_steps, std::span<const std::size_t> con) {
+    if (!path_step_ok(k, con, list_.size())) check_path_step(net_, k, con, list_.size());
+    steps_.operands.push_back(con);
+    const std::size_t n_uni = take_terms(k, con);
+    // The product of the step's indices, whether one is summed away, and (but for the last
+    // step, whose result is the output) the result: the step's indices that are still referred to.
+    const bool last = k + 1 == n_steps;
+    Figure prod = one(), elements = one();
+    bool removed = false;
+    for (std::size_t i = 0; i < n_uni; ++i) {
+      const std::uint32_t d = uni_[i];
+      prod.mul(size_[d]);
+      if (refs_[d] == 0) removed = true;
+      else if (!last) add_result(d, elements);
+    }
+    if (last)
+      for (auto d : net_.output) add_result(d, elements);
+    steps_.results.close();
+    const Figure step_flops = prod.flops(con.size(), removed);
+    if (k == 0 || largest_.value < elements.value) largest_ = elements;
+    if (info_.max_scale < n_uni) info_.max_scale = n_uni;
+    total_.add(step_flops);
+    list_.push_back(static_cast<std::uint32_t>(n_ + k));
+    steps_.costs.push_back({step_flops.cost(), elements.cost(), n_uni, step_flops.over || elements.over});
+    info_.overflowed.steps = info_.overflowed.steps || step_flops.over || elements.over;
+  }
+
+  // The totals, once every step is replayed (the path must leave one tensor).
+  constexpr void finish(std::size_t n_steps) {
+    // (No step is a path only for one operand that already is the result, as "->" or "ij->ij".)
+    const bool nothing_to_do = n_ == 1 && net_.inputs[0] == net_.output;
+    if (n_ > 0 && ((n_steps == 0 && !nothing_to_do) || list_.size() != 1))
+      TXMATH_FAIL(txmath_error_einsum_path_refers_to_a_missing_operand, invalid_argument,
+                  "txmath: einsum '" + net_.str() + "': the path leaves " + std::to_string(list_.size()) +
+                      " operands uncontracted: every operand must be used once, and the last step leave one tensor" +
+                      (n_steps == 0 ? " (the path has no step)" : ""));
+    info_.largest_intermediate = largest_.cost();
+    info_.overflowed.largest_intermediate = largest_.over;
+    info_.opt_flops = total_.cost();
+    info_.overflowed.opt_flops = total_.over;
+  }
+
+ private:
+  const einsum_network& net_;
+  std::span<const Cost> size_;
+  path_info<Cost>& info_;
+  step_list<Cost>& steps_;
+  std::size_t n_;
+  // stamp_[d] == st_: d seen in the current term; in_step_[d] == k + 1: seen in step k; refs_[d]:
+  // the operands and output that hold d; uni_: the distinct indices of the step, in order of
+  // first appearance. One allocation for all.
+  small_vector<std::uint32_t, 64> scratch_;
+  std::uint32_t *stamp_, *in_step_, *refs_, *uni_;
+  std::uint32_t st_ = 1;
+  small_vector<std::uint32_t, 16> list_;  // the operands as they stand: input i is i, step k's result n + k
+  Figure largest_ = one(), total_ = zero();
+
+  static constexpr Figure one() { return from(1u); }
+  static constexpr Figure zero() { return from(0u); }
+  static constexpr Figure from(unsigned v) {
+    if constexpr (std::is_same_v<Figure, narrow_figure>) return Figure{v};
+    else return Figure{Cost(v)};
+  }
+  constexpr std::span<const std::uint32_t> ids_of(std::uint32_t o) const {
+    if (o < n_) return net_.inputs[o];
+    return steps_.results[o - n_];
+  }
+  // Takes step k's operands off the list, their terms (last operand first) into the steps, and
+  // drops their references; returns the number of distinct indices, listed in uni_.
+  constexpr std::size_t take_terms(std::size_t k, std::span<const std::size_t> con) {
+    std::size_t n_uni = 0;
+    std::uint32_t *const stamp = stamp_, *const in_step = in_step_, *const refs = refs_, *const uni = uni_;
+    const auto step = static_cast<std::uint32_t>(k + 1);  // (locals: the stores could alias members)
+    for (auto it = con.rbegin(); it != con.rend(); ++it) {
+      const std::span<const std::uint32_t> t = ids_of(list_[*it]);
+      list_.erase(list_.begin() + static_cast<std::ptrdiff_t>(*it));
+      steps_.terms.push_back(t);
+      const std::uint32_t st = ++st_;
+      for (auto d : t)
+        if (stamp[d] != st) {
+          stamp[d] = st;
+          --refs[d];
+          if (in_step[d] != step) {
+            in_step[d] = step;
+            uni[n_uni++] = d;
+          }
+        }
+    }
+    return n_uni;
+  }
+  constexpr void add_result(std::uint32_t d, Figure& elements) {
+    steps_.results.add(d);
+    elements.mul(size_[d]);
+    ++refs_[d];
+  }
+};
+
+// replay() with its figures in `Figure`.
+template <class Cost, class Figure>
+constexpr path_info<Cost> replay_in(const einsum_network& net, linear_path&& path, std::span<const Cost> size) {
+  path_info<Cost> info;
+  info.labels = net.labels;
+  path_replay<Cost, Figure> r(net, size, info);
+  const std::size_t input_ids = r.naive();
+  const std::size_t n_steps = path.size();
+  std::size_t path_items = 0;
+  for (auto l : path) path_items += l.size();
+  step_list<Cost>& steps = info.steps;
+  steps.operands.reserve(n_steps, path_items);
+  steps.terms.reserve(path_items, 2 * input_ids);
+  steps.results.reserve(n_steps, input_ids);
+  steps.costs.reserve(n_steps);
+  small_vector<std::size_t, 8> sorted;
+  for (std::size_t k = 0; k < n_steps; ++k) {
+    std::span<const std::size_t> con = path[k];
+    if (!std::is_sorted(con.begin(), con.end())) {
+      sorted.assign(con.begin(), con.end());
+      std::sort(sorted.begin(), sorted.end());
+      con = {sorted.data(), sorted.size()};
+    }
+    r.step(k, n_steps, con);
+  }
+  r.finish(n_steps);
+  info.path = std::move(path);
+  return info;
+}
+
 // Replays a linear path: opt_einsum's contract_path bookkeeping (find_contraction, flop_count).
 // The caller has checked that every index has a size; `size` holds them as Cost. The path must
 // use every operand once and end with one tensor. Allocates nothing up to 8 operands and 16
 // indices (every list here and in path_info is held in place up to about that size).
 template <class Cost>
 constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, std::span<const Cost> size) {
-  const std::size_t n_labels = net.n_labels(), n = net.operands();
-  path_info<Cost> info;
-  info.labels = net.labels;
-
-  // Naive cost: one step over everything; "inner" when some index is on two inputs.
-  // (stamp[d] == st: d seen in the current term; in_step[d] == k + 1: seen in step k; uni:
-  // the distinct indices of the step, in order of first appearance. One allocation for all.)
-  small_vector<std::uint32_t, 64> scratch(4 * n_labels, 0);
-  std::uint32_t* stamp = scratch.data();
-  std::uint32_t* in_step = stamp + n_labels;
-  std::uint32_t* refs = in_step + n_labels;
-  std::uint32_t* const uni = refs + n_labels;
-  std::size_t n_uni = 0;
-  std::uint32_t st = 1;
-  std::size_t sum_set_sizes = 0, distinct = 0, input_ids = 0;
-  figure<Cost> all{Cost(1u)};
-  for (const auto& t : net.inputs) {
-    ++st;
-    input_ids += t.size();
-    for (auto d : t)
-      if (stamp[d] != st) {
-        stamp[d] = st;
-        ++sum_set_sizes;
-        if (refs[d]++ == 0) {
-          ++distinct;
-          all.mul(size[d]);
-        }
-      }
-  }
-  const figure<Cost> naive = all.flops(net.operands(), sum_set_sizes > distinct);
-  info.naive_flops = naive.value;
-  info.overflowed.naive_flops = naive.over;
-  for (auto d : net.output) ++refs[d];
-
-  // The operands as they stand: input i is i, the result of step k is n + k.
-  small_vector<std::uint32_t, 16> list(n, 0);
-  for (std::size_t i = 0; i < n; ++i) list[i] = static_cast<std::uint32_t>(i);
-  auto ids_of = [&](std::uint32_t o) -> std::span<const std::uint32_t> {
-    if (o < n) return net.inputs[o];
-    return info.steps.results[o - n];
-  };
-  step_list<Cost>& steps = info.steps;
-  const std::size_t n_steps = path.size();
-  std::size_t path_items = 0;
-  for (auto l : path) path_items += l.size();
-  steps.operands.reserve(n_steps, path_items);
-  steps.terms.reserve(path_items, 2 * input_ids);
-  steps.results.reserve(n_steps, input_ids);
-  steps.costs.reserve(n_steps);
-  figure<Cost> largest{Cost(1u)}, total{Cost(0u)};
-  small_vector<std::size_t, 8> con;
-  for (std::size_t k = 0; k < n_steps; ++k) {
-    con.assign(path[k].begin(), path[k].end());
-    if (!std::is_sorted(con.begin(), con.end())) std::sort(con.begin(), con.end());
-    if (!path_step_ok(k, con, list.size())) check_path_step(net, k, con, list.size());
-    steps.operands.push_back(std::span<const std::size_t>(con.data(), con.size()));
-    // The terms, last operand first; the distinct indices of the step in order of first
-    // appearance; each term drops its refs.
-    n_uni = 0;
-    for (auto it = con.rbegin(); it != con.rend(); ++it) {
-      const std::span<const std::uint32_t> t = ids_of(list[*it]);
-      list.erase(list.begin() + static_cast<std::ptrdiff_t>(*it));
-      steps.terms.push_back(t);
-      ++st;
-      for (auto d : t)
-        if (stamp[d] != st) {
-          stamp[d] = st;
-          --refs[d];
-          if (in_step[d] != k + 1) {
-            in_step[d] = static_cast<std::uint32_t>(k + 1);
-            uni[n_uni++] = d;
-          }
-        }
-    }
-    figure<Cost> prod{Cost(1u)};
-    bool removed = false;
-    for (std::size_t i = 0; i < n_uni; ++i) {
-      const std::uint32_t d = uni[i];
-      prod.mul(size[d]);
-      if (refs[d] == 0) removed = true;
-    }
-    const figure<Cost> step_flops = prod.flops(con.size(), removed);
-    if (k + 1 == n_steps) {
-      for (auto d : net.output) steps.results.add(d);
-    } else {
-      for (std::size_t i = 0; i < n_uni; ++i)
-        if (refs[uni[i]] > 0) steps.results.add(uni[i]);
-    }
-    steps.results.close();
-    figure<Cost> elements{Cost(1u)};
-    for (auto d : steps.results[k]) {
-      elements.mul(size[d]);
-      ++refs[d];
-    }
-    if (k == 0 || largest.value < elements.value) largest = elements;
-    if (info.max_scale < n_uni) info.max_scale = n_uni;
-    total.add(step_flops);
-    list.push_back(static_cast<std::uint32_t>(n + k));
-    steps.costs.push_back({step_flops.value, elements.value, n_uni, step_flops.over || elements.over});
-    info.overflowed.steps = info.overflowed.steps || steps.costs.back().overflowed;
-  }
-  // (No step is a path only for one operand that already is the result, as "->" or "ij->ij".)
-  const bool nothing_to_do = n == 1 && net.inputs[0] == net.output;
-  if (n > 0 && ((n_steps == 0 && !nothing_to_do) || list.size() != 1))
-    TXMATH_FAIL(txmath_error_einsum_path_refers_to_a_missing_operand, invalid_argument,
-                "txmath: einsum '" + net.str() + "': the path leaves " + std::to_string(list.size()) +
-                    " operands uncontracted: every operand must be used once, and the last step leave one tensor" +
-                    (n_steps == 0 ? " (the path has no step)" : ""));
-  info.largest_intermediate = largest.value;
-  info.overflowed.largest_intermediate = largest.over;
-  info.opt_flops = total.value;
-  info.overflowed.opt_flops = total.over;
-  info.path = std::move(path);
-  return info;
+  if constexpr (std::is_same_v<Cost, count>)
+    if (replay_fits_u64(net, path.size())) return replay_in<Cost, narrow_figure>(net, std::move(path), size);
+  return replay_in<Cost, figure<Cost>>(net, std::move(path), size);
 }
 
 }  // namespace detail
