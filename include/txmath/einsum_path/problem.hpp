@@ -1,6 +1,8 @@
 #pragma once
 // The shared state of the path searches: a path in static single assignment ids, the
 // network as label sets with their sizes, reported figures, and a map from label sets to ids.
+#include <bit>
+
 #include <txmath/einsum_path/report.hpp>
 
 namespace txmath {
@@ -26,6 +28,13 @@ struct ssa_path {
     ++steps;
   }
 };
+
+// The bit width of a count: a product of counts is below 2^(the sum of their widths).
+constexpr std::size_t bit_width_of(const count& c) {
+  const u128 v = c.rep_value();  // (std::bit_width takes no __int128 under -std=c++20)
+  const auto hi = static_cast<std::uint64_t>(v >> 64), lo = static_cast<std::uint64_t>(v);
+  return hi ? 64 + static_cast<std::size_t>(std::bit_width(hi)) : static_cast<std::size_t>(std::bit_width(lo));
+}
 
 template <class Cost>
 constexpr Cost cost_of(count c) {

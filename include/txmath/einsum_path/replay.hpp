@@ -80,20 +80,15 @@ struct narrow_figure {
 // distinct indices is below 2^(the sum of their bit widths), the output's (repeats counted)
 // too; a step's operand factor is at most max(n, 2); the sum has n_steps terms.
 constexpr bool replay_fits_u64(const einsum_network& net, std::size_t n_steps) {
-  auto width = [](const count& s) {  // (std::bit_width takes no __int128 under -std=c++20)
-    const detail::u128 v = s.rep_value();
-    return (v >> 64) ? std::size_t{64} + static_cast<std::size_t>(std::bit_width(static_cast<std::uint64_t>(v >> 64)))
-                     : static_cast<std::size_t>(std::bit_width(static_cast<std::uint64_t>(v)));
-  };
   const std::size_t factor = static_cast<std::size_t>(std::bit_width(std::max<std::size_t>(net.operands(), 2))) +
                              static_cast<std::size_t>(std::bit_width(std::max<std::size_t>(n_steps, 1)));
   if (factor >= 63) return false;
   const std::size_t spare = 63 - factor;
   std::size_t all = 0, out = 0;
   for (const count& s : net.sizes)
-    if ((all += width(s)) > spare) return false;
+    if ((all += bit_width_of(s)) > spare) return false;
   for (auto d : net.output)
-    if ((out += width(net.sizes[d])) > spare) return false;
+    if ((out += bit_width_of(net.sizes[d])) > spare) return false;
   return true;
 }
 
