@@ -7,6 +7,7 @@
 // of the step's index sizes x (operands - 1, + 1 if an index is summed away).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 #include <string>
@@ -175,6 +176,88 @@ TEST_CASE("small einsums at compile time and at run time, hand-derived") {
   einsum_network trace = parse_network("ii->");
   trace.set_shapes({{4096, 4096}});
   CHECK(contract_path(trace).opt_flops == 8192);
+}
+
+namespace {
+// Whether two reports are the same, field by field.
+template <class Cost>
+bool same_report(const path_info<Cost>& a, const path_info<Cost>& b) {
+  if (!(a.labels == b.labels && a.path == b.path && a.steps.size() == b.steps.size() &&
+        a.naive_flops == b.naive_flops && a.opt_flops == b.opt_flops &&
+        a.largest_intermediate == b.largest_intermediate && a.max_scale == b.max_scale &&
+        a.overflowed.naive_flops == b.overflowed.naive_flops && a.overflowed.opt_flops == b.overflowed.opt_flops &&
+        a.overflowed.largest_intermediate == b.overflowed.largest_intermediate &&
+        a.overflowed.steps == b.overflowed.steps))
+    return false;
+  for (std::size_t k = 0; k < a.steps.size(); ++k) {
+    const auto x = a.steps[k], y = b.steps[k];
+    if (!(std::ranges::equal(x.operands, y.operands) && std::ranges::equal(x.result, y.result) &&
+          x.terms.size() == y.terms.size() && x.flops == y.flops && x.result_elements == y.result_elements &&
+          x.scale == y.scale && x.overflowed == y.overflowed))
+      return false;
+    for (std::size_t i = 0; i < x.terms.size(); ++i)
+      if (!std::ranges::equal(x.terms[i], y.terms[i])) return false;
+  }
+  return true;
+}
+// The path of one step over every operand.
+linear_path one_step_path(std::size_t n) {
+  linear_path p;
+  for (std::size_t i = 0; i < n; ++i) p.add(i);
+  p.close();
+  return p;
+}
+}  // namespace
+
+TEST_CASE("one step over every operand: the report replay() gives that path") {
+  // One or two operands (traces, repeats, scalars, outer and Hadamard products), and larger
+  // networks with an index of size 0, take detail::one_step; replaying the same one-step path
+  // is the reference, in count (sizes up to 2^60, so some figures overflow 128 bits) and
+  // in log2_cost.
+  detail::lcg g{7};
+  const std::string letters = "abcdef";
+  std::size_t overflowed = 0, zero = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::string spec;
+    const std::uint64_t n = 1 + g.below(2);
+    for (std::uint64_t k = 0; k < n; ++k) {
+      if (k) spec += ',';
+      for (std::uint64_t i = g.below(6); i > 0; --i) spec += letters[g.below(6)];
+    }
+    std::string out;
+    for (char c : letters)
+      if (spec.find(c) != std::string::npos && g.below(2)) out += c;
+    einsum_network net = parse_network(spec + "->" + out);
+    for (std::size_t d = 0; d < net.n_labels(); ++d) {
+      const std::uint64_t kind = g.below(10);
+      net.set_size(net.labels[d], kind == 0 ? count(0) : kind < 3 ? count::from_rep(detail::u128{1} << (30 + g.below(31))) : count(1 + g.below(9)));
+    }
+    CAPTURE(net.str());
+    const path_info<count> fast = contract_path<count>(net), slow = contract_path<count>(net, one_step_path(net.operands()));
+    CHECK(same_report(fast, slow));
+    CHECK(same_report(contract_path<log2_cost>(net), contract_path<log2_cost>(net, one_step_path(net.operands()))));
+    overflowed += fast.overflowed.any();
+    zero += fast.opt_flops == 0;
+  }
+  CHECK(overflowed > 20);
+  CHECK(zero > 100);
+  for (std::uint32_t n : {3u, 8u, 40u, 120u}) {  // an index of size 0 in a larger network
+    einsum_network net = random_network(n, 3, 2, n);
+    net.sizes[n % net.n_labels()] = 0;
+    CAPTURE(net.str());
+    CHECK(same_report(contract_path<count>(net), contract_path<count>(net, one_step_path(n))));
+    CHECK(contract_path<count>(net).opt_flops == 0);
+  }
+  // At compile time: ab,b->a (a matrix-vector product, a=3 b=4): 2 x 12 = 24 FLOPs, the one step.
+  constexpr auto matvec = [] {
+    einsum_network net = parse_network("ab,b->a");
+    net.set_size('a', 3).set_size('b', 4);
+    const path_info<count> info = contract_path(net);
+    return info.opt_flops == 24 && info.naive_flops == 24 && info.largest_intermediate == 3 && info.max_scale == 2 &&
+           info.steps.size() == 1 && info.steps[0].terms.size() == 2;
+  };
+  static_assert(matvec());
+  CHECK(matvec());
 }
 
 TEST_CASE("no heap allocation for small networks") {

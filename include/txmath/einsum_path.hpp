@@ -167,7 +167,8 @@ constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_
   if (opt.optimize == path_optimizer::random_greedy) check_random_greedy(opt.random);
   const sizes_for_replay<Cost> size(net);  // (no copy for count; no allocation up to 16 indices)
   const std::span<const Cost> sizes = size.span();
-  if (n <= 3 || has_size_zero(net))
+  if (n <= 2 || has_size_zero(net)) return one_step<Cost, W>(net, sizes);  // (as opt_einsum)
+  if (n == 3)
     if (auto path = short_path::of<Cost>(net, sizes, opt)) return replay<Cost>(net, std::move(*path), sizes);
   path_optimizer o = opt.optimize;
   if (o == path_optimizer::auto_) o = n <= 10 ? path_optimizer::optimal : n <= 20 ? path_optimizer::dp : path_optimizer::greedy;

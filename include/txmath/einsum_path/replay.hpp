@@ -271,5 +271,52 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, st
   return replay_in<Cost, figure<Cost>>(net, std::move(path), size);
 }
 
+// The report of the path of one step over every operand (one or two operands, or an index
+// of size 0), read off the terms in one pass: the step's product is the naive cost's, its
+// result is the output. The same report as replay() of that path (test_einsum_path compares
+// them), without replay's per-index bookkeeping, which is most of a two-operand call.
+template <class Cost, std::size_t W>
+constexpr path_info<Cost> one_step(const einsum_network& net, std::span<const Cost> size) {
+  const std::size_t n = net.operands();
+  label_set<W> seen, twice, out;  // the indices of the inputs, those on two or more, the output's
+  // The product of the distinct indices in the order replay() meets them, inputs first to last
+  // for the naive cost, last to first for the step (the order matters to log2_cost's rounding).
+  figure<Cost> all{Cost(1u)}, prod{Cost(1u)}, elements{Cost(1u)};
+  for (const auto& t : net.inputs) {
+    label_set<W> s;
+    for (auto d : t) s.set(d);
+    twice = twice | (seen & s);
+    for (auto d : t)
+      if (!seen.test(d)) seen.set(d), all.mul(size[d]);
+  }
+  if constexpr (std::is_same_v<Cost, count>) {
+    prod = all;  // (exact: the order is no matter)
+  } else {
+    label_set<W> met;
+    for (std::size_t i = n; i-- > 0;)
+      for (auto d : net.inputs[i])
+        if (!met.test(d)) met.set(d), prod.mul(size[d]);
+  }
+  for (auto d : net.output) out.set(d);
+  path_info<Cost> info;
+  info.labels = net.labels;
+  for (std::size_t i = 0; i < n; ++i) info.path.add(i);
+  info.path.close();
+  step_list<Cost>& steps = info.steps;
+  steps.operands.push_back(info.path[0]);
+  for (std::size_t i = n; i-- > 0;) steps.terms.push_back(net.inputs[i]);  // (last operand first)
+  steps.results.push_back(net.output);
+  for (auto d : net.output) elements.mul(size[d]);
+  const figure<Cost> naive = all.flops(n, twice.any()), flops = prod.flops(n, (seen - out).any());
+  const std::size_t scale = seen.size();
+  steps.costs.push_back({flops.cost(), elements.cost(), scale, flops.over || elements.over});
+  info.naive_flops = naive.cost();
+  info.opt_flops = flops.cost();
+  info.largest_intermediate = elements.cost();
+  info.max_scale = scale;
+  info.overflowed = {naive.over, flops.over, elements.over, flops.over || elements.over};
+  return info;
+}
+
 }  // namespace detail
 }  // namespace txmath

@@ -1,8 +1,8 @@
 #pragma once
 // The short paths: one to three operands need no search machinery (no label sets, no sizes
 // as a std::vector, no search arrays), so that a transformer's einsum is costed without
-// allocating. One or two operands: the one step over everything (as opt_einsum). Three: the
-// trees the exact searches (optimal, dp, auto_'s optimal) compare are compared here, exactly,
+// allocating. (One or two operands take the one step over everything, as opt_einsum:
+// replay.hpp's one_step.) Three: the trees the exact searches (optimal, dp, auto_'s optimal) compare are compared here, exactly,
 // in the order those searches meet them, keeping the first of least cost as they do: the
 // answer is the searched one, ties and pre-reductions included.
 #include <txmath/einsum_path/problem.hpp>
@@ -21,19 +21,13 @@ constexpr bool has_size_zero(const einsum_network& net) {
 
 class short_path {
  public:
-  // The path of a network of at most 3 operands, or nothing where the search must decide.
+  // The path of a network of 3 operands, or nothing where the search must decide (fewer
+  // operands, or an index of size 0, take the one step over everything: replay.hpp's one_step).
   template <class Cost>
   static constexpr std::optional<linear_path> of(const einsum_network& net, std::span<const Cost> size,
                                                  const path_options& opt) {
-    const std::size_t n = net.operands();
-    if (n <= 2 || has_size_zero(net)) {  // as opt_einsum for two: one step over everything
-      linear_path path;
-      for (std::size_t i = 0; i < n; ++i) path.add(i);
-      path.close();
-      return path;
-    }
     if constexpr (std::is_same_v<Cost, count>) {
-      if (n == 3 && net.n_labels() <= 64 && same_as_search(opt)) {
+      if (net.operands() == 3 && net.n_labels() <= 64 && same_as_search(opt)) {
         const three t(net, size, opt.optimize != path_optimizer::dp && opt.pre_reduce);
         if (!t.fits()) return std::nullopt;  // (the search decides, in log2_cost if need be)
         if (opt.optimize == path_optimizer::dp) return t.dp_tree();
