@@ -15,9 +15,9 @@ namespace detail {
 // The inputs after their one-operand reductions, as tree leaves.
 template <std::size_t W>
 struct dp_leaves {
-  std::vector<label_set<W>> inputs;  // the inputs that keep an index
-  std::vector<int> node;             // the tree node of each
-  std::vector<int> scalars;          // the tree nodes of the inputs reduced to scalars
+  small_vector<label_set<W>, 8> inputs;  // the inputs that keep an index
+  small_vector<int, 8> node;             // the tree node of each
+  small_vector<int, 8> scalars;          // the tree nodes of the inputs reduced to scalars
 };
 template <class Cost, std::size_t W>
 constexpr dp_leaves<W> dp_reduce_inputs(const path_problem<Cost, W>& p, contraction_tree& tree) {
@@ -43,12 +43,12 @@ constexpr dp_leaves<W> dp_reduce_inputs(const path_problem<Cost, W>& p, contract
 }
 
 // The groups of inputs joined by summed indices, in opt_einsum's order (each ascending); with
-// search_outer, one group of every input.
+// search_outer, one group of every input. (In place up to 8 inputs, as the lists below.)
+using dp_group_list = small_vector<small_vector<std::uint32_t, 8>, 4>;
 template <std::size_t W>
-constexpr std::vector<std::vector<std::uint32_t>> dp_groups(const std::vector<label_set<W>>& inputs,
-                                                            const label_set<W>& out, bool search_outer) {
+constexpr dp_group_list dp_groups(std::span<const label_set<W>> inputs, const label_set<W>& out, bool search_outer) {
   const auto n = static_cast<std::uint32_t>(inputs.size());
-  std::vector<std::vector<std::uint32_t>> groups;
+  dp_group_list groups;
   if (search_outer) {
     groups.assign(1, {});
     for (std::uint32_t j = 0; j < n; ++j) groups[0].push_back(j);
@@ -57,11 +57,11 @@ constexpr std::vector<std::vector<std::uint32_t>> dp_groups(const std::vector<la
   label_set<W> all;
   for (const auto& s : inputs) all = all | s;
   const label_set<W> summed = all - out;
-  std::vector<unsigned char> unused(n, 1);
+  small_vector<unsigned char, 16> unused(n, 1);
   for (std::uint32_t first = 0; first < n; ++first) {
     if (!unused[first]) continue;
     unused[first] = 0;
-    std::vector<std::uint32_t> g, todo{first};
+    small_vector<std::uint32_t, 8> g, todo{first};
     while (!todo.empty()) {
       const std::uint32_t j = todo.back();
       todo.pop_back();
@@ -133,14 +133,11 @@ constexpr dp_part<Cost> dp_search_part(const dp_group<Cost, W>& grp, const dp_se
 
 // Joins the parts by outer products, smallest first (stable, as Python's sorted); the root.
 template <class Cost>
-constexpr int dp_join_parts(const std::vector<dp_part<Cost>>& parts, contraction_tree& tree) {
-  std::vector<std::size_t> order(parts.size(), 0);
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  for (std::size_t i = 1; i < order.size(); ++i)  // stable insertion sort (std::stable_sort is not constexpr)
-    for (std::size_t j = i; j > 0 && parts[order[j]].size < parts[order[j - 1]].size; --j)
-      std::swap(order[j], order[j - 1]);
-  int root = parts[order[0]].root;
-  for (std::size_t i = 1; i < order.size(); ++i) root = tree.join(root, parts[order[i]].root);
+constexpr int dp_join_parts(small_vector<dp_part<Cost>, 8> parts, contraction_tree& tree) {
+  for (std::size_t i = 1; i < parts.size(); ++i)  // stable insertion sort (std::stable_sort is not constexpr)
+    for (std::size_t j = i; j > 0 && parts[j].size < parts[j - 1].size; --j) std::swap(parts[j], parts[j - 1]);
+  int root = parts[0].root;
+  for (std::size_t i = 1; i < parts.size(); ++i) root = tree.join(root, parts[i].root);
   return root;
 }
 
@@ -152,10 +149,10 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
   contraction_tree tree;
   tree.reserve(4 * n);
   const dp_leaves<W> leaves = dp_reduce_inputs(p, tree);
-  std::vector<dp_part<Cost>> parts;
+  small_vector<dp_part<Cost>, 8> parts;
   for (const int s : leaves.scalars) parts.push_back({s, Cost(1u)});
   const Cost naive = dp_naive(p, leaves.inputs.size(), minimize, combo_factor);
-  for (const auto& g : dp_groups(leaves.inputs, p.out, search_outer)) {
+  for (const auto& g : dp_groups<W>(leaves.inputs, p.out, search_outer)) {
     dp_settings<Cost> set{limit, Cost(combo_factor), naive, true, search_outer};
     set.capped = use_cap == path_options::cost_cap::on ||
                  (use_cap == path_options::cost_cap::auto_ && (minimize != dp_minimize::exact_flops || g.size() > 6));
@@ -169,7 +166,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
   ssa_path path;
   path.reserve(2 * n);
   auto next = static_cast<std::uint32_t>(n);
-  (void)tree.emit(dp_join_parts(parts, tree), path, next);
+  (void)tree.emit(dp_join_parts<Cost>(std::move(parts), tree), path, next);
   return path;
 }
 

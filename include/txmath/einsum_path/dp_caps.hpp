@@ -38,8 +38,8 @@ struct dp_caps {
   // so the caps below that are skipped; the caps stay those of the sequence, so the last round
   // is the same.
   template <std::size_t W>
-  constexpr void skip_below_largest_input(const path_problem<Cost, W>& p, const std::vector<label_set<W>>& inputs,
-                                          const std::vector<std::uint32_t>& g) {
+  constexpr void skip_below_largest_input(const path_problem<Cost, W>& p, std::span<const label_set<W>> inputs,
+                                          std::span<const std::uint32_t> g) {
     Cost largest = cap;
     for (auto k : g)
       if (const Cost e = p.size_of(inputs[k]); largest < e) largest = e;

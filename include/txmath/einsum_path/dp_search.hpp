@@ -16,9 +16,9 @@ namespace detail {
 template <class Cost, std::size_t W>
 struct dp_group {
   const path_problem<Cost, W>& p;
-  const std::vector<label_set<W>>& inputs;
-  const std::vector<std::uint32_t>& g;
-  const std::vector<int>& node;  // tree node of each input
+  std::span<const label_set<W>> inputs;
+  std::span<const std::uint32_t> g;
+  std::span<const int> node;  // tree node of each input
 };
 
 // How a group is searched.

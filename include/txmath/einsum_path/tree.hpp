@@ -8,13 +8,15 @@ namespace detail {
 
 // Leaves are inputs, each optionally reduced first (a one-operand step over the indices only it
 // carries); inner nodes join two subtrees. Node ids are positions, children before parents.
+struct contraction_node {  // (outside the class: a nested class with defaults is not yet
+                          // default-constructible where small_vector<node> is declared)
+  int a = -1, b = -1;     // the joined subtrees (-1: a leaf)
+  std::uint32_t leaf = 0;  // the input of a leaf
+  bool reduce = false;     // a leaf reduced first
+};
 class contraction_tree {
  public:
-  struct node {
-    int a = -1, b = -1;     // the joined subtrees (-1: a leaf)
-    std::uint32_t leaf = 0;  // the input of a leaf
-    bool reduce = false;     // a leaf reduced first
-  };
+  using node = contraction_node;
 
   [[nodiscard]] constexpr int leaf(std::uint32_t input, bool reduce) {
     nodes_.push_back({-1, -1, input, reduce});
@@ -35,8 +37,8 @@ class contraction_tree {
       int id;
       bool joined;  // its children are emitted: join them
     };
-    std::vector<frame> todo{{root, false}};
-    std::vector<std::uint32_t> ids;  // the ssa ids of the subtrees emitted, innermost last
+    small_vector<frame, 16> todo{{root, false}};
+    small_vector<std::uint32_t, 16> ids;  // the ssa ids of the subtrees emitted, innermost last
     while (!todo.empty()) {
       const frame f = todo.back();
       todo.pop_back();
@@ -73,7 +75,7 @@ class contraction_tree {
   }
 
  private:
-  std::vector<node> nodes_;
+  small_vector<node, 32> nodes_;  // (in place for a search of up to 8 operands)
 };
 
 }  // namespace detail
