@@ -82,6 +82,19 @@ struct figure {
   }
 };
 
+// A figure in 64 bits, for count arithmetic where the sizes bound every figure below 2^64
+// (replay_fits_u64, short_path's three operands): figure<count>'s overflow checks and 128-bit
+// products are then not needed. The same members as figure (value, over, mul, add, flops, cost).
+struct narrow_figure {
+  std::uint64_t value;
+  static constexpr bool over = false;
+
+  constexpr void mul(const count& f) { value *= static_cast<std::uint64_t>(f.rep_value()); }
+  constexpr void add(const narrow_figure& o) { value += o.value; }
+  constexpr narrow_figure flops(std::size_t n_terms, bool inner) const { return {flop_count(value, n_terms, inner)}; }
+  [[nodiscard]] constexpr count cost() const { return count::from_rep(value); }
+};
+
 // The network as label sets and the index sizes (in place up to 8 operands and 16 indices).
 template <class Cost, std::size_t W>
 struct path_problem {

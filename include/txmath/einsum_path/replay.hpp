@@ -63,19 +63,6 @@ constexpr void check_path_step(const einsum_network& net, std::size_t k, std::sp
            " distinct operands remain (positions 0 to " + std::to_string(left - 1) + ")");
 }
 
-// A reported figure of a replay in 64 bits, for a count replay where the sizes bound every
-// figure below 2^64 (replay_fits_u64): figure<count>'s overflow checks and 128-bit products
-// are then not needed. The same members as figure (value, over, mul, add, flops, cost).
-struct narrow_figure {
-  std::uint64_t value;
-  static constexpr bool over = false;
-
-  constexpr void mul(const count& f) { value *= static_cast<std::uint64_t>(f.rep_value()); }
-  constexpr void add(const narrow_figure& o) { value += o.value; }
-  constexpr narrow_figure flops(std::size_t n_terms, bool inner) const { return {flop_count(value, n_terms, inner)}; }
-  [[nodiscard]] constexpr count cost() const { return count::from_rep(value); }
-};
-
 // Whether every figure of a replay of `net` in `n_steps` steps is below 2^64: a product of
 // distinct indices is below 2^(the sum of their bit widths), the output's (repeats counted)
 // too; a step's operand factor is at most max(n, 2); the sum has n_steps terms.

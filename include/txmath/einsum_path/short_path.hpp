@@ -28,10 +28,11 @@ class short_path {
                                                  const path_options& opt) {
     if constexpr (std::is_same_v<Cost, count>) {
       if (net.operands() == 3 && net.n_labels() <= 64 && same_as_search(opt)) {
-        const three t(net, size, opt.optimize != path_optimizer::dp && opt.pre_reduce);
+        const bool pre_reduce = opt.optimize != path_optimizer::dp && opt.pre_reduce;
+        if (fits_u64(net)) return three<narrow_figure>(net, size, pre_reduce).searched_tree(opt.optimize);
+        const three<figure<count>> t(net, size, pre_reduce);
         if (!t.fits()) return std::nullopt;  // (the search decides, in log2_cost if need be)
-        if (opt.optimize == path_optimizer::dp) return t.dp_tree();
-        return t.optimal_tree();
+        return t.searched_tree(opt.optimize);
       }
     }
     return std::nullopt;
@@ -54,8 +55,18 @@ class short_path {
     return o == path_optimizer::dp && opt.minimize == dp_minimize::exact_flops && !opt.search_outer;
   }
 
+  // Whether every figure of three's trees is below 2^64 (at most 16 times the product of all
+  // the sizes: see three::fits): they are then compared in 64-bit integers.
+  static constexpr bool fits_u64(const einsum_network& net) {
+    std::size_t bits = 4;
+    for (const count& s : net.sizes) bits += bit_width_of(s);
+    return bits <= 64;
+  }
+
   // Three operands as index sets, and the costs of their trees. A tree is ((i j) k): the pair
   // i < j first, each operand read whole or (flags) reduced first over the indices only it has.
+  // Figure: figure<count>, or narrow_figure where fits_u64.
+  template <class Figure>
   class three {
    public:
     constexpr three(const einsum_network& net, std::span<const count> size, bool pre_reduce) : size_(size) {
@@ -69,9 +80,14 @@ class short_path {
     // Whether every cost of a tree fits a count: each is at most 16 times the product of all
     // the sizes (at most 5 steps of at most 3 times it).
     [[nodiscard]] constexpr bool fits() const {
-      figure<count> all = product(in_[0] | in_[1] | in_[2] | out_);
+      Figure all = product(in_[0] | in_[1] | in_[2] | out_);
       all.mul(count(16u));
       return !all.over;
+    }
+    // The searched tree of optimizer o (optimal, auto_ or dp).
+    [[nodiscard]] constexpr std::optional<linear_path> searched_tree(path_optimizer o) const {
+      if (o == path_optimizer::dp) return dp_tree();  // (not ?:, which GCC 12 cannot evaluate here at compile time)
+      return optimal_tree();
     }
 
     // optimal's choice: the splits of {0, 1, 2} as it enumerates them, {0, 2} | {1}, {0, 1} | {2},
@@ -79,7 +95,7 @@ class short_path {
     // single part, in order; the first of least cost. Nothing where a figure overflows.
     [[nodiscard]] constexpr std::optional<linear_path> optimal_tree() const {
       constexpr std::size_t order[3][3] = {{0, 2, 1}, {0, 1, 2}, {1, 2, 0}};
-      figure<count> best{};
+      Figure best{};
       std::size_t arg = 0;
       unsigned arg_pair = 0, arg_single = 0;
       for (std::size_t t = 0; t < 3; ++t) {
@@ -88,7 +104,7 @@ class short_path {
         if (p.over) return std::nullopt;
         for (unsigned rk = 0; rk < 2; ++rk) {
           if (rk && !reducible_[k]) continue;
-          figure<count> c = p.cost;
+          Figure c = p.cost;
           c.add(join(p.legs, legs(k, rk), out_));
           if (rk) c.add(reduce_cost(k));
           if (c.over) return std::nullopt;
@@ -124,7 +140,7 @@ class short_path {
       std::size_t n_parts = 0, kept[3]{}, n_kept = 0;
       for (std::size_t j = 0; j < 3; ++j) {
         red[j] = in_[j] & ~(once & ~twice);
-        if (red[j] == 0 && in_[j] != 0) parts[n_parts++] = {tr.leaf(j, true), figure<count>{count(1u)}};
+        if (red[j] == 0 && in_[j] != 0) parts[n_parts++] = {tr.leaf(j, true), one()};
         else kept[n_kept++] = j;
       }
       const ids summed = (red[0] | red[1] | red[2]) & ~out_;
@@ -159,16 +175,20 @@ class short_path {
     bool reducible_[3]{};
 
     // The product of the sizes in a set, flagged when beyond a count.
-    [[nodiscard]] constexpr figure<count> product(ids s) const {
-      figure<count> p{count(1u)};
+    static constexpr Figure one() {
+      if constexpr (std::is_same_v<Figure, narrow_figure>) return {1u};
+      else return {count(1u)};
+    }
+    [[nodiscard]] constexpr Figure product(ids s) const {
+      Figure p = one();
       for (; s; s &= s - 1) p.mul(size_[static_cast<std::size_t>(std::countr_zero(s))]);
       return p;
     }
     // The FLOPs of contracting terms x and y when `keep` (the rest and the output) remain.
-    [[nodiscard]] constexpr figure<count> join(ids x, ids y, ids keep) const {
+    [[nodiscard]] constexpr Figure join(ids x, ids y, ids keep) const {
       return product(x | y).flops(2, ((x | y) & ~keep) != 0);
     }
-    [[nodiscard]] constexpr figure<count> reduce_cost(std::size_t j) const { return product(in_[j]).flops(1, true); }
+    [[nodiscard]] constexpr Figure reduce_cost(std::size_t j) const { return product(in_[j]).flops(1, true); }
     [[nodiscard]] constexpr ids legs(std::size_t j, bool reduced) const { return reduced ? kept_[j] : in_[j]; }
 
     // dp's tree of at most three leaves (dp.hpp's contraction_tree, in place).
@@ -179,7 +199,7 @@ class short_path {
       // Appends the steps of subtree `at` (a's, b's, then their join); its ssa id.
       constexpr std::uint32_t emit(int at, ssa_path& path, std::uint32_t& next) const {
         const node& nd = nodes_[static_cast<std::size_t>(at)];
-        if (nd.a < 0) return short_path::three::leaf(nd.input, nd.reduce, path, next);
+        if (nd.a < 0) return three::leaf(nd.input, nd.reduce, path, next);
         const std::uint32_t a = emit(nd.a, path, next), b = emit(nd.b, path, next);
         path.push_back({a, b});
         return next++;
@@ -200,7 +220,7 @@ class short_path {
     };
     struct part {
       int root;
-      figure<count> size;  // the elements of its result
+      Figure size;  // the elements of its result
     };
     // A group of dp: its m inputs (ascending) with their reduced indices `red`; each input is
     // reduced first where red differs from it. Nothing where a figure overflows.
@@ -213,14 +233,14 @@ class short_path {
         return checked({tr.join(a, leaf_of(g[1])), product((red[g[0]] | red[g[1]]) & ~cut)});
       }
       constexpr std::size_t order[3][3] = {{1, 2, 0}, {0, 2, 1}, {0, 1, 2}};
-      figure<count> best{};
+      Figure best{};
       std::optional<std::size_t> arg;
       ids legs = 0;
       for (std::size_t t = 0; t < 3; ++t) {
         const std::size_t i = order[t][0], j = order[t][1], k = order[t][2];
         const ids cut = red[i] & red[j] & ~out_, r = (red[i] | red[j]) & ~(cut & ~red[k]), cut2 = r & red[k] & ~out_;
         if (cut == 0 || cut2 == 0) continue;
-        figure<count> c = join(red[i], red[j], red[k] | out_);
+        Figure c = join(red[i], red[j], red[k] | out_);
         c.add(join(r, red[k], out_));
         if (c.over) return std::nullopt;
         if (!arg || c.value < best.value) best = c, arg = t, legs = (r | red[k]) & ~cut2;
@@ -237,7 +257,7 @@ class short_path {
     // The pair i < j as optimal's subset {i, j} chooses it: flags 0 to 3 (bit 0: i reduced
     // first, bit 1: j), the first of least cost.
     struct pair {
-      figure<count> cost;
+      Figure cost;
       ids legs;
       unsigned flags;
       bool over;  // some choice's figure overflowed
@@ -249,7 +269,7 @@ class short_path {
       for (unsigned f = 0; f < 4; ++f) {
         const bool ri = f & 1u, rj = f & 2u;
         if ((ri && !reducible_[i]) || (rj && !reducible_[j])) continue;
-        figure<count> c = join(legs(i, ri), legs(j, rj), keep);
+        Figure c = join(legs(i, ri), legs(j, rj), keep);
         if (ri) c.add(reduce_cost(i));
         if (rj) c.add(reduce_cost(j));
         best.over = best.over || c.over;
