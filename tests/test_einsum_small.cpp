@@ -299,12 +299,12 @@ TEST_CASE("no heap allocation for small networks") {
   CHECK(steps == 7);
 }
 
-TEST_CASE("no heap allocation for the exact search or greedy of up to 8 operands") {
+TEST_CASE("no heap allocation for the exact searches or greedy of up to 8 operands") {
   // A chain of n operands with every index of size 2: each pairwise step of a tree of chain
   // segments has 3 distinct indices (2^3 = 8 elements) and sums one away, 2 x 8 = 16 FLOPs;
   // any other step is an outer product of more elements. n - 1 steps: 16 (n - 1) FLOPs.
   for (const std::string spec : {"ab,bc,cd,de->ae", "ab,bc,cd,de,ef,fg,gh,hi->ai"}) {
-    for (path_optimizer o : {path_optimizer::auto_, path_optimizer::optimal, path_optimizer::greedy}) {
+    for (path_optimizer o : {path_optimizer::auto_, path_optimizer::optimal, path_optimizer::dp, path_optimizer::greedy}) {
       count flops = 0;
       std::size_t steps = 0;
       CAPTURE(spec);

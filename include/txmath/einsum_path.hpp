@@ -29,8 +29,10 @@
 //   auto_    optimal up to 10 operands, dp up to 20 (greedy where dp's budget refuses),
 //            greedy beyond.
 // Costs use the cost type given as template argument (count, log2_cost, boost cpp_int).
-// One to three operands take a short path where the answer is known without searching
-// (detail::short_path); up to 8 operands, parsing and the report allocate nothing.
+// One or two operands (or an index of size 0) are reported as the one step over every operand
+// without a replay (detail::one_step); three take a short path where the answer is known
+// without searching (detail::short_path); up to 8 operands, parsing, the exact searches, greedy
+// and the report allocate nothing.
 //
 // Every search is bounded: an index of size 0 makes the one step over every operand the path
 // (it costs 0 FLOPs), dp keeps to path_options::budget, optimal to 20 operands. With count, a

@@ -164,7 +164,7 @@ constexpr ssa_path dp_ssa(const path_problem<Cost, W>& p, const std::optional<Co
     parts.push_back(part);
   }
   ssa_path path;
-  path.reserve(2 * n);
+  path.data.reserve(5 * n);  // (n one-operand steps of 2 entries, n - 1 pairs of 3: in place up to 8)
   auto next = static_cast<std::uint32_t>(n);
   (void)tree.emit(dp_join_parts<Cost>(std::move(parts), tree), path, next);
   return path;
