@@ -1,7 +1,7 @@
 #pragma once
 // dp: opt_einsum's DynamicProgramming over connected subsets, with cost capping and a work
 // budget. Indices on one input only are summed first (one-operand steps); each group of tensors
-// connected by summed indices is searched alone (dp_search; dp_small_group for at most 8
+// connected by summed indices is searched alone (dp_search; dp_small_group for at most 10
 // tensors); the groups' results are joined by outer products, smallest first.
 #include <txmath/einsum_path/dp_caps.hpp>
 #include <txmath/einsum_path/dp_objective.hpp>
@@ -101,7 +101,7 @@ struct dp_part {
   Cost size{};
 };
 
-// A group of at most 8 tensors under the exact FLOPs: arrays indexed by subset, sized to it.
+// A group of at most 10 tensors under the exact FLOPs: arrays indexed by subset, sized to it.
 template <class Cost, std::size_t W, std::size_t S>
 constexpr dp_part<Cost> dp_small_part(const dp_group<Cost, W>& grp, const dp_settings<Cost>& set,
                                       contraction_tree& tree) {
@@ -120,10 +120,11 @@ constexpr dp_part<Cost> dp_search_part(const dp_group<Cost, W>& grp, const dp_se
     return {};
   }
   if constexpr (std::is_same_v<Objective, dp_exact_flops>)
-    if (W <= 4 && m_g <= 8) {
+    if (W <= 4 && m_g <= 10) {
       if (m_g <= 4) return dp_small_part<Cost, W, 16>(grp, set, tree);
       if (m_g <= 6) return dp_small_part<Cost, W, 64>(grp, set, tree);
-      return dp_small_part<Cost, W, 256>(grp, set, tree);
+      if (m_g <= 8) return dp_small_part<Cost, W, 256>(grp, set, tree);
+      return dp_small_part<Cost, W, 1024>(grp, set, tree);
     }
   dp_search<Cost, W, Objective> search(grp, set, obj, tree, work);
   const int root = search.run();
