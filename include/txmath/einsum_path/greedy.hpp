@@ -100,14 +100,12 @@ class greedy_search {
   using entry = std::conditional_t<keyed, keyed_entry, candidate>;
   std::vector<entry> queue_[2];
   bool heaped_ = !exact;
-  struct rank_memo {
+  struct rank_memo {  // (memo_rank; 64 entries, by the top 6 bits of a hash)
     double l = std::numeric_limits<double>::quiet_NaN(), l1 = 0, l2 = 0;
     rank_type rank{};
   };
-  struct no_memo {
-    static constexpr std::size_t size() { return 1; }
-  };
-  [[no_unique_address]] std::conditional_t<keyed, std::array<rank_memo, 64>, no_memo> memo_{};  // (memo_rank)
+  struct no_memo {};
+  [[no_unique_address]] std::conditional_t<keyed, std::array<rank_memo, 64>, no_memo> memo_{};
   std::uint32_t memo_tries_ = 0, memo_hits_ = 0;
   std::uint32_t *k12_buffers_ = nullptr, *k2s_ = nullptr, *seen_ = nullptr;
   std::uint32_t stamp_ = 0, in1_stamp_ = 0, next_ = 0;  // next_: the next ssa id
@@ -178,9 +176,10 @@ class greedy_search {
     x.footprint = p_.size_of(ids_of(key));
     x.narrow = false;
     if constexpr (std::is_same_v<Cost, count>) x.narrow = narrow_sizes_ && (x.footprint.rep_value() >> 64) == 0;
-    x.mask = 0;
+    std::uint64_t mask = 0;
     if constexpr (masks)
-      for (auto d : ids_of(key)) x.mask |= std::uint64_t{1} << d;
+      for (auto d : ids_of(key)) mask |= std::uint64_t{1} << d;
+    x.mask = mask;
     if constexpr (!exact) x.ln_size = ln_size_of(ids_of(key));
   }
   constexpr void add_tensor(id_run key, std::uint32_t ssa) { set_tensor(t_.emplace_back(), key, ssa); }
