@@ -100,7 +100,7 @@ class greedy_search {
   using entry = std::conditional_t<keyed, keyed_entry, candidate>;
   std::vector<entry> queue_[2];
   bool heaped_ = !exact;
-  struct rank_memo {  // (memo_rank; 64 entries, by the top 6 bits of a hash)
+  struct rank_memo {  // (rank_of; 64 entries, by the top 6 bits of a hash)
     double l = std::numeric_limits<double>::quiet_NaN(), l1 = 0, l2 = 0;
     rank_type rank{};
   };
@@ -489,30 +489,38 @@ class greedy_search {
     if (!(k >= 1)) return false;
     return (k >= 3 ? l - 0.2 : l - 1) - 1e-9 > best.magnitude.log2();
   }
-  // The rank of the pair (h1, h2) whose result has log size l (log_of's base).
-  constexpr rank_type rank_of(std::uint32_t h1, std::uint32_t h2, double l) {
-    if constexpr (keyed) return memo_rank(l, t_[h1].footprint, t_[h2].footprint);
-    else if constexpr (exact) return signed_cost<Cost>::diff(log2_cost::from_log2(l), t_[h1].footprint, t_[h2].footprint);
-    else return ranker_(t_[h1].ln_size, t_[h2].ln_size, l);
-  }
-  // (log2_cost:) a rank from the memo of the last ones computed, by their three log sizes: a
+  // The rank of the pair (h1, h2) whose result has log size l (log_of's base). With log2_cost,
+  // from the memo of the last ones computed, by their three log sizes, where it has it: a
   // network of repeated shapes asks for few distinct ranks (27 among the 278 greedy computes
   // on an MPS ladder of 40 sites), and each costs two exp2 and a log2. A random network
   // repeats almost none (10 among 2,018 at 500 tensors): the memo is left after 64 lookups
-  // where fewer than 16 found their rank (its misses cost 4% at 100 tensors).
-  constexpr rank_type memo_rank(double l, log2_cost size1, log2_cost size2) {
-    if (memo_tries_ == 64 && memo_hits_ < 16)
-      return signed_cost<Cost>::diff(log2_cost::from_log2(l), size1, size2);
-    memo_tries_ += memo_tries_ < 64;
-    const double l1 = size1.log2(), l2 = size2.log2();
-    const std::uint64_t mix = (std::bit_cast<std::uint64_t>(l) ^ std::bit_cast<std::uint64_t>(l1 + 2 * l2)) * 0x9E3779B97F4A7C15ull;
-    rank_memo& m = memo_[mix >> 58];
-    if (m.l == l && m.l1 == l1 && m.l2 == l2) {  // (a NaN never matches, the empty entries' mark)
-      ++memo_hits_;
-      return m.rank;
+  // where fewer than 16 found their rank (its misses cost 4% at 100 tensors). (One call of
+  // diff: with two, GCC inlined neither.)
+  constexpr rank_type rank_of(std::uint32_t h1, std::uint32_t h2, double l) {
+    if constexpr (exact) {
+      rank_memo* m = nullptr;
+      const double l1 = t_[h1].footprint.log2(), l2 = t_[h2].footprint.log2();
+      if constexpr (keyed) {
+        m = memo_entry(l, l1, l2);
+        if (m && m->l == l && m->l1 == l1 && m->l2 == l2) {  // (a NaN never matches: empty entries)
+          ++memo_hits_;
+          return m->rank;
+        }
+      }
+      const rank_type rank = signed_cost<Cost>::diff(log2_cost::from_log2(l), t_[h1].footprint, t_[h2].footprint);
+      if (m) *m = {l, l1, l2, rank};
+      return rank;
+    } else {
+      return ranker_(t_[h1].ln_size, t_[h2].ln_size, l);
     }
-    m = {l, l1, l2, signed_cost<Cost>::diff(log2_cost::from_log2(l), size1, size2)};
-    return m.rank;
+  }
+  // The memo's entry for the rank of log sizes (l, l1, l2): the one that holds it, if any, or
+  // the one to fill; nullptr where the memo was left.
+  constexpr rank_memo* memo_entry(double l, double l1, double l2) {
+    if (memo_tries_ == 64 && memo_hits_ < 16) return nullptr;
+    memo_tries_ += memo_tries_ < 64;
+    const std::uint64_t mix = (std::bit_cast<std::uint64_t>(l) ^ std::bit_cast<std::uint64_t>(l1 + 2 * l2)) * 0x9E3779B97F4A7C15ull;
+    return &memo_[mix >> 58];
   }
 
   // The first candidates: for each summed index, each holder with those after it (in ssa
@@ -522,7 +530,11 @@ class greedy_search {
       if (output_.test(d)) continue;
       std::uint32_t* keys = holders_ + idx_[d].first;
       const std::uint32_t len = idx_[d].len;
-      std::sort(keys, keys + len, [&](std::uint32_t a, std::uint32_t b) { return t_[a].ssa < t_[b].ssa; });
+      auto ssa_less = [&](std::uint32_t a, std::uint32_t b) { return t_[a].ssa < t_[b].ssa; };
+      if (len > 32) std::sort(keys, keys + len, ssa_less);
+      else  // (by insertion: most lists hold 2 or 3, already in order, as handles were made in ssa order)
+        for (std::uint32_t i = 1; i < len; ++i)
+          for (std::uint32_t j = i; j > 0 && ssa_less(keys[j], keys[j - 1]); --j) std::swap(keys[j - 1], keys[j]);
       for (std::size_t i = 0; i + 1 < len; ++i) offer(keys[i], keys + i + 1, keys + len);
     }
   }
