@@ -97,8 +97,9 @@ class greedy_search {
     std::uint32_t h1, h2;
     id_run k12;
   };
-  using entry = std::conditional_t<keyed, keyed_entry, candidate>;
+  using entry = std::conditional_t<keyed, keyed_entry, std::uint32_t>;  // (else a position in cands_)
   std::vector<entry> queue_[2];
+  std::vector<candidate> cands_;  // (not keyed:) every candidate queued
   bool heaped_ = !exact;
   struct rank_memo {  // (rank_of; 64 entries, by the top 6 bits of a hash)
     double l = std::numeric_limits<double>::quiet_NaN(), l1 = 0, l2 = 0;
@@ -132,7 +133,7 @@ class greedy_search {
     seed_queue();
     end_seeding();
     while (std::vector<entry>* q = next_queue()) {
-      const entry c = pop(*q);
+      const queued c = pop(*q);
       if (!t_[c.h1].alive || !t_[c.h2].alive) continue;  // obsolete
       const std::uint32_t h12 = contract(c.h1, c.h2, c.k12);
       offer_partners(h12, c.k12);
@@ -282,6 +283,7 @@ class greedy_search {
     for (std::uint32_t d = 0; d < n_labels; ++d) count_refs(d);  // (once an index, not once a holder)
     // Each summed index seeds at most its holders' count of candidates, each step one more.
     queue_[1].reserve(total + n);
+    if constexpr (!keyed) cands_.reserve(total + n);
   }
 
   static constexpr bool before(const candidate& a, const candidate& b) {  // a < b
@@ -294,26 +296,31 @@ class greedy_search {
   // compared as an integer: the log of the rank's magnitude, as ordered bits (descending
   // where the rank is negative), then the ids; the negative ranks in queue_[0], the others in
   // queue_[1], popped after. (before() tested the signs, two doubles' partial ordering and the
-  // ids: a fifth of greedy's time on MPS ladders.) Other ranks: candidates in queue_[1] under
-  // before(). Where ranks are exact, the seeds are heaped at once (make_heap, linear), the
-  // later ones one by one; the Ranker's are pushed one by one, as its double ranks may be
-  // NaN (before() is then no strict order, and the heap's layout decides).
+  // ids: a fifth of greedy's time on MPS ladders.) Other ranks (count's, of 32 bytes, and the
+  // Ranker's): positions in cands_ in queue_[1], under before() (a heap of the candidates
+  // themselves, 48-64 bytes, made count's greedy_search 20% slower). Where ranks are exact, the
+  // seeds are heaped at once (make_heap, linear), the later ones one by one; the Ranker's are
+  // pushed one by one, as its double ranks may be NaN (before() is then no strict order, and the
+  // heap's layout decides).
   struct entry_less {  // (a std heap has the largest on top)
+    const candidate* cands;
     constexpr bool operator()(const entry& a, const entry& b) const {
       if constexpr (keyed) return b.key < a.key;
-      else return before(b, a);
+      else return before(cands[b], cands[a]);
     }
   };
+  constexpr entry_less less() const { return {cands_.data()}; }  // (cands_ may have moved)
   constexpr void push(const candidate& c) {
     if constexpr (keyed) {
       std::vector<entry>& q = queue_[c.rank.negative ? 0 : 1];
       const double l = c.rank.magnitude.log2();
       const u128 ids = u128{c.id2} << 32 | c.id1;
       q.push_back({u128{ordered_bits(c.rank.negative ? -l : l)} << 64 | ids, c.h1, c.h2, c.k12});
-      if (heaped_) std::push_heap(q.begin(), q.end(), entry_less{});
+      if (heaped_) std::push_heap(q.begin(), q.end(), less());
     } else {
-      queue_[1].push_back(c);
-      if (heaped_) std::push_heap(queue_[1].begin(), queue_[1].end(), entry_less{});
+      queue_[1].push_back(static_cast<std::uint32_t>(cands_.size()));
+      cands_.push_back(c);
+      if (heaped_) std::push_heap(queue_[1].begin(), queue_[1].end(), less());
     }
   }
   // x < y exactly where ordered_bits(x) < ordered_bits(y), for x and y not NaN (-0.0 as 0.0).
@@ -323,18 +330,23 @@ class greedy_search {
   }
   constexpr void end_seeding() {
     if (!heaped_)
-      for (auto& q : queue_) std::make_heap(q.begin(), q.end(), entry_less{});
+      for (auto& q : queue_) std::make_heap(q.begin(), q.end(), less());
     heaped_ = true;
   }
   constexpr std::vector<entry>* next_queue() {
     if (!queue_[0].empty()) return &queue_[0];
     return queue_[1].empty() ? nullptr : &queue_[1];
   }
-  static constexpr entry pop(std::vector<entry>& q) {
-    std::pop_heap(q.begin(), q.end(), entry_less{});
-    const entry c = q.back();
+  struct queued {
+    std::uint32_t h1, h2;
+    id_run k12;
+  };
+  constexpr queued pop(std::vector<entry>& q) {
+    std::pop_heap(q.begin(), q.end(), less());
+    const entry e = q.back();
     q.pop_back();
-    return c;
+    if constexpr (keyed) return {e.h1, e.h2, e.k12};
+    else return {cands_[e].h1, cands_[e].h2, cands_[e].k12};
   }
 
   // The result of contracting h1 and h2 keeps the output indices and those some other live
@@ -346,10 +358,27 @@ class greedy_search {
       for (std::uint64_t keep = kept_mask(h1, h2); keep; keep &= keep - 1) *out++ = static_cast<std::uint32_t>(std::countr_zero(keep));
       return static_cast<std::uint32_t>(out - k12);
     }
-    for_each_union(h1, h2, [&](std::uint32_t d, std::uint32_t refs) {
+    auto keep = [&](std::uint32_t d, std::uint32_t refs) {
       *out = d;
       out += idx_[d].len >= refs;
-    });
+    };
+    if constexpr (!by_log) {
+      for_each_union(h1, h2, keep);
+      return static_cast<std::uint32_t>(out - k12);
+    }
+    // On the log path, the union merged with selects, not branches (for_each_union's were
+    // mispredicted there; not in count's narrow_size12 and result_of, which selects made 30% and
+    // 4% slower on random n=100).
+    const auto a = ids_of(t_[h1].key), b = ids_of(t_[h2].key);
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+      const std::uint32_t x = a[i], y = b[j];
+      keep(x < y ? x : y, x == y ? 3u : 2u);
+      i += x <= y;
+      j += y <= x;
+    }
+    while (i < a.size()) keep(a[i++], 2u);
+    while (j < b.size()) keep(b[j++], 2u);
     return static_cast<std::uint32_t>(out - k12);
   }
   // Calls f(d, refs) for each index d of h1 or h2 in ascending id, refs being the reference
@@ -358,11 +387,10 @@ class greedy_search {
   constexpr void for_each_union(std::uint32_t h1, std::uint32_t h2, F f) const {
     const auto a = ids_of(t_[h1].key), b = ids_of(t_[h2].key);
     std::size_t i = 0, j = 0;
-    while (i < a.size() && j < b.size()) {  // (selects, not branches: these were mispredicted)
-      const std::uint32_t x = a[i], y = b[j];
-      f(x < y ? x : y, x == y ? 3u : 2u);
-      i += x <= y;
-      j += y <= x;
+    while (i < a.size() && j < b.size()) {
+      if (a[i] < b[j]) f(a[i++], 2u);
+      else if (b[j] < a[i]) f(b[j++], 2u);
+      else f(a[i++], 3u), ++j;
     }
     while (i < a.size()) f(a[i++], 2u);
     while (j < b.size()) f(b[j++], 2u);
