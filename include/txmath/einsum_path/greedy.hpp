@@ -2,7 +2,9 @@
 // greedy: opt_einsum's ssa_greedy_optimize as a class (greedy_search); with it, its branch
 // search with one branch under a memory limit (branch1_ssa, einsum_path/branch1.hpp).
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <limits>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -70,20 +72,42 @@ class greedy_search {
   // An output index has no holders list; its len is kept_always, so that a pair keeps it as it
   // keeps an index other tensors hold (reference count >= 3).
   // What offer_best_by_log reads of an index sits in one place (one cache line, not three):
-  // its log size (log_of), reference count, and whether the new tensor holds it (in1). With
-  // count, its size in 64 bits (narrow), if all fit.
+  // what it adds to a result's log size (term, kept up to date with len), reference count,
+  // and whether the new tensor holds it (in1). With count, its size in 64 bits (narrow), if all
+  // fit.
   struct index_state {
     double log = 0;
+    // (log path:) what the index adds to a pair's log size where one tensor of the pair holds
+    // it (term[0]: its log if a second live tensor keeps it, else 0.0) and where both do
+    // (term[1]: -log if no third keeps it, else -0.0, as l - 0.0 is l + -0.0).
+    double term[2] = {0, 0};
     std::uint64_t narrow = 0;
     std::uint32_t first = 0, len = 0, in1 = 0;
   };
+  static constexpr bool by_log = !exact || std::is_same_v<Cost, log2_cost>;
   std::vector<index_state> idx_;
   // holders_, and the scratch lists below, are parts of one array (scratch_): one allocation.
   std::vector<std::uint32_t> scratch_;
   std::uint32_t* holders_ = nullptr;
   static constexpr std::uint32_t kept_always = 3;
-  std::vector<candidate> cands_;         // every candidate queued
-  std::vector<std::uint32_t> queue_;     // a heap of positions in cands_, best on top
+  // The queue: heaps of entries (see push), best on top; lists while seeding where exact.
+  static constexpr bool keyed = exact && std::is_same_v<Cost, log2_cost>;
+  struct keyed_entry {
+    u128 key;
+    std::uint32_t h1, h2;
+    id_run k12;
+  };
+  using entry = std::conditional_t<keyed, keyed_entry, std::uint32_t>;  // (else a position in cands_)
+  std::vector<entry> queue_[2];
+  std::vector<candidate> cands_;  // (not keyed:) every candidate queued
+  bool heaped_ = !exact;
+  struct rank_memo {  // (rank_of; 64 entries, by the top 6 bits of a hash)
+    double l = std::numeric_limits<double>::quiet_NaN(), l1 = 0, l2 = 0;
+    rank_type rank{};
+  };
+  struct no_memo {};
+  [[no_unique_address]] std::conditional_t<keyed, std::array<rank_memo, 64>, no_memo> memo_{};
+  std::uint32_t memo_tries_ = 0, memo_hits_ = 0;
   std::uint32_t *k12_buffers_ = nullptr, *k2s_ = nullptr, *seen_ = nullptr;
   std::uint32_t stamp_ = 0, in1_stamp_ = 0, next_ = 0;  // next_: the next ssa id
   bool narrow_sizes_ = false;
@@ -107,10 +131,11 @@ class greedy_search {
     add_inputs();
     index_holders();
     seed_queue();
-    while (!queue_.empty()) {
-      const candidate c = pop();
+    end_seeding();
+    while (std::vector<entry>* q = next_queue()) {
+      const queued c = pop(*q);
       if (!t_[c.h1].alive || !t_[c.h2].alive) continue;  // obsolete
-      const std::uint32_t h12 = contract(c);
+      const std::uint32_t h12 = contract(c.h1, c.h2, c.k12);
       offer_partners(h12, c.k12);
     }
     outer_products();
@@ -130,28 +155,35 @@ class greedy_search {
     for (auto d : ids_of(r)) s.set(d);
     return s;
   }
-  constexpr id_run store(const std::uint32_t* first, std::uint32_t len) {
-    const std::uint32_t at = pool_end_;
-    if (pool_.size() < at + len) pool_.resize(2 * (at + len), 0);
-    std::copy(first, first + len, pool_.data() + at);
-    pool_end_ = at + len;
-    return {at, len};
+  // The result of the pair (h1, h2) as result_of keeps it, written at the pool's end (room made
+  // for the union of their keys first: no scratch list to copy from, no memmove call).
+  constexpr id_run store_result(std::uint32_t h1, std::uint32_t h2) {
+    const std::uint32_t at = pool_end_, room = t_[h1].key.len + t_[h2].key.len;
+    if (pool_.size() < at + room) pool_.resize(2 * (at + room), 0);
+    pool_end_ = at + result_of(h1, h2, pool_.data() + at);
+    return {at, pool_end_ - at};
   }
   constexpr double ln_size_of(std::span<const std::uint32_t> ids) const {
     double l = 0;
     for (auto d : ids) l += ranker_.ln_of(d);
     return l;
   }
-  constexpr tensor make_tensor(id_run key, std::uint32_t ssa) const {
-    const Cost size = p_.size_of(ids_of(key));
-    bool narrow = false;
-    if constexpr (std::is_same_v<Cost, count>) narrow = narrow_sizes_ && (size.rep_value() >> 64) == 0;
+  // Fills x field by field (a tensor built whole and copied in was written to the stack in
+  // pieces and read back in 16-byte blocks: a store-forwarding stall at each new tensor).
+  constexpr void set_tensor(tensor& x, id_run key, std::uint32_t ssa) const {
+    x.key = key;
+    x.ssa = ssa;
+    x.alive = true;
+    x.footprint = p_.size_of(ids_of(key));
+    x.narrow = false;
+    if constexpr (std::is_same_v<Cost, count>) x.narrow = narrow_sizes_ && (x.footprint.rep_value() >> 64) == 0;
     std::uint64_t mask = 0;
     if constexpr (masks)
       for (auto d : ids_of(key)) mask |= std::uint64_t{1} << d;
-    if constexpr (exact) return {key, ssa, true, narrow, mask, size, {}};
-    else return {key, ssa, true, narrow, mask, size, ln_size_of(ids_of(key))};
+    x.mask = mask;
+    if constexpr (!exact) x.ln_size = ln_size_of(ids_of(key));
   }
+  constexpr void add_tensor(id_run key, std::uint32_t ssa) { set_tensor(t_.emplace_back(), key, ssa); }
 
   // The inputs as tensors. An index on every tensor can only go in the last step: it counts
   // as an output index. Identical index sets are multiplied elementwise first (Hadamard).
@@ -190,7 +222,7 @@ class greedy_search {
         continue;
       }
       handle_of_.insert(slot, hash, static_cast<std::uint32_t>(t_.size()));
-      t_.push_back(make_tensor(key, id));
+      add_tensor(key, id);
     }
   }
   constexpr auto handle_ids() const {
@@ -204,19 +236,29 @@ class greedy_search {
   }
   constexpr void hold(std::uint32_t d, std::uint32_t h) {
     holders_[idx_[d].first + idx_[d].len++] = h;
-    if constexpr (masks) count_refs(d);
+    count_refs(d);
   }
+  // What follows d's reference count: the masks' bits, or the log path's terms.
   constexpr void count_refs(std::uint32_t d) {
-    const std::uint64_t bit = std::uint64_t{1} << d;
-    ref2_ = idx_[d].len >= 2 ? ref2_ | bit : ref2_ & ~bit;
-    ref3_ = idx_[d].len >= 3 ? ref3_ | bit : ref3_ & ~bit;
+    index_state& x = idx_[d];
+    if constexpr (masks) {
+      const std::uint64_t bit = std::uint64_t{1} << d;
+      ref2_ = x.len >= 2 ? ref2_ | bit : ref2_ & ~bit;
+      ref3_ = x.len >= 3 ? ref3_ | bit : ref3_ & ~bit;
+    }
+    if constexpr (by_log) {
+      x.term[0] = x.len >= 2 ? x.log : 0.0;
+      x.term[1] = x.len >= 3 ? -0.0 : -x.log;
+    }
   }
   constexpr void drop(std::uint32_t d, std::uint32_t h) {
-    std::uint32_t* v = holders_ + idx_[d].first;
-    for (std::uint32_t i = 0; i < idx_[d].len; ++i)
+    std::uint32_t* const v = holders_ + idx_[d].first;
+    const std::uint32_t len = idx_[d].len;  // (a local: the store to v[i] may alias it)
+    for (std::uint32_t i = 0; i < len; ++i)
       if (v[i] == h) {
-        v[i] = v[--idx_[d].len];
-        if constexpr (masks) count_refs(d);
+        v[i] = v[len - 1];
+        idx_[d].len = len - 1;
+        count_refs(d);
         return;
       }
   }
@@ -233,13 +275,15 @@ class greedy_search {
     k12_buffers_ = holders_ + total;
     seen_ = k12_buffers_ + 2 * n_labels;
     k2s_ = seen_ + 2 * n;
-    for (std::uint32_t h = 0; h < t_.size(); ++h) for_each_summed(t_[h].key, [&](std::uint32_t d) { hold(d, h); });
-    output_.for_each([&](std::uint32_t d) { idx_[d].len = kept_always; });
-    if constexpr (!exact || std::is_same_v<Cost, log2_cost>)
+    if constexpr (by_log)
       for (std::uint32_t d = 0; d < n_labels; ++d) idx_[d].log = log_of(d);
+    for (std::uint32_t h = 0; h < t_.size(); ++h)
+      for_each_summed(t_[h].key, [&](std::uint32_t d) { holders_[idx_[d].first + idx_[d].len++] = h; });
+    output_.for_each([&](std::uint32_t d) { idx_[d].len = kept_always; });
+    for (std::uint32_t d = 0; d < n_labels; ++d) count_refs(d);  // (once an index, not once a holder)
     // Each summed index seeds at most its holders' count of candidates, each step one more.
-    cands_.reserve(total + n);
-    queue_.reserve(total + n);
+    queue_[1].reserve(total + n);
+    if constexpr (!keyed) cands_.reserve(total + n);
   }
 
   static constexpr bool before(const candidate& a, const candidate& b) {  // a < b
@@ -248,23 +292,61 @@ class greedy_search {
     if (a.id2 != b.id2) return a.id2 < b.id2;
     return a.id1 < b.id1;
   }
-  // The queue is a heap of positions in cands_ (each candidate written once; the heap moves
-  // 4-byte positions, not 40-64-byte candidates). A function object, not a function pointer:
-  // the heap's comparisons then inline.
-  struct heap_less {
-    const candidate* c;
-    constexpr bool operator()(std::uint32_t a, std::uint32_t b) const { return before(c[b], c[a]); }
+  // The queue. Where ranks are log2_cost's exact ones, an entry's order is one 128-bit key,
+  // compared as an integer: the log of the rank's magnitude, as ordered bits (descending
+  // where the rank is negative), then the ids; the negative ranks in queue_[0], the others in
+  // queue_[1], popped after. (before() tested the signs, two doubles' partial ordering and the
+  // ids: a fifth of greedy's time on MPS ladders.) Other ranks (count's, of 32 bytes, and the
+  // Ranker's): positions in cands_ in queue_[1], under before() (a heap of the candidates
+  // themselves, 48-64 bytes, made count's greedy_search 20% slower). Where ranks are exact, the
+  // seeds are heaped at once (make_heap, linear), the later ones one by one; the Ranker's are
+  // pushed one by one, as its double ranks may be NaN (before() is then no strict order, and the
+  // heap's layout decides).
+  struct entry_less {  // (a std heap has the largest on top)
+    const candidate* cands;
+    constexpr bool operator()(const entry& a, const entry& b) const {
+      if constexpr (keyed) return b.key < a.key;
+      else return before(cands[b], cands[a]);
+    }
   };
+  constexpr entry_less less() const { return {cands_.data()}; }  // (cands_ may have moved)
   constexpr void push(const candidate& c) {
-    queue_.push_back(static_cast<std::uint32_t>(cands_.size()));
-    cands_.push_back(c);
-    std::push_heap(queue_.begin(), queue_.end(), heap_less{cands_.data()});
+    if constexpr (keyed) {
+      std::vector<entry>& q = queue_[c.rank.negative ? 0 : 1];
+      const double l = c.rank.magnitude.log2();
+      const u128 ids = u128{c.id2} << 32 | c.id1;
+      q.push_back({u128{ordered_bits(c.rank.negative ? -l : l)} << 64 | ids, c.h1, c.h2, c.k12});
+      if (heaped_) std::push_heap(q.begin(), q.end(), less());
+    } else {
+      queue_[1].push_back(static_cast<std::uint32_t>(cands_.size()));
+      cands_.push_back(c);
+      if (heaped_) std::push_heap(queue_[1].begin(), queue_[1].end(), less());
+    }
   }
-  constexpr const candidate& pop() {
-    std::pop_heap(queue_.begin(), queue_.end(), heap_less{cands_.data()});
-    const std::uint32_t at = queue_.back();
-    queue_.pop_back();
-    return cands_[at];
+  // x < y exactly where ordered_bits(x) < ordered_bits(y), for x and y not NaN (-0.0 as 0.0).
+  static constexpr std::uint64_t ordered_bits(double x) {
+    const auto b = std::bit_cast<std::uint64_t>(x + 0.0);
+    return b >> 63 ? ~b : b | std::uint64_t{1} << 63;
+  }
+  constexpr void end_seeding() {
+    if (!heaped_)
+      for (auto& q : queue_) std::make_heap(q.begin(), q.end(), less());
+    heaped_ = true;
+  }
+  constexpr std::vector<entry>* next_queue() {
+    if (!queue_[0].empty()) return &queue_[0];
+    return queue_[1].empty() ? nullptr : &queue_[1];
+  }
+  struct queued {
+    std::uint32_t h1, h2;
+    id_run k12;
+  };
+  constexpr queued pop(std::vector<entry>& q) {
+    std::pop_heap(q.begin(), q.end(), less());
+    const entry e = q.back();
+    q.pop_back();
+    if constexpr (keyed) return {e.h1, e.h2, e.k12};
+    else return {cands_[e].h1, cands_[e].h2, cands_[e].k12};
   }
 
   // The result of contracting h1 and h2 keeps the output indices and those some other live
@@ -276,10 +358,27 @@ class greedy_search {
       for (std::uint64_t keep = kept_mask(h1, h2); keep; keep &= keep - 1) *out++ = static_cast<std::uint32_t>(std::countr_zero(keep));
       return static_cast<std::uint32_t>(out - k12);
     }
-    for_each_union(h1, h2, [&](std::uint32_t d, std::uint32_t refs) {
+    auto keep = [&](std::uint32_t d, std::uint32_t refs) {
       *out = d;
       out += idx_[d].len >= refs;
-    });
+    };
+    if constexpr (!by_log) {
+      for_each_union(h1, h2, keep);
+      return static_cast<std::uint32_t>(out - k12);
+    }
+    // On the log path, the union merged with selects, not branches (for_each_union's were
+    // mispredicted there; not in count's narrow_size12 and result_of, which selects made 30% and
+    // 4% slower on random n=100).
+    const auto a = ids_of(t_[h1].key), b = ids_of(t_[h2].key);
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+      const std::uint32_t x = a[i], y = b[j];
+      keep(x < y ? x : y, x == y ? 3u : 2u);
+      i += x <= y;
+      j += y <= x;
+    }
+    while (i < a.size()) keep(a[i++], 2u);
+    while (j < b.size()) keep(b[j++], 2u);
     return static_cast<std::uint32_t>(out - k12);
   }
   // Calls f(d, refs) for each index d of h1 or h2 in ascending id, refs being the reference
@@ -323,8 +422,7 @@ class greedy_search {
       }
     }
     candidate c = make(h1, *best, best_rank);
-    std::uint32_t* k12 = k12_buffers_;
-    c.k12 = store(k12, result_of(c.h1, c.h2, k12));
+    c.k12 = store_result(c.h1, c.h2);
     push(c);
   }
   // Whether the pair (h1, a) comes before (h1, b) on a tie of ranks: opt_einsum compares the
@@ -389,25 +487,23 @@ class greedy_search {
     double kept1 = 0;
     for (auto d : ids_of(t_[h1].key)) {
       idx[d].in1 = stamp;
-      if (idx[d].len >= 2) kept1 += idx[d].log;
+      kept1 += idx[d].term[0];  // (+ 0.0 where d is not kept: the same, as no log is -0.0)
     }
     candidate best{};
     for (const std::uint32_t* h2 = from; h2 != to; ++h2) {
       double l = kept1;
-      for (auto d : ids_of(t_[*h2].key)) {
-        const index_state& x = idx[d];
-        if (x.in1 == stamp) l -= x.len >= 3 ? 0.0 : x.log;
-        else l += x.len >= 2 ? x.log : 0.0;
-      }
+      for (auto d : ids_of(t_[*h2].key)) l += partner_term(idx[d], stamp);
       if constexpr (exact)
         if (h2 != from && surely_worse(best.rank, l, t_[h1].footprint.log2(), t_[*h2].footprint.log2())) continue;
       const candidate c = make(h1, *h2, rank_of(h1, *h2, l));
       if (h2 == from || before(c, best)) best = c;
     }
-    std::uint32_t* k12 = k12_buffers_;
-    best.k12 = store(k12, result_of(best.h1, best.h2, k12));
+    best.k12 = store_result(best.h1, best.h2);
     push(best);
   }
+  // What an index of the partner adds to the result's log size: an indexed load, not a branch
+  // on in1 (mispredicted one time in three).
+  static constexpr double partner_term(const index_state& x, std::uint32_t stamp) { return x.term[x.in1 == stamp]; }
   // Whether the rank rank_of would give sizes 2^l - 2^l1 - 2^l2 is above `best` for sure, so
   // that it need not be computed (its two exp2 and one log2 are most of a partner's cost). Where
   // l exceeds max(l1, l2) + 1 by k > 0, the difference is positive and computed as such: its
@@ -421,10 +517,38 @@ class greedy_search {
     if (!(k >= 1)) return false;
     return (k >= 3 ? l - 0.2 : l - 1) - 1e-9 > best.magnitude.log2();
   }
-  // The rank of the pair (h1, h2) whose result has log size l (log_of's base).
+  // The rank of the pair (h1, h2) whose result has log size l (log_of's base). With log2_cost,
+  // from the memo of the last ones computed, by their three log sizes, where it has it: a
+  // network of repeated shapes asks for few distinct ranks (27 among the 278 greedy computes
+  // on an MPS ladder of 40 sites), and each costs two exp2 and a log2. A random network
+  // repeats almost none (10 among 2,018 at 500 tensors): the memo is left after 64 lookups
+  // where fewer than 16 found their rank (its misses cost 4% at 100 tensors). (One call of
+  // diff: with two, GCC inlined neither.)
   constexpr rank_type rank_of(std::uint32_t h1, std::uint32_t h2, double l) {
-    if constexpr (exact) return signed_cost<Cost>::diff(log2_cost::from_log2(l), t_[h1].footprint, t_[h2].footprint);
-    else return ranker_(t_[h1].ln_size, t_[h2].ln_size, l);
+    if constexpr (exact) {
+      rank_memo* m = nullptr;
+      const double l1 = t_[h1].footprint.log2(), l2 = t_[h2].footprint.log2();
+      if constexpr (keyed) {
+        m = memo_entry(l, l1, l2);
+        if (m && m->l == l && m->l1 == l1 && m->l2 == l2) {  // (a NaN never matches: empty entries)
+          ++memo_hits_;
+          return m->rank;
+        }
+      }
+      const rank_type rank = signed_cost<Cost>::diff(log2_cost::from_log2(l), t_[h1].footprint, t_[h2].footprint);
+      if (m) *m = {l, l1, l2, rank};
+      return rank;
+    } else {
+      return ranker_(t_[h1].ln_size, t_[h2].ln_size, l);
+    }
+  }
+  // The memo's entry for the rank of log sizes (l, l1, l2): the one that holds it, if any, or
+  // the one to fill; nullptr where the memo was left.
+  constexpr rank_memo* memo_entry(double l, double l1, double l2) {
+    if (memo_tries_ == 64 && memo_hits_ < 16) return nullptr;
+    memo_tries_ += memo_tries_ < 64;
+    const std::uint64_t mix = (std::bit_cast<std::uint64_t>(l) ^ std::bit_cast<std::uint64_t>(l1 + 2 * l2)) * 0x9E3779B97F4A7C15ull;
+    return &memo_[mix >> 58];
   }
 
   // The first candidates: for each summed index, each holder with those after it (in ssa
@@ -434,23 +558,27 @@ class greedy_search {
       if (output_.test(d)) continue;
       std::uint32_t* keys = holders_ + idx_[d].first;
       const std::uint32_t len = idx_[d].len;
-      std::sort(keys, keys + len, [&](std::uint32_t a, std::uint32_t b) { return t_[a].ssa < t_[b].ssa; });
+      auto ssa_less = [&](std::uint32_t a, std::uint32_t b) { return t_[a].ssa < t_[b].ssa; };
+      if (len > 32) std::sort(keys, keys + len, ssa_less);
+      else  // (by insertion: most lists hold 2 or 3, already in order, as handles were made in ssa order)
+        for (std::uint32_t i = 1; i < len; ++i)
+          for (std::uint32_t j = i; j > 0 && ssa_less(keys[j], keys[j - 1]); --j) std::swap(keys[j - 1], keys[j]);
       for (std::size_t i = 0; i + 1 < len; ++i) offer(keys[i], keys + i + 1, keys + len);
     }
   }
 
-  // Contracts the pair of c: one step, and one more when the result's index set is that of a
-  // live tensor (a Hadamard product). Returns the result's handle.
-  constexpr std::uint32_t contract(const candidate& c) {
-    t_[c.h1].alive = false;
-    t_[c.h2].alive = false;
-    for_each_summed(t_[c.h1].key, [&](std::uint32_t d) { drop(d, c.h1); });
-    for_each_summed(t_[c.h2].key, [&](std::uint32_t d) { drop(d, c.h2); });
-    add_step(t_[c.h1].ssa, t_[c.h2].ssa);
+  // Contracts the pair (h1, h2) into k12: one step, and one more when the result's index set is
+  // that of a live tensor (a Hadamard product). Returns the result's handle.
+  constexpr std::uint32_t contract(std::uint32_t h1, std::uint32_t h2, id_run k12) {
+    t_[h1].alive = false;
+    t_[h2].alive = false;
+    for_each_summed(t_[h1].key, [&](std::uint32_t d) { drop(d, h1); });
+    for_each_summed(t_[h2].key, [&](std::uint32_t d) { drop(d, h2); });
+    add_step(t_[h1].ssa, t_[h2].ssa);
     const std::uint32_t id12 = next_++;
     std::size_t slot = 0;
-    const std::uint64_t hash = id_list_map::hash(ids_of(c.k12));
-    std::uint32_t h12 = handle_of_.find(ids_of(c.k12), hash, handle_ids(), slot);
+    const std::uint64_t hash = id_list_map::hash(ids_of(k12));
+    std::uint32_t h12 = handle_of_.find(ids_of(k12), hash, handle_ids(), slot);
     if (h12 != id_list_map::npos && t_[h12].alive) {
       add_step(t_[h12].ssa, id12);
       t_[h12].ssa = next_++;
@@ -459,27 +587,31 @@ class greedy_search {
     if (h12 == id_list_map::npos) {
       h12 = static_cast<std::uint32_t>(t_.size());
       handle_of_.insert(slot, hash, h12);
-      t_.push_back(make_tensor(c.k12, id12));
+      add_tensor(k12, id12);
     } else {
-      t_[h12] = make_tensor(c.k12, id12);
+      set_tensor(t_[h12], k12, id12);
     }
-    for_each_summed(c.k12, [&](std::uint32_t d) { hold(d, h12); });
+    for_each_summed(k12, [&](std::uint32_t d) { hold(d, h12); });
     return h12;
   }
 
   // New candidates: the live tensors sharing a summed index with the new one (each once).
+  // (On locals: a store through seen or k2s may alias any member of 32 bits, which the compiler
+  // then read again at each holder.)
   constexpr void offer_partners(std::uint32_t h12, id_run k12) {
-    ++stamp_;
+    const std::uint32_t stamp = ++stamp_;
+    std::uint32_t *const seen = seen_, *const k2s = k2s_;
     std::uint32_t n2 = 0;
-    seen_[h12] = stamp_;
+    seen[h12] = stamp;
     for_each_summed(k12, [&](std::uint32_t d) {
-      for (std::uint32_t i = idx_[d].first; i < idx_[d].first + idx_[d].len; ++i)
-        if (const std::uint32_t h = holders_[i]; seen_[h] != stamp_) {
-          seen_[h] = stamp_;
-          k2s_[n2++] = h;
+      const std::uint32_t* const v = holders_ + idx_[d].first;
+      for (std::uint32_t i = 0, len = idx_[d].len; i < len; ++i)
+        if (const std::uint32_t h = v[i]; seen[h] != stamp) {
+          seen[h] = stamp;
+          k2s[n2++] = h;
         }
     });
-    offer(h12, k2s_, k2s_ + n2);
+    offer(h12, k2s, k2s + n2);
   }
 
   // Outer products of what is left, smallest first (ties: the larger ssa id first, as

@@ -12,11 +12,12 @@ namespace detail {
 // and compared on their few ids (a set_index hashes all W words of a label_set). Sized once
 // for `capacity` keys; never grows.
 class id_list_map {
-  struct entry {
-    std::uint64_t hash = 0;
-    std::uint32_t at = 0;  // handle + 1; 0 = empty
+  struct entry {  // (8 bytes, not 16 with the whole hash: half the table to clear and probe)
+    std::uint32_t hash = 0;  // the hash's top 32 bits (its low bits pick the slot)
+    std::uint32_t at = 0;    // handle + 1; 0 = empty
   };
   std::vector<entry> slots_;  // (one allocation)
+  static constexpr std::uint32_t top(std::uint64_t h) { return static_cast<std::uint32_t>(h >> 32); }
 
  public:
   static constexpr std::uint32_t npos = ~std::uint32_t{0};
@@ -40,11 +41,11 @@ class id_list_map {
         slot = i;
         return npos;
       }
-      if (slots_[i].hash == h && std::ranges::equal(ids_of(slots_[i].at - 1), ids)) return slots_[i].at - 1;
+      if (slots_[i].hash == top(h) && std::ranges::equal(ids_of(slots_[i].at - 1), ids)) return slots_[i].at - 1;
     }
   }
   constexpr void insert(std::size_t slot, std::uint64_t h, std::uint32_t handle) {
-    slots_[slot] = {h, handle + 1};
+    slots_[slot] = {top(h), handle + 1};
   }
 };
 

@@ -173,10 +173,56 @@ struct signed_cost {
   }
 };
 
+// The ids still in ssa_to_linear's list, which stays sorted (a new id is the largest): an id's
+// position is the count of live ids below it. Up to 32 operands the list itself (in place up to
+// 16); beyond, a Fenwick tree over all of the path's ids, found and updated in log(ids) steps
+// where the list took a binary search and an erase that moved its tail (greedy's paths: 1.8 us
+// instead of 2.2 at 100 operands, 9.7 instead of 16.5 at 500; 0.33 instead of 0.30 at 20).
+class live_list {
+  small_vector<std::uint32_t, 16> ids_;
+
+ public:
+  constexpr explicit live_list(std::size_t n_inputs) : ids_(n_inputs, 0) {
+    for (std::size_t i = 0; i < n_inputs; ++i) ids_[i] = static_cast<std::uint32_t>(i);
+  }
+  [[nodiscard]] constexpr std::size_t below(std::uint32_t id) const {
+    return static_cast<std::size_t>(std::lower_bound(ids_.begin(), ids_.end(), id) - ids_.begin());
+  }
+  // A step: its ids out (at their positions `at`, ascending), `id` in.
+  constexpr void step(std::span<const std::uint32_t>, const small_vector<std::size_t, 8>& at, std::uint32_t id) {
+    for (auto it = at.rbegin(); it != at.rend(); ++it) ids_.erase(ids_.begin() + static_cast<std::ptrdiff_t>(*it));
+    ids_.push_back(id);
+  }
+};
+class live_tree {
+  small_vector<std::uint32_t, 16> tree_;  // tree_[i]: the live ids among (i - lowbit(i), i], as id + 1
+
+  static constexpr std::size_t low(std::size_t i) { return i & (~i + 1); }
+  constexpr void add(std::uint32_t id, std::uint32_t delta) {  // (delta ~0u: minus one)
+    for (std::size_t i = id + std::size_t{1}; i < tree_.size(); i += low(i)) tree_[i] += delta;
+  }
+
+ public:
+  constexpr live_tree(std::size_t n_inputs, std::size_t n_ids) : tree_(n_ids + 1, 0) {
+    for (std::size_t i = 1; i <= n_ids; ++i) {  // (in one pass: each node adds to its parent)
+      tree_[i] += i <= n_inputs;
+      if (const std::size_t up = i + low(i); up <= n_ids) tree_[up] += tree_[i];
+    }
+  }
+  [[nodiscard]] constexpr std::size_t below(std::uint32_t id) const {
+    std::size_t n = 0;
+    for (std::size_t i = id; i > 0; i -= low(i)) n += tree_[i];
+    return n;
+  }
+  constexpr void step(std::span<const std::uint32_t> out, const small_vector<std::size_t, 8>&, std::uint32_t id) {
+    for (auto d : out) add(d, ~0u);
+    add(id, 1);
+  }
+};
+
 // opt_einsum's ssa_to_linear: static single assignment ids -> recycled positions.
-constexpr linear_path ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs) {
-  small_vector<std::uint32_t, 16> ids(n_inputs, 0);  // (in place up to 16 operands)
-  for (std::size_t i = 0; i < n_inputs; ++i) ids[i] = static_cast<std::uint32_t>(i);
+template <class Live>
+constexpr linear_path ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs, Live live) {
   auto next = static_cast<std::uint32_t>(n_inputs);
   linear_path path;
   path.reserve(ssa.size(), ssa.data.size() - ssa.size());
@@ -184,15 +230,18 @@ constexpr linear_path ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs) {
   for (std::size_t at = 0; at < ssa.data.size(); at += 1 + ssa.data[at]) {
     con.clear();
     for (std::size_t i = at + 1; i <= at + ssa.data[at]; ++i) {  // (sorted by insertion: a step has a few)
-      const auto pos = static_cast<std::size_t>(std::lower_bound(ids.begin(), ids.end(), ssa.data[i]) - ids.begin());
+      const std::size_t pos = live.below(ssa.data[i]);
       con.push_back(pos);
       for (std::size_t j = con.size() - 1; j > 0 && con[j - 1] > pos; --j) std::swap(con[j - 1], con[j]);
     }
-    for (auto it = con.rbegin(); it != con.rend(); ++it) ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(*it));
-    ids.push_back(next++);
+    live.step({ssa.data.data() + at + 1, ssa.data[at]}, con, next++);
     path.push_back(con.data(), con.data() + con.size());
   }
   return path;
+}
+constexpr linear_path ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs) {
+  if (n_inputs <= 32) return ssa_to_linear(ssa, n_inputs, live_list(n_inputs));
+  return ssa_to_linear(ssa, n_inputs, live_tree(n_inputs, n_inputs + ssa.size()));
 }
 
 // Open-addressing map from label sets to small integers (constexpr: no std::unordered_map).
