@@ -79,10 +79,9 @@ constexpr path_problem<Cost, W> problem_of(const einsum_network& net, small_vect
   path_problem<Cost, W> p;
   p.in.reserve(net.operands());
   p.size = std::move(size);
-  for (const auto& t : net.inputs) {
-    label_set<W> s;
+  for (const auto& t : net.inputs) {  // (each set built in place: one built on the stack and
+    label_set<W>& s = p.in.emplace_back();  // copied in was read back before its stores landed)
     for (auto d : t) s.set(d);
-    p.in.push_back(s);
   }
   for (auto d : net.output) p.out.set(d);
   return p;
