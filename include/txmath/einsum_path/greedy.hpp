@@ -10,6 +10,7 @@
 #include <utility>
 
 #include <txmath/einsum_path/branch1.hpp>
+#include <txmath/einsum_path/greedy_queue.hpp>
 #include <txmath/einsum_path/id_list_map.hpp>
 #include <txmath/einsum_path/problem.hpp>
 
@@ -90,17 +91,10 @@ class greedy_search {
   std::vector<std::uint32_t> scratch_;
   std::uint32_t* holders_ = nullptr;
   static constexpr std::uint32_t kept_always = 3;
-  // The queue: heaps of entries (see push), best on top; lists while seeding where exact.
+  // The queue (greedy_queue.hpp): heaps of entries, best on top; lists while seeding where exact.
   static constexpr bool keyed = exact && std::is_same_v<Cost, log2_cost>;
-  struct keyed_entry {
-    u128 key;
-    std::uint32_t h1, h2;
-    id_run k12;
-  };
-  using entry = std::conditional_t<keyed, keyed_entry, std::uint32_t>;  // (else a position in cands_)
-  std::vector<entry> queue_[2];
-  std::vector<candidate> cands_;  // (not keyed:) every candidate queued
-  bool heaped_ = !exact;
+  using queue_type = greedy_queue<candidate, id_run, keyed, exact>;
+  queue_type queue_;
   struct rank_memo {  // (rank_of; 64 entries, by the top 6 bits of a hash)
     double l = std::numeric_limits<double>::quiet_NaN(), l1 = 0, l2 = 0;
     rank_type rank{};
@@ -131,9 +125,9 @@ class greedy_search {
     add_inputs();
     index_holders();
     seed_queue();
-    end_seeding();
-    while (std::vector<entry>* q = next_queue()) {
-      const queued c = pop(*q);
+    queue_.end_seeding();
+    while (!queue_.empty()) {
+      const auto c = queue_.pop();
       if (!t_[c.h1].alive || !t_[c.h2].alive) continue;  // obsolete
       const std::uint32_t h12 = contract(c.h1, c.h2, c.k12);
       offer_partners(h12, c.k12);
@@ -282,72 +276,9 @@ class greedy_search {
     output_.for_each([&](std::uint32_t d) { idx_[d].len = kept_always; });
     for (std::uint32_t d = 0; d < n_labels; ++d) count_refs(d);  // (once an index, not once a holder)
     // Each summed index seeds at most its holders' count of candidates, each step one more.
-    queue_[1].reserve(total + n);
-    if constexpr (!keyed) cands_.reserve(total + n);
+    queue_.reserve(total + n);
   }
 
-  static constexpr bool before(const candidate& a, const candidate& b) {  // a < b
-    if (a.rank < b.rank) return true;
-    if (b.rank < a.rank) return false;
-    if (a.id2 != b.id2) return a.id2 < b.id2;
-    return a.id1 < b.id1;
-  }
-  // The queue. Where ranks are log2_cost's exact ones, an entry's order is one 128-bit key,
-  // compared as an integer: the log of the rank's magnitude, as ordered bits (descending
-  // where the rank is negative), then the ids; the negative ranks in queue_[0], the others in
-  // queue_[1], popped after. (before() tested the signs, two doubles' partial ordering and the
-  // ids: a fifth of greedy's time on MPS ladders.) Other ranks (count's, of 32 bytes, and the
-  // Ranker's): positions in cands_ in queue_[1], under before() (a heap of the candidates
-  // themselves, 48-64 bytes, made count's greedy_search 20% slower). Where ranks are exact, the
-  // seeds are heaped at once (make_heap, linear), the later ones one by one; the Ranker's are
-  // pushed one by one, as its double ranks may be NaN (before() is then no strict order, and the
-  // heap's layout decides).
-  struct entry_less {  // (a std heap has the largest on top)
-    const candidate* cands;
-    constexpr bool operator()(const entry& a, const entry& b) const {
-      if constexpr (keyed) return b.key < a.key;
-      else return before(cands[b], cands[a]);
-    }
-  };
-  constexpr entry_less less() const { return {cands_.data()}; }  // (cands_ may have moved)
-  constexpr void push(const candidate& c) {
-    if constexpr (keyed) {
-      std::vector<entry>& q = queue_[c.rank.negative ? 0 : 1];
-      const double l = c.rank.magnitude.log2();
-      const u128 ids = u128{c.id2} << 32 | c.id1;
-      q.push_back({u128{ordered_bits(c.rank.negative ? -l : l)} << 64 | ids, c.h1, c.h2, c.k12});
-      if (heaped_) std::push_heap(q.begin(), q.end(), less());
-    } else {
-      queue_[1].push_back(static_cast<std::uint32_t>(cands_.size()));
-      cands_.push_back(c);
-      if (heaped_) std::push_heap(queue_[1].begin(), queue_[1].end(), less());
-    }
-  }
-  // x < y exactly where ordered_bits(x) < ordered_bits(y), for x and y not NaN (-0.0 as 0.0).
-  static constexpr std::uint64_t ordered_bits(double x) {
-    const auto b = std::bit_cast<std::uint64_t>(x + 0.0);
-    return b >> 63 ? ~b : b | std::uint64_t{1} << 63;
-  }
-  constexpr void end_seeding() {
-    if (!heaped_)
-      for (auto& q : queue_) std::make_heap(q.begin(), q.end(), less());
-    heaped_ = true;
-  }
-  constexpr std::vector<entry>* next_queue() {
-    if (!queue_[0].empty()) return &queue_[0];
-    return queue_[1].empty() ? nullptr : &queue_[1];
-  }
-  struct queued {
-    std::uint32_t h1, h2;
-    id_run k12;
-  };
-  constexpr queued pop(std::vector<entry>& q) {
-    std::pop_heap(q.begin(), q.end(), less());
-    const entry e = q.back();
-    q.pop_back();
-    if constexpr (keyed) return {e.h1, e.h2, e.k12};
-    else return {cands_[e].h1, cands_[e].h2, cands_[e].k12};
-  }
 
   // The result of contracting h1 and h2 keeps the output indices and those some other live
   // tensor holds (opt_einsum: reference count >= 3 on both operands, >= 2 on one). Written to
@@ -423,7 +354,7 @@ class greedy_search {
     }
     candidate c = make(h1, *best, best_rank);
     c.k12 = store_result(c.h1, c.h2);
-    push(c);
+    queue_.push(c);
   }
   // Whether the pair (h1, a) comes before (h1, b) on a tie of ranks: opt_einsum compares the
   // larger ssa id of each pair, then the smaller.
@@ -496,10 +427,10 @@ class greedy_search {
       if constexpr (exact)
         if (h2 != from && surely_worse(best.rank, l, t_[h1].footprint.log2(), t_[*h2].footprint.log2())) continue;
       const candidate c = make(h1, *h2, rank_of(h1, *h2, l));
-      if (h2 == from || before(c, best)) best = c;
+      if (h2 == from || queue_type::before(c, best)) best = c;
     }
     best.k12 = store_result(best.h1, best.h2);
-    push(best);
+    queue_.push(best);
   }
   // What an index of the partner adds to the result's log size: an indexed load, not a branch
   // on in1 (mispredicted one time in three).
