@@ -30,6 +30,29 @@ void BM_parse_and_cost_pairwise(benchmark::State& state) {
 }
 BENCHMARK(BM_parse_and_cost_pairwise);
 
+// The parts of a small call the README names (not in the opt_einsum table): parsing a pairwise
+// spec into an einsum_network, and replaying a given path of six steps (a chain of 7 matrices,
+// sizes 3) into its report.
+void BM_small_parse_network(benchmark::State& state) {
+  std::string spec = "btnh,bsnh->bnts";
+  benchmark::DoNotOptimize(spec.data());
+  for (auto _ : state) {
+    const einsum_network net = parse_network(spec);
+    benchmark::DoNotOptimize(net.labels.data());
+  }
+}
+BENCHMARK(BM_small_parse_network)->Name("small/parse_network btnh,bsnh->bnts");
+void BM_small_replay_chain(benchmark::State& state) {
+  einsum_network net = parse_network("ab,bc,cd,de,ef,fg,gh->ah");
+  for (char32_t c : net.labels) net.set_size(c, 3);
+  const linear_path path{{0, 1}, {0, 1}, {0, 1}, {0, 1}, {0, 1}, {0, 1}};
+  for (auto _ : state) {
+    const auto info = contract_path<count>(net, path);
+    benchmark::DoNotOptimize(info.opt_flops);
+  }
+}
+BENCHMARK(BM_small_replay_chain)->Name("small/replay 7-matrix chain, 6 steps");
+
 // One case: what opt_einsum is given (the text and the shapes) and the optimizer.
 struct path_case {
   std::string spec;

@@ -116,8 +116,7 @@ constexpr ssa_path search(const einsum_network& net, small_vector<Cost, 16> size
 // product of all index sizes, times a factor for the operands (a step's flop_count, a sum over
 // the steps) and dp's combo_factor. An upper bound from bit widths, so it works at compile time.
 constexpr std::size_t search_bits(const einsum_network& net, const path_options& opt) {
-  std::size_t bits = 2 * static_cast<std::size_t>(std::bit_width(net.operands())) + 3;
-  for (const count& s : net.sizes) bits += bit_width_of(s);
+  std::size_t bits = 2 * static_cast<std::size_t>(std::bit_width(net.operands())) + 3 + sizes_bit_width(net);
   if (opt.minimize == dp_minimize::combo || opt.minimize == dp_minimize::limit)
     bits += static_cast<std::size_t>(std::bit_width(opt.combo_factor)) + 1;
   return bits;

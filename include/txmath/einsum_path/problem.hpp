@@ -35,6 +35,13 @@ constexpr std::size_t bit_width_of(const count& c) {
   const auto hi = static_cast<std::uint64_t>(v >> 64), lo = static_cast<std::uint64_t>(v);
   return hi ? 64 + static_cast<std::size_t>(std::bit_width(hi)) : static_cast<std::size_t>(std::bit_width(lo));
 }
+// The bit width of the product of every index size of a network: every product of distinct
+// indices is below 2^(this), which bounds what a search or a replay can compute.
+constexpr std::size_t sizes_bit_width(const einsum_network& net) {
+  std::size_t bits = 0;
+  for (const count& s : net.sizes) bits += bit_width_of(s);
+  return bits;
+}
 
 template <class Cost>
 constexpr Cost cost_of(count c) {

@@ -71,9 +71,8 @@ constexpr bool replay_fits_u64(const einsum_network& net, std::size_t n_steps) {
                              static_cast<std::size_t>(std::bit_width(std::max<std::size_t>(n_steps, 1)));
   if (factor >= 63) return false;
   const std::size_t spare = 63 - factor;
-  std::size_t all = 0, out = 0;
-  for (const count& s : net.sizes)
-    if ((all += bit_width_of(s)) > spare) return false;
+  if (sizes_bit_width(net) > spare) return false;
+  std::size_t out = 0;
   for (auto d : net.output)
     if ((out += bit_width_of(net.sizes[d])) > spare) return false;
   return true;
@@ -264,7 +263,7 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, st
 
 // The report of the path of one step over every operand (one or two operands, or an index
 // of size 0), read off the terms in one pass: the step's product is the naive cost's, its
-// result is the output. The same report as replay() of that path (test_einsum_path compares
+// result is the output. The same report as replay() of that path (test_einsum_small compares
 // them), without replay's per-index bookkeeping, which is most of a two-operand call.
 template <class Cost, std::size_t W>
 constexpr path_info<Cost> one_step(const einsum_network& net, std::span<const Cost> size) {

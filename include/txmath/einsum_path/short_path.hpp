@@ -2,9 +2,10 @@
 // The short paths: one to three operands need no search machinery (no label sets, no sizes
 // as a std::vector, no search arrays), so that a transformer's einsum is costed without
 // allocating. (One or two operands take the one step over everything, as opt_einsum:
-// replay.hpp's one_step.) Three: the trees the exact searches (optimal, dp, auto_'s optimal) compare are compared here, exactly,
-// in the order those searches meet them, keeping the first of least cost as they do: the
-// answer is the searched one, ties and pre-reductions included.
+// replay.hpp's one_step.) Three: the trees the exact searches (optimal, dp, auto_'s optimal)
+// compare are compared here, exactly, in the order those searches meet them, keeping the
+// first of least cost as they do: the answer is the searched one, ties and pre-reductions
+// included.
 #include <txmath/einsum_path/problem.hpp>
 
 namespace txmath {
@@ -57,11 +58,7 @@ class short_path {
 
   // Whether every figure of three's trees is below 2^64 (at most 16 times the product of all
   // the sizes: see three::fits): they are then compared in 64-bit integers.
-  static constexpr bool fits_u64(const einsum_network& net) {
-    std::size_t bits = 4;
-    for (const count& s : net.sizes) bits += bit_width_of(s);
-    return bits <= 64;
-  }
+  static constexpr bool fits_u64(const einsum_network& net) { return 4 + sizes_bit_width(net) <= 64; }
 
   // Three operands as index sets, and the costs of their trees. A tree is ((i j) k): the pair
   // i < j first, each operand read whole or (flags) reduced first over the indices only it has.
