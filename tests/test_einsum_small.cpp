@@ -260,6 +260,36 @@ TEST_CASE("one step over every operand: the report replay() gives that path") {
   CHECK(matvec());
 }
 
+TEST_CASE("replay_ssa: the report of replay() along ssa_to_linear's path") {
+  // contract_path replays a search's ssa path directly (positions found as it goes); the
+  // reference is the two passes it replaced: ssa_to_linear, then replay() of that linear path.
+  // Random networks of 3-120 operands (over 32: the Fenwick positions), greedy and dp paths, in
+  // count (exact and 64-bit figures, and sizes up to 2^40 where figures overflow) and log2_cost.
+  std::size_t checked = 0, overflowed = 0;
+  for (std::uint32_t n : {3u, 5u, 8u, 12u, 33u, 60u, 120u})
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+      einsum_network net = random_network(n, 3, seed % 3 + 2, seed * 31 + n);
+      if (seed > 4)  // (large sizes: some figures beyond 128 bits)
+        for (std::size_t d = 0; d < net.n_labels(); d += 2) net.sizes[d] = count::from_rep(detail::u128{1} << 40);
+      CAPTURE(net.str());
+      for (path_optimizer o : {path_optimizer::greedy, path_optimizer::dp}) {
+        if (o == path_optimizer::dp && n > 12) continue;
+        const std::vector<count> size = detail::sizes_as<count>(net);
+        const std::vector<log2_cost> size2 = detail::sizes_as<log2_cost>(net);
+        detail::dp_work work{search_budget{}};
+        const detail::ssa_path ssa = detail::search<log2_cost, 4>(net, detail::sizes_in_place<log2_cost>(net), {.optimize = o}, o, work);
+        const path_info<count> direct = detail::replay_ssa<count>(net, ssa, size);
+        CHECK(same_report(direct, detail::replay<count>(net, detail::ssa_to_linear(ssa, n), size)));
+        CHECK(same_report(detail::replay_ssa<log2_cost>(net, ssa, size2),
+                          detail::replay<log2_cost>(net, detail::ssa_to_linear(ssa, n), size2)));
+        ++checked;
+        overflowed += direct.overflowed.any();
+      }
+    }
+  CHECK(checked == 7 * 6 + 4 * 6);
+  CHECK(overflowed > 0);
+}
+
 TEST_CASE("no heap allocation for small networks") {
   const std::string pair = "btnh,bsnh->bnts", three = "bd,df,fe->be", eight = "ab,bc,cd,de,ef,fg,gh,hi->ai";
   const std::vector<std::vector<count>> pair_shapes{{8, 2048, 32, 128}, {8, 2048, 32, 128}};

@@ -175,9 +175,9 @@ constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_
   // (greedy_small before the search's problem is built: 13% of a small greedy call. Where it
   // declines, search() tries it once more before greedy_search; a decline is early or rare.)
   if (o == path_optimizer::greedy && opt.limit.what == memory_limit::kind::unlimited)
-    if (auto ssa = greedy_small::of(net)) return replay<Cost>(net, ssa_to_linear(*ssa, n), sizes);
+    if (auto ssa = greedy_small::of(net)) return replay_ssa<Cost>(net, *ssa, sizes);
   dp_work work{opt.budget};
-  return replay<Cost>(net, ssa_to_linear(search_any_size<Cost, W>(net, opt, o, work), n), sizes);
+  return replay_ssa<Cost>(net, search_any_size<Cost, W>(net, opt, o, work), sizes);
 }
 }  // namespace detail
 

@@ -139,7 +139,7 @@ class small_vector {
   // Appends [first, last) (a range outside this vector).
   constexpr void append(const T* first, const T* last) {
     const auto n = static_cast<std::size_t>(last - first);
-    reserve(size_ + n);
+    grow_for(n);
     T* out = data() + size_;
     for (std::size_t i = 0; i < n; ++i) out[i] = first[i];  // (std::copy calls memmove: slower for a few)
     size_ += n;
@@ -147,7 +147,7 @@ class small_vector {
   template <std::input_iterator It>
   constexpr T* insert(const T* pos, It first, It last) {
     const auto at = static_cast<std::size_t>(pos - begin()), old = size_;
-    if constexpr (std::forward_iterator<It>) reserve(size_ + static_cast<std::size_t>(std::distance(first, last)));
+    if constexpr (std::forward_iterator<It>) grow_for(static_cast<std::size_t>(std::distance(first, last)));
     for (; first != last; ++first) push_back(*first);
     std::rotate(begin() + at, begin() + old, end());
     return begin() + at;
@@ -196,6 +196,11 @@ class small_vector {
 
   static constexpr bool small_copy = (raw || lazy) && std::is_trivially_copyable_v<T> && sizeof(in_place) <= 128;
   static constexpr std::size_t in_place_capacity() { return lazy && std::is_constant_evaluated() ? 0 : N; }
+  // Room for n more, growing geometrically as push_back does (growing to the exact size made
+  // a run of appends quadratic: a path_info's term lists at 500 operands, 3.5 MB copied a call).
+  constexpr void grow_for(std::size_t n) {
+    if (size_ + n > capacity()) grow_to(std::max(size_ + n, 2 * size_));
+  }
   constexpr void grow_to(std::size_t n) {
     if (n < 2 * N) n = 2 * N;
     T* p = raw ? new T[n] : new T[n]();  // (a trivial T's new elements are written before read)

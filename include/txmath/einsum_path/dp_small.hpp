@@ -1,6 +1,8 @@
 #pragma once
 // dp on a group of at most 10 tensors under the exact-FLOP objective, on arrays indexed by
 // subset (no allocation).
+#include <array>
+
 #include <txmath/einsum_path/dp_caps.hpp>
 #include <txmath/einsum_path/dp_objective.hpp>
 
@@ -12,16 +14,26 @@ namespace detail {
 // positions of the subsets holding it, as bits (a list holds at most C(10, 5) = 252), so that the
 // subsets disjoint from a given one are visited in order without visiting the others: at 7-10
 // tensors most pairs of subsets overlap. (S: room for every subset, 2^m_g.)
+// C(a, b) for a, b <= 10 (Pascal's triangle).
+inline constexpr auto binomial_to_10 = [] {
+  std::array<std::array<std::size_t, 11>, 11> c{};
+  for (std::size_t a = 0; a <= 10; ++a) {
+    c[a][0] = 1;
+    for (std::size_t b = 1; b <= a; ++b) c[a][b] = c[a - 1][b - 1] + (b < a ? c[a - 1][b] : 0);
+  }
+  return c;
+}();
+
 template <std::size_t S>
 class subset_lists {
  public:
+  // (Only the rows of m_g tensors are cleared: clearing every array was a third of a dp call
+  // on 4 tensors.)
   constexpr explicit subset_lists(std::size_t m_g) {
-    std::size_t binomial[11][11]{};  // (Pascal's triangle to 10)
-    for (std::size_t a = 0; a <= 10; ++a) {
-      binomial[a][0] = 1;
-      for (std::size_t b = 1; b <= a; ++b) binomial[a][b] = binomial[a - 1][b - 1] + (b < a ? binomial[a - 1][b] : 0);
-    }
-    for (std::size_t nn = 1; nn <= m_g; ++nn) first_[nn] = first_[nn - 1] + binomial[m_g][nn - 1];
+    for (std::size_t nn = 1; nn <= m_g; ++nn) first_[nn] = first_[nn - 1] + binomial_to_10[m_g][nn - 1];
+    for (std::size_t nn = 0; nn <= m_g; ++nn)
+      for (std::size_t t = 0; t < m_g; ++t)
+        for (std::size_t w = 0; w < words; ++w) holding_[nn][t][w] = 0;
   }
   [[nodiscard]] constexpr std::size_t size(std::size_t nn) const { return n_of_[nn]; }
   [[nodiscard]] constexpr std::uint64_t at(std::size_t nn, std::size_t i) const { return subsets_[first_[nn] + i]; }
@@ -48,9 +60,9 @@ class subset_lists {
 
  private:
   static constexpr std::size_t words = S > 256 ? 4 : S > 64 ? 2 : 1;  // (C(10, 5) = 252)
-  std::uint64_t subsets_[S]{};  // list nn at first_[nn], room for C(m_g, nn)
+  std::uint64_t subsets_[S];  // list nn at first_[nn], room for C(m_g, nn) (set before read)
   std::size_t first_[12]{}, n_of_[11]{};
-  std::uint64_t holding_[11][10][words]{};
+  std::uint64_t holding_[11][10][words];  // (rows 0 .. m_g, tensors 0 .. m_g - 1 cleared)
 };
 
 // dp over one group of at most 10 tensors under the exact-FLOP objective: opt_einsum's

@@ -99,7 +99,7 @@ struct path_flops {
 };
 template <class Cost>
 constexpr path_flops<Cost> flops_of(const einsum_network& net, std::span<const Cost> size, const ssa_path& ssa) {
-  const path_info<Cost> info = replay<Cost>(net, ssa_to_linear(ssa, net.operands()), size);
+  const path_info<Cost> info = replay_ssa<Cost>(net, ssa, size);
   return {info.overflowed.opt_flops, info.opt_flops};
 }
 

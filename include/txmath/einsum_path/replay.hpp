@@ -78,18 +78,18 @@ constexpr bool replay_fits_u64(const einsum_network& net, std::size_t n_steps) {
   return true;
 }
 
-// The bookkeeping of replay(): the network's index references, the operands as they stand, and
-// the path_info being filled, one named step at a time. `Figure` is figure<Cost>, or
+// The bookkeeping of replay(): the network's index references and the path_info being filled,
+// one step at a time, each named by its operands' positions and ids (the callers keep the list
+// of operands as they stand: replay_in from a linear path, replay_ssa_in from ids). `Figure` is figure<Cost>, or
 // narrow_figure where 64 bits hold every figure.
 template <class Cost, class Figure>
 class path_replay {
  public:
   constexpr path_replay(const einsum_network& net, std::span<const Cost> size, path_info<Cost>& info)
-      : net_(net), size_(size), info_(info), steps_(info.steps), n_(net.operands()),
-        scratch_(4 * net.n_labels(), 0), list_(n_, 0) {
+      : net_(net), size_(size), info_(info), steps_(info.steps), n_(net.operands()), left_(n_),
+        scratch_(4 * net.n_labels(), 0) {
     const std::size_t L = net.n_labels();
     stamp_ = scratch_.data(), in_step_ = stamp_ + L, refs_ = in_step_ + L, uni_ = refs_ + L;
-    for (std::size_t i = 0; i < n_; ++i) list_[i] = static_cast<std::uint32_t>(i);
   }
 
   // Naive cost: one step over everything; "inner" when some index is on two inputs. Counts the
@@ -118,11 +118,15 @@ class path_replay {
     return input_ids;
   }
 
-  // Step k of `n_steps` contracts the operands at positions `con` (checked here).
-  constexpr void step(std::size_t k, std::size_t n_steps, std::span<const std::size_t> con) {
-    if (!path_step_ok(k, con, list_.size())) check_path_step(net_, k, con, list_.size());
+  // The operands that remain.
+  [[nodiscard]] constexpr std::size_t left() const { return left_; }
+
+  // Step k of `n_steps` contracts the operands at positions `con` (ascending, checked by the
+  // caller), whose ids are `ids` (input i is i, step k's result n + k).
+  constexpr void step(std::size_t k, std::size_t n_steps, std::span<const std::size_t> con,
+                      std::span<const std::uint32_t> ids) {
     steps_.operands.push_back(con);
-    const std::size_t n_uni = take_terms(k, con);
+    const std::size_t n_uni = take_terms(k, ids);
     // The product of the step's indices, whether one is summed away, and (but for the last
     // step, whose result is the output) the result: the step's indices that are still referred to.
     const bool last = k + 1 == n_steps;
@@ -141,7 +145,7 @@ class path_replay {
     if (k == 0 || largest_.value < elements.value) largest_ = elements;
     if (info_.max_scale < n_uni) info_.max_scale = n_uni;
     total_.add(step_flops);
-    list_.push_back(static_cast<std::uint32_t>(n_ + k));
+    left_ = left_ - con.size() + 1;
     auto& costs = steps_.costs.emplace_back();  // (filled in place: copying a 48-byte temporary
     costs.flops = step_flops.cost();             // in cost 5% of a replay)
     costs.result_elements = elements.cost();
@@ -154,9 +158,9 @@ class path_replay {
   constexpr void finish(std::size_t n_steps) {
     // (No step is a path only for one operand that already is the result, as "->" or "ij->ij".)
     const bool nothing_to_do = n_ == 1 && net_.inputs[0] == net_.output;
-    if (n_ > 0 && ((n_steps == 0 && !nothing_to_do) || list_.size() != 1))
+    if (n_ > 0 && ((n_steps == 0 && !nothing_to_do) || left_ != 1))
       TXMATH_FAIL(txmath_error_einsum_path_refers_to_a_missing_operand, invalid_argument,
-                  "txmath: einsum '" + net_.str() + "': the path leaves " + std::to_string(list_.size()) +
+                  "txmath: einsum '" + net_.str() + "': the path leaves " + std::to_string(left_) +
                       " operands uncontracted: every operand must be used once, and the last step leave one tensor" +
                       (n_steps == 0 ? " (the path has no step)" : ""));
     info_.largest_intermediate = largest_.cost();
@@ -170,14 +174,13 @@ class path_replay {
   std::span<const Cost> size_;
   path_info<Cost>& info_;
   step_list<Cost>& steps_;
-  std::size_t n_;
+  std::size_t n_, left_;
   // stamp_[d] == st_: d seen in the current term; in_step_[d] == k + 1: seen in step k; refs_[d]:
   // the operands and output that hold d; uni_: the distinct indices of the step, in order of
   // first appearance. One allocation for all.
   small_vector<std::uint32_t, 64> scratch_;
   std::uint32_t *stamp_, *in_step_, *refs_, *uni_;
   std::uint32_t st_ = 1;
-  small_vector<std::uint32_t, 16> list_;  // the operands as they stand: input i is i, step k's result n + k
   Figure largest_ = one(), total_ = zero();
 
   static constexpr Figure one() { return from(1u); }
@@ -190,15 +193,14 @@ class path_replay {
     if (o < n_) return net_.inputs[o];
     return steps_.results[o - n_];
   }
-  // Takes step k's operands off the list, their terms (last operand first) into the steps, and
-  // drops their references; returns the number of distinct indices, listed in uni_.
-  constexpr std::size_t take_terms(std::size_t k, std::span<const std::size_t> con) {
+  // Takes step k's operands' terms (last operand first) into the steps and drops their
+  // references; returns the number of distinct indices, listed in uni_.
+  constexpr std::size_t take_terms(std::size_t k, std::span<const std::uint32_t> ids) {
     std::size_t n_uni = 0;
     std::uint32_t *const stamp = stamp_, *const in_step = in_step_, *const refs = refs_, *const uni = uni_;
     const auto step = static_cast<std::uint32_t>(k + 1);  // (locals: the stores could alias members)
-    for (auto it = con.rbegin(); it != con.rend(); ++it) {
-      const std::span<const std::uint32_t> t = ids_of(list_[*it]);
-      list_.erase(list_.begin() + static_cast<std::ptrdiff_t>(*it));
+    for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+      const std::span<const std::uint32_t> t = ids_of(*it);
       steps_.terms.push_back(t);
       const std::uint32_t st = ++st_;
       for (auto d : t)
@@ -220,7 +222,19 @@ class path_replay {
   }
 };
 
-// replay() with its figures in `Figure`.
+// Reserves the step lists of `info` for `n_steps` steps naming `path_items` operands in all.
+template <class Cost>
+constexpr void reserve_steps(path_info<Cost>& info, std::size_t n_steps, std::size_t path_items,
+                             std::size_t input_ids) {
+  step_list<Cost>& steps = info.steps;
+  steps.operands.reserve(n_steps, path_items);
+  steps.terms.reserve(path_items, 2 * input_ids);
+  steps.results.reserve(n_steps, input_ids);
+  steps.costs.reserve(n_steps);
+}
+
+// replay() with its figures in `Figure`: the operands as they stand in a list (input i is i,
+// step k's result n + k), from which each step's positions are taken.
 template <class Cost, class Figure>
 constexpr path_info<Cost> replay_in(const einsum_network& net, linear_path&& path, std::span<const Cost> size) {
   path_info<Cost> info;
@@ -230,12 +244,11 @@ constexpr path_info<Cost> replay_in(const einsum_network& net, linear_path&& pat
   const std::size_t n_steps = path.size();
   std::size_t path_items = 0;
   for (auto l : path) path_items += l.size();
-  step_list<Cost>& steps = info.steps;
-  steps.operands.reserve(n_steps, path_items);
-  steps.terms.reserve(path_items, 2 * input_ids);
-  steps.results.reserve(n_steps, input_ids);
-  steps.costs.reserve(n_steps);
+  reserve_steps(info, n_steps, path_items, input_ids);
+  small_vector<std::uint32_t, 16> list(net.operands(), 0);
+  for (std::size_t i = 0; i < list.size(); ++i) list[i] = static_cast<std::uint32_t>(i);
   small_vector<std::size_t, 8> sorted;
+  small_vector<std::uint32_t, 8> ids;
   for (std::size_t k = 0; k < n_steps; ++k) {
     std::span<const std::size_t> con = path[k];
     if (!std::is_sorted(con.begin(), con.end())) {
@@ -243,10 +256,47 @@ constexpr path_info<Cost> replay_in(const einsum_network& net, linear_path&& pat
       std::sort(sorted.begin(), sorted.end());
       con = {sorted.data(), sorted.size()};
     }
-    r.step(k, n_steps, con);
+    if (!path_step_ok(k, con, list.size())) check_path_step(net, k, con, list.size());
+    ids.clear();
+    for (auto c : con) ids.push_back(list[c]);
+    for (auto it = con.rbegin(); it != con.rend(); ++it) list.erase(list.begin() + static_cast<std::ptrdiff_t>(*it));
+    list.push_back(static_cast<std::uint32_t>(net.operands() + k));
+    r.step(k, n_steps, con, ids);
   }
   r.finish(n_steps);
   info.path = std::move(path);
+  return info;
+}
+
+// The same from a search's ssa path (its own, so valid): each step's positions are found from
+// its ids in `live` (live_list or live_tree, as ssa_to_linear), and the linear path is built
+// as the steps are replayed, instead of in a pass of its own before.
+template <class Cost, class Figure, class Live>
+constexpr path_info<Cost> replay_ssa_in(const einsum_network& net, const ssa_path& ssa, std::span<const Cost> size,
+                                        Live live) {
+  path_info<Cost> info;
+  info.labels = net.labels;
+  path_replay<Cost, Figure> r(net, size, info);
+  const std::size_t input_ids = r.naive();
+  const std::size_t n_steps = ssa.size(), path_items = ssa.data.size() - n_steps;
+  reserve_steps(info, n_steps, path_items, input_ids);
+  info.path.reserve(n_steps, path_items);
+  auto next = static_cast<std::uint32_t>(net.operands());
+  small_vector<std::uint32_t, 8> ids;
+  small_vector<std::size_t, 8> con;
+  std::size_t k = 0;
+  for (std::size_t at = 0; at < ssa.data.size(); at += 1 + ssa.data[at], ++k) {
+    ids.assign(ssa.data.begin() + static_cast<std::ptrdiff_t>(at + 1),
+               ssa.data.begin() + static_cast<std::ptrdiff_t>(at + 1 + ssa.data[at]));
+    for (std::size_t i = 1; i < ids.size(); ++i)  // (ascending ids: ascending positions; a step has a few)
+      for (std::size_t j = i; j > 0 && ids[j - 1] > ids[j]; --j) std::swap(ids[j - 1], ids[j]);
+    con.clear();
+    for (auto id : ids) con.push_back(live.below(id));
+    live.step(ids, con, next++);
+    info.path.push_back(con.data(), con.data() + con.size());
+    r.step(k, n_steps, con, ids);
+  }
+  r.finish(n_steps);
   return info;
 }
 
@@ -259,6 +309,21 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, st
   if constexpr (std::is_same_v<Cost, count>)
     if (replay_fits_u64(net, path.size())) return replay_in<Cost, narrow_figure>(net, std::move(path), size);
   return replay_in<Cost, figure<Cost>>(net, std::move(path), size);
+}
+
+// replay() of a search's ssa path: the report of ssa_to_linear(ssa) in one pass.
+template <class Cost, class Live>
+constexpr path_info<Cost> replay_ssa_with(const einsum_network& net, const ssa_path& ssa, std::span<const Cost> size,
+                                          Live live) {
+  if constexpr (std::is_same_v<Cost, count>)
+    if (replay_fits_u64(net, ssa.size())) return replay_ssa_in<Cost, narrow_figure>(net, ssa, size, std::move(live));
+  return replay_ssa_in<Cost, figure<Cost>>(net, ssa, size, std::move(live));
+}
+template <class Cost>
+constexpr path_info<Cost> replay_ssa(const einsum_network& net, const ssa_path& ssa, std::span<const Cost> size) {
+  const std::size_t n = net.operands();
+  if (n <= 32) return replay_ssa_with(net, ssa, size, live_list(n));
+  return replay_ssa_with(net, ssa, size, live_tree(n, n + ssa.size()));
 }
 
 // The report of the path of one step over every operand (one or two operands, or an index
