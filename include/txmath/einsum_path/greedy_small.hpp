@@ -55,6 +55,13 @@ class greedy_small_search {
   Handles alive_ = 0;               // the live handles
   std::size_t handles_ = 0;
   Handles holders_[max_indices];  // the live handles holding each summed index (zeroed up to n_labels)
+  // The handles by key beyond 16 operands (a scan of every handle at each lookup made the search
+  // quadratic: 10% of a 60-tensor ladder in add_inputs alone): open addressing on twice the
+  // slots of the handles, each the handle + 1 (0: empty). Keys are distinct: a key seen again
+  // is the same handle, merged or revived.
+  static constexpr std::size_t index_slots = std::bit_ceil(2 * max_handles);
+  std::uint8_t index_[index_slots];
+  bool indexed_ = false;
   ids ref2_ = 0, ref3_ = 0;     // the summed indices 2 or more (3 or more) live tensors hold
   candidate cands_[max_candidates];
   std::uint8_t queue_[max_candidates];  // a heap of positions in cands_, best on top
@@ -94,12 +101,27 @@ class greedy_small_search {
   constexpr void add_step(std::uint32_t a, std::uint32_t b) { path_.push_back({a, b}); }
   // The live handle with this key, else the dead one (revived by the caller), else handles_.
   constexpr std::size_t handle_of(ids key) const {
+    if (indexed_) {
+      const std::size_t i = slot_of(key);
+      return index_[i] ? index_[i] - std::size_t{1} : handles_;
+    }
     std::size_t h = 0;
     while (h < handles_ && key_[h] != key) ++h;
     return h;
   }
+  // The slot of key in index_, or the empty slot where it would go.
+  constexpr std::size_t slot_of(ids key) const {
+    std::uint64_t x = static_cast<std::uint64_t>(key);
+    if constexpr (sizeof(ids) > 8) x ^= static_cast<std::uint64_t>(key >> 64) * 0xC2B2AE3D27D4EB4Full;
+    std::size_t i = static_cast<std::size_t>((x * 0x9E3779B97F4A7C15ull) >> 40) & (index_slots - 1);
+    while (index_[i] && key_[index_[i] - 1] != key) i = (i + 1) & (index_slots - 1);
+    return i;
+  }
   constexpr void make(std::size_t h, ids key, std::uint32_t ssa) {
-    if (h == handles_) ++handles_;
+    if (h == handles_) {
+      if (indexed_) index_[slot_of(key)] = static_cast<std::uint8_t>(h + 1);
+      ++handles_;
+    }
     key_[h] = key;
     foot_[h] = product(key);
     ssa_[h] = ssa;
@@ -147,6 +169,9 @@ class greedy_small_search {
     for (auto d : net_.output) output_ |= bit(d);
     output_ |= common;
     next_ = static_cast<std::uint32_t>(n);
+    indexed_ = n > 16;
+    if (indexed_)
+      for (auto& slot : index_) slot = 0;
     for (std::uint32_t i = 0; i < n; ++i) {
       const std::size_t h = handle_of(in[i]);
       if (h < handles_) {
