@@ -5,7 +5,8 @@
 # process waiting for a core counts no CPU time); both sides
 # start from the same spec text and shapes. Below the table, any case whose path costs more
 # FLOPs than opt_einsum's is listed (there should be none). Then scripts/external_speed.py's
-# summary on opt_einsum's own test expressions (benchmarks/bench_einsum_external.cpp).
+# summary on opt_einsum's own test expressions (benchmarks/bench_einsum_external.cpp), and its
+# every case of scripts/variety_cases.py's networks (the table's families, drawn at random).
 #
 # Usage: scripts/speed_table.sh [--opt-einsum PATH] [--quick]
 #   --opt-einsum PATH  opt_einsum's checkout (else $OPT_EINSUM_PATH, else the installed one)
@@ -15,7 +16,7 @@
 # comparisons, BENCH=path/to/bench_einsum runs that binary instead of building one (and
 # BENCH_EXTERNAL, else bench_einsum_external beside it, for the second table), and
 # OPT_EINSUM_TSV=file reuses opt_einsum's timings (its --tsv output, which SAVE_TSV=file keeps).
-# Takes about 10-12 minutes on a 2-core machine (most of it opt_einsum's dp on the lattices).
+# Takes about 12-14 minutes on a 2-core machine (most of it opt_einsum's dp on the lattices).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -103,9 +104,14 @@ print()
 print("Paths costlier than opt_einsum's: " + ("none" if not worse else "; ".join(worse)))
 EOF
 
-# The same comparison on einsums we did not design (opt_einsum's own test expressions).
+# The same comparison on einsums we did not design: opt_einsum's own test expressions, then
+# networks of the table's families drawn at random (scripts/variety_cases.py, its default seed).
 if [[ -x "$bench_external" ]]; then
   echo
   python3 scripts/external_speed.py --bench "$bench_external" ${opt_einsum:+--opt-einsum "$opt_einsum"} \
     --repetitions "$repetitions"
+  echo
+  python3 scripts/variety_cases.py --out "$out/variety.json"
+  python3 scripts/external_speed.py --bench "$bench_external" ${opt_einsum:+--opt-einsum "$opt_einsum"} \
+    --repetitions "$repetitions" --cases "$out/variety.json" --all
 fi

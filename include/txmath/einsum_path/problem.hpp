@@ -180,9 +180,9 @@ struct signed_cost {
   }
 };
 
-// The ids still in ssa_to_linear's list, which stays sorted (a new id is the largest): an id's
-// position is the count of live ids below it. Up to 32 operands the list itself (in place up to
-// 16); beyond, a Fenwick tree over all of the path's ids, found and updated in log(ids) steps
+// The ids still live in ssa_to_linear and replay_ssa, kept sorted (a new id is the largest): an
+// id's position is the count of live ids below it. Up to 32 operands the list itself (in place
+// up to 16); beyond, a Fenwick tree over all of the path's ids, found and updated in log(ids) steps
 // where the list took a binary search and an erase that moved its tail (greedy's paths: 1.8 us
 // instead of 2.2 at 100 operands, 9.7 instead of 16.5 at 500; 0.33 instead of 0.30 at 20).
 class live_list {

@@ -79,9 +79,9 @@ constexpr bool replay_fits_u64(const einsum_network& net, std::size_t n_steps) {
 }
 
 // The bookkeeping of replay(): the network's index references and the path_info being filled,
-// one step at a time, each named by its operands' positions and ids (the callers keep the list
-// of operands as they stand: replay_in from a linear path, replay_ssa_in from ids). `Figure` is figure<Cost>, or
-// narrow_figure where 64 bits hold every figure.
+// one step at a time, each named by its operands' positions and ids (the callers keep the
+// operands as they stand: replay_in in a list, replay_ssa_in as live ids). `Figure` is
+// figure<Cost>, or narrow_figure where 64 bits hold every figure.
 template <class Cost, class Figure>
 class path_replay {
  public:
@@ -117,9 +117,6 @@ class path_replay {
     for (auto d : net_.output) ++refs_[d];
     return input_ids;
   }
-
-  // The operands that remain.
-  [[nodiscard]] constexpr std::size_t left() const { return left_; }
 
   // Step k of `n_steps` contracts the operands at positions `con` (ascending, checked by the
   // caller), whose ids are `ids` (input i is i, step k's result n + k).
