@@ -9,11 +9,6 @@
 namespace txmath {
 namespace detail {
 
-// The subsets of a group of at most 10 tensors that dp has found, by size, in the order found
-// (the order dp's scan meets them, which decides its ties). With each list, for each tensor, the
-// positions of the subsets holding it, as bits (a list holds at most C(10, 5) = 252), so that the
-// subsets disjoint from a given one are visited in order without visiting the others: at 7-10
-// tensors most pairs of subsets overlap. (S: room for every subset, 2^m_g.)
 // C(a, b) for a, b <= 10 (Pascal's triangle).
 inline constexpr auto binomial_to_10 = [] {
   std::array<std::array<std::size_t, 11>, 11> c{};
@@ -24,6 +19,11 @@ inline constexpr auto binomial_to_10 = [] {
   return c;
 }();
 
+// The subsets of a group of at most 10 tensors that dp has found, by size, in the order found
+// (the order dp's scan meets them, which decides its ties). With each list, for each tensor, the
+// positions of the subsets holding it, as bits (a list holds at most C(10, 5) = 252), so that the
+// subsets disjoint from a given one are visited in order without visiting the others: at 7-10
+// tensors most pairs of subsets overlap. (S: room for every subset, 2^m_g.)
 template <std::size_t S>
 class subset_lists {
  public:
