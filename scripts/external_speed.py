@@ -94,8 +94,8 @@ def main():
             rows.setdefault(opt, []).append((c.get("name", c["spec"]), t_tx, t_oe, t_oe / t_tx))
             if tx_flops["external/" + name] > float(oe_cost) * (1 + 1e-9):
                 dearer.append(f"{name}: txmath {tx_flops['external/' + name]:.0f} FLOPs, opt_einsum {oe_cost}")
-    print(f"{cases['source'].split(';')[0]} ({len(cases['cases'])} cases), "
-          "least CPU time over repetitions, opt_einsum time / txmath time:")
+    what = cases["source"] if args.cases else f"opt_einsum {cases['opt_einsum_commit']} test expressions"
+    print(f"{what} ({len(cases['cases'])} cases), least CPU time over repetitions, opt_einsum time / txmath time:")
     print()
     print("| optimizer | cases | least | median | largest | below 100x |")
     print("|---|---:|---:|---:|---:|---:|")
