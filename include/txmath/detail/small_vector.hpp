@@ -197,7 +197,7 @@ class small_vector {
   static constexpr bool small_copy = (raw || lazy) && std::is_trivially_copyable_v<T> && sizeof(in_place) <= 128;
   static constexpr std::size_t in_place_capacity() { return lazy && std::is_constant_evaluated() ? 0 : N; }
   // Room for n more, growing geometrically as push_back does (growing to the exact size made
-  // a run of appends quadratic: a path_info's term lists at 500 operands, 3.5 MB copied a call).
+  // a run of appends quadratic: a path_info's term lists at 500 operands, 3.5 MB a call).
   constexpr void grow_for(std::size_t n) {
     if (size_ + n > capacity()) grow_to(std::max(size_ + n, 2 * size_));
   }
