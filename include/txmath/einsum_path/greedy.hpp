@@ -289,39 +289,33 @@ class greedy_search {
       for (std::uint64_t keep = kept_mask(h1, h2); keep; keep &= keep - 1) *out++ = static_cast<std::uint32_t>(std::countr_zero(keep));
       return static_cast<std::uint32_t>(out - k12);
     }
-    auto keep = [&](std::uint32_t d, std::uint32_t refs) {
+    // (On the log path the union is merged with selects: for_each_union's branches were
+    // mispredicted there; not in count's narrow_size12 and result_of, which selects made 30%
+    // and 4% slower on random n=100.)
+    for_each_union<by_log>(h1, h2, [&](std::uint32_t d, std::uint32_t refs) {
       *out = d;
       out += idx_[d].len >= refs;
-    };
-    if constexpr (!by_log) {
-      for_each_union(h1, h2, keep);
-      return static_cast<std::uint32_t>(out - k12);
-    }
-    // On the log path, the union merged with selects, not branches (for_each_union's were
-    // mispredicted there; not in count's narrow_size12 and result_of, which selects made 30% and
-    // 4% slower on random n=100).
-    const auto a = ids_of(t_[h1].key), b = ids_of(t_[h2].key);
-    std::size_t i = 0, j = 0;
-    while (i < a.size() && j < b.size()) {
-      const std::uint32_t x = a[i], y = b[j];
-      keep(x < y ? x : y, x == y ? 3u : 2u);
-      i += x <= y;
-      j += y <= x;
-    }
-    while (i < a.size()) keep(a[i++], 2u);
-    while (j < b.size()) keep(b[j++], 2u);
+    });
     return static_cast<std::uint32_t>(out - k12);
   }
   // Calls f(d, refs) for each index d of h1 or h2 in ascending id, refs being the reference
-  // count at which d outlives the pair (3 when both hold it, else 2).
-  template <class F>
+  // count at which d outlives the pair (3 when both hold it, else 2); the merge steps by
+  // selects where `selects`, else by branches (which is faster depends on the caller).
+  template <bool selects = false, class F>
   constexpr void for_each_union(std::uint32_t h1, std::uint32_t h2, F f) const {
     const auto a = ids_of(t_[h1].key), b = ids_of(t_[h2].key);
     std::size_t i = 0, j = 0;
     while (i < a.size() && j < b.size()) {
-      if (a[i] < b[j]) f(a[i++], 2u);
-      else if (b[j] < a[i]) f(b[j++], 2u);
-      else f(a[i++], 3u), ++j;
+      if constexpr (selects) {
+        const std::uint32_t x = a[i], y = b[j];
+        f(x < y ? x : y, x == y ? 3u : 2u);
+        i += x <= y;
+        j += y <= x;
+      } else {
+        if (a[i] < b[j]) f(a[i++], 2u);
+        else if (b[j] < a[i]) f(b[j++], 2u);
+        else f(a[i++], 3u), ++j;
+      }
     }
     while (i < a.size()) f(a[i++], 2u);
     while (j < b.size()) f(b[j++], 2u);

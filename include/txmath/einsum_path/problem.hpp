@@ -101,6 +101,12 @@ struct narrow_figure {
   constexpr narrow_figure flops(std::size_t n_terms, bool inner) const { return {flop_count(value, n_terms, inner)}; }
   [[nodiscard]] constexpr count cost() const { return count::from_rep(value); }
 };
+// The figure of value v, a figure<Cost> or a narrow_figure.
+template <class Figure>
+constexpr Figure figure_of(unsigned v) {
+  if constexpr (std::is_same_v<Figure, narrow_figure>) return Figure{v};
+  else return Figure{decltype(Figure::value)(v)};
+}
 
 // The network as label sets and the index sizes (in place up to 8 operands and 16 indices).
 template <class Cost, std::size_t W>
@@ -180,7 +186,7 @@ struct signed_cost {
   }
 };
 
-// The ids still live in ssa_to_linear and replay_ssa, kept sorted (a new id is the largest): an
+// The ids still live in for_each_linear_step, kept sorted (a new id is the largest): an
 // id's position is the count of live ids below it. Up to 32 operands the list itself (in place
 // up to 16); beyond, a Fenwick tree over all of the path's ids, found and updated in log(ids) steps
 // where the list took a binary search and an erase that moved its tail (greedy's paths: 1.8 us
@@ -227,28 +233,39 @@ class live_tree {
   }
 };
 
-// opt_einsum's ssa_to_linear: static single assignment ids -> recycled positions.
-template <class Live>
-constexpr linear_path ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs, Live live) {
+// An ssa path walked as linear steps: f(ids, positions) for each step, its ssa ids ascending
+// and so its positions (those among the ids live before the step: opt_einsum's ssa_to_linear),
+// the live ids in a live_list up to 32 operands, a live_tree beyond.
+template <class Live, class F>
+constexpr void for_each_linear_step(const ssa_path& ssa, std::size_t n_inputs, Live live, F&& f) {
   auto next = static_cast<std::uint32_t>(n_inputs);
-  linear_path path;
-  path.reserve(ssa.size(), ssa.data.size() - ssa.size());
+  small_vector<std::uint32_t, 8> ids;
   small_vector<std::size_t, 8> con;
   for (std::size_t at = 0; at < ssa.data.size(); at += 1 + ssa.data[at]) {
+    ids.assign(ssa.data.begin() + static_cast<std::ptrdiff_t>(at + 1),
+               ssa.data.begin() + static_cast<std::ptrdiff_t>(at + 1 + ssa.data[at]));
+    for (std::size_t i = 1; i < ids.size(); ++i)  // (sorted by insertion: a step has a few)
+      for (std::size_t j = i; j > 0 && ids[j - 1] > ids[j]; --j) std::swap(ids[j - 1], ids[j]);
     con.clear();
-    for (std::size_t i = at + 1; i <= at + ssa.data[at]; ++i) {  // (sorted by insertion: a step has a few)
-      const std::size_t pos = live.below(ssa.data[i]);
-      con.push_back(pos);
-      for (std::size_t j = con.size() - 1; j > 0 && con[j - 1] > pos; --j) std::swap(con[j - 1], con[j]);
-    }
-    live.step({ssa.data.data() + at + 1, ssa.data[at]}, con, next++);
-    path.push_back(con.data(), con.data() + con.size());
+    for (auto id : ids) con.push_back(live.below(id));
+    live.step(ids, con, next++);
+    f(std::span<const std::uint32_t>(ids.data(), ids.size()), std::span<const std::size_t>(con.data(), con.size()));
   }
-  return path;
 }
+template <class F>
+constexpr void for_each_linear_step(const ssa_path& ssa, std::size_t n_inputs, F&& f) {
+  if (n_inputs <= 32) for_each_linear_step(ssa, n_inputs, live_list(n_inputs), f);
+  else for_each_linear_step(ssa, n_inputs, live_tree(n_inputs, n_inputs + ssa.size()), f);
+}
+
+// opt_einsum's ssa_to_linear: static single assignment ids -> recycled positions.
 constexpr linear_path ssa_to_linear(const ssa_path& ssa, std::size_t n_inputs) {
-  if (n_inputs <= 32) return ssa_to_linear(ssa, n_inputs, live_list(n_inputs));
-  return ssa_to_linear(ssa, n_inputs, live_tree(n_inputs, n_inputs + ssa.size()));
+  linear_path path;
+  path.reserve(ssa.size(), ssa.data.size() - ssa.size());
+  for_each_linear_step(ssa, n_inputs, [&](std::span<const std::uint32_t>, std::span<const std::size_t> con) {
+    path.push_back(con.data(), con.data() + con.size());
+  });
+  return path;
 }
 
 // Open-addressing map from label sets to small integers (constexpr: no std::unordered_map).

@@ -180,12 +180,8 @@ class path_replay {
   std::uint32_t st_ = 1;
   Figure largest_ = one(), total_ = zero();
 
-  static constexpr Figure one() { return from(1u); }
-  static constexpr Figure zero() { return from(0u); }
-  static constexpr Figure from(unsigned v) {
-    if constexpr (std::is_same_v<Figure, narrow_figure>) return Figure{v};
-    else return Figure{Cost(v)};
-  }
+  static constexpr Figure one() { return figure_of<Figure>(1u); }
+  static constexpr Figure zero() { return figure_of<Figure>(0u); }
   constexpr std::span<const std::uint32_t> ids_of(std::uint32_t o) const {
     if (o < n_) return net_.inputs[o];
     return steps_.results[o - n_];
@@ -266,11 +262,10 @@ constexpr path_info<Cost> replay_in(const einsum_network& net, linear_path&& pat
 }
 
 // The same from a search's ssa path (its own, so valid): each step's positions are found from
-// its ids in `live` (live_list or live_tree, as ssa_to_linear), and the linear path is built
-// as the steps are replayed, instead of in a pass of its own before.
-template <class Cost, class Figure, class Live>
-constexpr path_info<Cost> replay_ssa_in(const einsum_network& net, const ssa_path& ssa, std::span<const Cost> size,
-                                        Live live) {
+// its ids as ssa_to_linear finds them (for_each_linear_step), and the linear path is built as
+// the steps are replayed, instead of in a pass of its own before.
+template <class Cost, class Figure>
+constexpr path_info<Cost> replay_ssa_in(const einsum_network& net, const ssa_path& ssa, std::span<const Cost> size) {
   path_info<Cost> info;
   info.labels = net.labels;
   path_replay<Cost, Figure> r(net, size, info);
@@ -278,21 +273,11 @@ constexpr path_info<Cost> replay_ssa_in(const einsum_network& net, const ssa_pat
   const std::size_t n_steps = ssa.size(), path_items = ssa.data.size() - n_steps;
   reserve_steps(info, n_steps, path_items, input_ids);
   info.path.reserve(n_steps, path_items);
-  auto next = static_cast<std::uint32_t>(net.operands());
-  small_vector<std::uint32_t, 8> ids;
-  small_vector<std::size_t, 8> con;
   std::size_t k = 0;
-  for (std::size_t at = 0; at < ssa.data.size(); at += 1 + ssa.data[at], ++k) {
-    ids.assign(ssa.data.begin() + static_cast<std::ptrdiff_t>(at + 1),
-               ssa.data.begin() + static_cast<std::ptrdiff_t>(at + 1 + ssa.data[at]));
-    for (std::size_t i = 1; i < ids.size(); ++i)  // (ascending ids: ascending positions; a step has a few)
-      for (std::size_t j = i; j > 0 && ids[j - 1] > ids[j]; --j) std::swap(ids[j - 1], ids[j]);
-    con.clear();
-    for (auto id : ids) con.push_back(live.below(id));
-    live.step(ids, con, next++);
+  for_each_linear_step(ssa, net.operands(), [&](std::span<const std::uint32_t> ids, std::span<const std::size_t> con) {
     info.path.push_back(con.data(), con.data() + con.size());
-    r.step(k, n_steps, con, ids);
-  }
+    r.step(k++, n_steps, con, ids);
+  });
   r.finish(n_steps);
   return info;
 }
@@ -309,18 +294,11 @@ constexpr path_info<Cost> replay(const einsum_network& net, linear_path path, st
 }
 
 // replay() of a search's ssa path: the report of ssa_to_linear(ssa) in one pass.
-template <class Cost, class Live>
-constexpr path_info<Cost> replay_ssa_with(const einsum_network& net, const ssa_path& ssa, std::span<const Cost> size,
-                                          Live live) {
-  if constexpr (std::is_same_v<Cost, count>)
-    if (replay_fits_u64(net, ssa.size())) return replay_ssa_in<Cost, narrow_figure>(net, ssa, size, std::move(live));
-  return replay_ssa_in<Cost, figure<Cost>>(net, ssa, size, std::move(live));
-}
 template <class Cost>
 constexpr path_info<Cost> replay_ssa(const einsum_network& net, const ssa_path& ssa, std::span<const Cost> size) {
-  const std::size_t n = net.operands();
-  if (n <= 32) return replay_ssa_with(net, ssa, size, live_list(n));
-  return replay_ssa_with(net, ssa, size, live_tree(n, n + ssa.size()));
+  if constexpr (std::is_same_v<Cost, count>)
+    if (replay_fits_u64(net, ssa.size())) return replay_ssa_in<Cost, narrow_figure>(net, ssa, size);
+  return replay_ssa_in<Cost, figure<Cost>>(net, ssa, size);
 }
 
 // The report of the path of one step over every operand (one or two operands, or an index

@@ -171,11 +171,8 @@ class short_path {
     ids in_[3]{}, out_ = 0, kept_[3]{};  // kept_[j]: the indices of input j another term holds
     bool reducible_[3]{};
 
+    static constexpr Figure one() { return figure_of<Figure>(1u); }
     // The product of the sizes in a set, flagged when beyond a count.
-    static constexpr Figure one() {
-      if constexpr (std::is_same_v<Figure, narrow_figure>) return {1u};
-      else return {count(1u)};
-    }
     [[nodiscard]] constexpr Figure product(ids s) const {
       Figure p = one();
       for (; s; s &= s - 1) p.mul(size_[static_cast<std::size_t>(std::countr_zero(s))]);
