@@ -35,10 +35,13 @@
 // and the report allocate nothing.
 //
 // Every search is bounded: an index of size 0 makes the one step over every operand the path
-// (it costs 0 FLOPs), dp keeps to path_options::budget, optimal to 20 operands. With count, a
-// search whose arithmetic overflows 128 bits runs again in log2_cost, and a reported figure
-// beyond 2^128 - 1 is flagged in path_info::overflowed instead of blocking the path. No
-// fixed capacity bounds the operands or indices of a step (step_cost() costs any step).
+// (it costs 0 FLOPs), dp keeps to path_options::budget, optimal to 20 operands. With count,
+// greedy ranks a pair exactly while its sizes fit in 128 bits and by log2 beyond, in the same
+// search (so it finds opt_einsum's path, ranked in Python integers, except where two ranks
+// beyond 2^128 are too close for a double); another search whose arithmetic overflows 128 bits
+// runs again in log2_cost; a reported figure beyond 2^128 - 1 is flagged in
+// path_info::overflowed instead of blocking the path. No fixed capacity bounds the operands or
+// indices of a step (step_cost() costs any step).
 #include <cstddef>
 #include <optional>
 #include <vector>

@@ -10,7 +10,9 @@
 #include <utility>
 
 #include <txmath/einsum_path/branch1.hpp>
+#include <txmath/einsum_path/greedy_outer.hpp>
 #include <txmath/einsum_path/greedy_queue.hpp>
+#include <txmath/einsum_path/greedy_rank.hpp>
 #include <txmath/einsum_path/id_list_map.hpp>
 #include <txmath/einsum_path/problem.hpp>
 
@@ -30,9 +32,11 @@ template <class Cost, std::size_t W, class Ranker = exact_rank>
 class greedy_search {
   static constexpr bool exact = std::is_same_v<Ranker, exact_rank>;
   static constexpr bool masks = W == 1 && exact && std::is_same_v<Cost, count>;  // (narrow_size12_mask)
-  using rank_type = std::conditional_t<exact, signed_cost<Cost>, double>;
+  static constexpr bool is_count = std::is_same_v<Cost, count>;
+  using rank_type = std::conditional_t<exact, std::conditional_t<is_count, count_rank, signed_cost<Cost>>, double>;
   struct no_log {};
   using log_type = std::conditional_t<exact, no_log, double>;  // a tensor's ln size, if ranked by it
+  using beyond_log = std::conditional_t<exact || is_count, double, no_log>;  // (log2 of the footprint)
 
   // Index sets as ascending id lists, runs of one pool: tensors hold a few indices of up to
   // 1024, and the queue holds a set per candidate.
@@ -44,19 +48,16 @@ class greedy_search {
     std::uint32_t ssa;
     bool alive;
     bool narrow;  // (count:) footprint and each index size below 2^64
+    bool beyond;  // (count:) footprint beyond 2^128 - 1 (then only its log2 is known)
     std::uint64_t mask;  // (masks:) the key as a bit mask
     Cost footprint;
     [[no_unique_address]] log_type ln_size;
+    [[no_unique_address]] beyond_log footprint_log2;
   };
   struct candidate {
     rank_type rank;
     std::uint32_t id2, id1, h1, h2;
     id_run k12;
-  };
-  struct outer {
-    Cost size;
-    std::uint32_t ssa;
-    label_set<W> key;
   };
 
   const path_problem<Cost, W>& p_;
@@ -72,20 +73,14 @@ class greedy_search {
   // theirs). idx_[d].len is opt_einsum's reference count of d.
   // An output index has no holders list; its len is kept_always, so that a pair keeps it as it
   // keeps an index other tensors hold (reference count >= 3).
-  // What offer_best_by_log reads of an index sits in one place (one cache line, not three):
-  // what it adds to a result's log size (term, kept up to date with len), reference count,
-  // and whether the new tensor holds it (in1). With count, its size in 64 bits (narrow), if all
-  // fit.
-  struct index_state {
-    double log = 0;
-    // (log path:) what the index adds to a pair's log size where one tensor of the pair holds
-    // it (term[0]: its log if a second live tensor keeps it, else 0.0) and where both do
-    // (term[1]: -log if no third keeps it, else -0.0, as l - 0.0 is l + -0.0).
-    double term[2] = {0, 0};
-    std::uint64_t narrow = 0;
-    std::uint32_t first = 0, len = 0, in1 = 0;
-  };
+  // What offer_best_by_log reads of an index: greedy_index_state (greedy_rank.hpp).
+  using index_state = greedy_index_state;
   static constexpr bool by_log = !exact || std::is_same_v<Cost, log2_cost>;
+  // (count, beyond 64 indices, at run time, from 4 partners:) partners sized in logs as on the
+  // log path, only those that may rank first ranked exactly (pruned_rank): merging a big
+  // tensor's list with each partner was most of the search on large networks.
+  static constexpr bool pruned = exact && is_count && W > 1;
+  static constexpr std::ptrdiff_t prune_from = 4;
   std::vector<index_state> idx_;
   // holders_, and the scratch lists below, are parts of one array (scratch_): one allocation.
   std::vector<std::uint32_t> scratch_;
@@ -95,16 +90,11 @@ class greedy_search {
   static constexpr bool keyed = exact && std::is_same_v<Cost, log2_cost>;
   using queue_type = greedy_queue<candidate, id_run, keyed, exact>;
   queue_type queue_;
-  struct rank_memo {  // (rank_of; 64 entries, by the top 6 bits of a hash)
-    double l = std::numeric_limits<double>::quiet_NaN(), l1 = 0, l2 = 0;
-    rank_type rank{};
-  };
-  struct no_memo {};
-  [[no_unique_address]] std::conditional_t<keyed, std::array<rank_memo, 64>, no_memo> memo_{};
-  std::uint32_t memo_tries_ = 0, memo_hits_ = 0;
+  [[no_unique_address]] std::conditional_t<keyed, greedy_rank_memo<rank_type>, no_log> memo_{};
   std::uint32_t *k12_buffers_ = nullptr, *k2s_ = nullptr, *seen_ = nullptr;
   std::uint32_t stamp_ = 0, in1_stamp_ = 0, next_ = 0;  // next_: the next ssa id
   bool narrow_sizes_ = false;
+  bool logs_ready_ = by_log;  // (count:) idx_[d].log filled (log2_size)
   // (masks:) the indices some 2 (ref2_) or 3 (ref3_) live tensors hold, and the output.
   std::uint64_t ref2_ = 0, ref3_ = 0, out_mask_ = 0;
   ssa_path path_;
@@ -164,13 +154,23 @@ class greedy_search {
   }
   // Fills x field by field (a tensor built whole and copied in was written to the stack in
   // pieces and read back in 16-byte blocks: a store-forwarding stall at each new tensor).
-  constexpr void set_tensor(tensor& x, id_run key, std::uint32_t ssa) const {
+  constexpr void set_tensor(tensor& x, id_run key, std::uint32_t ssa) {
     x.key = key;
     x.ssa = ssa;
     x.alive = true;
-    x.footprint = p_.size_of(ids_of(key));
     x.narrow = false;
-    if constexpr (std::is_same_v<Cost, count>) x.narrow = narrow_sizes_ && (x.footprint.rep_value() >> 64) == 0;
+    x.beyond = false;
+    if constexpr (is_count) {
+      u128 size = 0;
+      x.beyond = !p_.size_fits(ids_of(key), size);
+      if (x.beyond && std::is_constant_evaluated()) (void)p_.size_of(ids_of(key));  // (throws: no log2 there)
+      if (x.beyond || (exact && logs_ready_)) x.footprint_log2 = log2_size(ids_of(key));
+      x.footprint = count::from_rep(size);
+      x.narrow = narrow_sizes_ && !x.beyond && (size >> 64) == 0;
+    } else {
+      x.footprint = p_.size_of(ids_of(key));
+      if constexpr (by_log && exact) x.footprint_log2 = x.footprint.log2();
+    }
     std::uint64_t mask = 0;
     if constexpr (masks)
       for (auto d : ids_of(key)) mask |= std::uint64_t{1} << d;
@@ -240,7 +240,7 @@ class greedy_search {
       ref2_ = x.len >= 2 ? ref2_ | bit : ref2_ & ~bit;
       ref3_ = x.len >= 3 ? ref3_ | bit : ref3_ & ~bit;
     }
-    if constexpr (by_log) {
+    if constexpr (by_log || pruned) {
       x.term[0] = x.len >= 2 ? x.log : 0.0;
       x.term[1] = x.len >= 3 ? -0.0 : -x.log;
     }
@@ -333,6 +333,11 @@ class greedy_search {
   // Queues the best partner of h1 among [from, to).
   constexpr void offer(std::uint32_t h1, const std::uint32_t* from, const std::uint32_t* to) {
     if (from == to) return;
+    if constexpr (pruned)
+      if (!std::is_constant_evaluated() && to - from >= prune_from) {
+        if (!logs_ready_) fill_logs();
+        return offer_best_by_log(h1, from, to);
+      }
     if constexpr (exact && !std::is_same_v<Cost, log2_cost>) offer_best_exact(h1, from, to);
     else offer_best_by_log(h1, from, to);
   }
@@ -359,20 +364,52 @@ class greedy_search {
     return (s1 < sa ? s1 : sa) < (s1 < sb ? s1 : sb);
   }
   // size12 - size1 - size2 of the pair, exactly. For count, in 64-bit arithmetic where every
-  // size fits (the same value: a sum of three terms below 2^64 fits in a signed 128-bit one).
+  // size fits (the same value: a sum of three terms below 2^64 fits in a signed 128-bit one),
+  // and a count_rank beyond 128 bits.
   constexpr rank_type exact_rank_of(std::uint32_t h1, std::uint32_t h2) {
-    if constexpr (std::is_same_v<Cost, count>) {
+    if constexpr (is_count) {
       std::uint64_t size12 = 0;
       if (t_[h1].narrow && t_[h2].narrow && (masks ? narrow_size12_mask(h1, h2, size12) : narrow_size12(h1, h2, size12))) {
         const i128 r = static_cast<i128>(size12) - static_cast<i128>(t_[h1].footprint.rep_value()) -
                        static_cast<i128>(t_[h2].footprint.rep_value());
-        return {r < 0, count::from_rep(static_cast<u128>(r < 0 ? -r : r))};
+        return {static_cast<u128>(r < 0 ? -r : r), 0, r < 0, false};
       }
     }
     std::uint32_t* k12 = k12_buffers_;
-    const std::uint32_t n12 = result_of(h1, h2, k12);
-    const Cost size12 = p_.size_of(std::span<const std::uint32_t>(k12, n12));
-    return signed_cost<Cost>::diff(size12, t_[h1].footprint, t_[h2].footprint);
+    const std::span<const std::uint32_t> ids12(k12, result_of(h1, h2, k12));
+    if constexpr (is_count) return count_rank_of(h1, h2, ids12);
+    else return signed_cost<Cost>::diff(p_.size_of(ids12), t_[h1].footprint, t_[h2].footprint);
+  }
+  // (count:) the rank of (h1, h2) whose result holds ids12: exact where it fits, else beyond.
+  constexpr count_rank count_rank_of(std::uint32_t h1, std::uint32_t h2, std::span<const std::uint32_t> ids12) {
+    const tensor &a = t_[h1], &b = t_[h2];
+    u128 size12 = 0, sum = 0;
+    if (!a.beyond && !b.beyond && p_.size_fits(ids12, size12) &&
+        !__builtin_add_overflow(a.footprint.rep_value(), b.footprint.rep_value(), &sum))
+      return count_rank::of(signed_cost<count>::diff(count::from_rep(size12), count::from_rep(sum)));
+    if (std::is_constant_evaluated())  // (throws as before count_rank: no log2 at compile time)
+      return count_rank::of(signed_cost<count>::diff(p_.size_of(ids12), a.footprint + b.footprint));
+    const double l12 = log2_size(ids12);  // (first: it fills the footprints' logs)
+    const auto r = signed_cost<log2_cost>::diff(log2_cost::from_log2(l12), log2_cost::from_log2(a.footprint_log2),
+                                                log2_cost::from_log2(b.footprint_log2));
+    return {0, r.magnitude.log2(), r.negative, true};
+  }
+  // (count:) the logs of the sizes (each index's in idx_[d].log, each tensor's footprint's),
+  // filled at the first pruned offer or size beyond a count, and log2 of the product of ids'.
+  void fill_logs() {
+    for (std::uint32_t d = 0; d < idx_.size(); ++d) {
+      idx_[d].log = log2_cost(p_.size[d]).log2();
+      if constexpr (pruned) count_refs(d);
+    }
+    logs_ready_ = true;
+    for (auto& x : t_)
+      if (!x.beyond) x.footprint_log2 = log2_size(ids_of(x.key));
+  }
+  double log2_size(std::span<const std::uint32_t> ids) {
+    if (!logs_ready_) fill_logs();
+    double l = 0;
+    for (auto d : ids) l += idx_[d].log;
+    return l;
   }
   // (masks:) what result_of keeps, as a bit mask: opt_einsum's k12 = (either & output) | (two &
   // refs >= 3) | (one & refs >= 2).
@@ -414,49 +451,51 @@ class greedy_search {
       idx[d].in1 = stamp;
       kept1 += idx[d].term[0];  // (+ 0.0 where d is not kept: the same, as no log is -0.0)
     }
+    greedy_kept_product p1{};
+    if constexpr (pruned) p1 = kept_product_of(h1);
     candidate best{};
+    double best_log2 = 0;  // (exact:) log2 of best's magnitude
     for (const std::uint32_t* h2 = from; h2 != to; ++h2) {
       double l = kept1;
-      for (auto d : ids_of(t_[*h2].key)) l += partner_term(idx[d], stamp);
+      for (auto d : ids_of(t_[*h2].key)) l += greedy_partner_term(idx[d], stamp);
       if constexpr (exact)
-        if (h2 != from && surely_worse(best.rank, l, t_[h1].footprint.log2(), t_[*h2].footprint.log2())) continue;
-      const candidate c = make(h1, *h2, rank_of(h1, *h2, l));
-      if (h2 == from || queue_type::before(c, best)) best = c;
+        if (h2 != from && greedy_surely_worse(best.rank.negative, best_log2, l, t_[h1].footprint_log2, t_[*h2].footprint_log2))
+          continue;
+      candidate c;
+      if constexpr (pruned) c = make(h1, *h2, pruned_rank(h1, *h2, p1, stamp));
+      else c = make(h1, *h2, rank_of(h1, *h2, l));
+      if (h2 == from || queue_type::before(c, best)) {
+        best = c;
+        if constexpr (exact) best_log2 = best.rank.magnitude_log2();
+      }
     }
     best.k12 = store_result(best.h1, best.h2);
     queue_.push(best);
   }
-  // What an index of the partner adds to the result's log size: an indexed load, not a branch
-  // on in1 (mispredicted one time in three).
-  static constexpr double partner_term(const index_state& x, std::uint32_t stamp) { return x.term[x.in1 == stamp]; }
-  // Whether the rank rank_of would give sizes 2^l - 2^l1 - 2^l2 is above `best` for sure, so
-  // that it need not be computed (its two exp2 and one log2 are most of a partner's cost). Where
-  // l exceeds max(l1, l2) + 1 by k > 0, the difference is positive and computed as such: its
-  // scaled terms give 1 - 2^(l1 - l) - 2^(l2 - l) >= 1 - 2^-k > 0 (exp2 and log2 err by under
-  // 1e-15, hence the margins of 1e-9). Its log2 is then at least l + log2(1 - 2^-k): l - 1 for
-  // k >= 1, l - 0.2 for k >= 3 (log2(7/8) = -0.193). Any NaN or infinity fails the tests.
-  static constexpr bool surely_worse(const rank_type& best, double l, double l1, double l2) {
-    const double k = l - (l1 < l2 ? l2 : l1) - 1;
-    if (!(k > 1e-9)) return false;
-    if (best.negative) return true;
-    if (!(k >= 1)) return false;
-    return (k >= 3 ? l - 0.2 : l - 1) - 1e-9 > best.magnitude.log2();
+  // (pruned:) h1's kept product and a partner's rank from it (greedy_kept_product): exact where
+  // it fits, else as exact_rank_of ranks it.
+  constexpr greedy_kept_product kept_product_of(std::uint32_t h1) const {
+    if (!narrow_sizes_ || t_[h1].beyond) return {};
+    return greedy_kept_product_of(ids_of(t_[h1].key), idx_.data());
+  }
+  constexpr count_rank pruned_rank(std::uint32_t h1, std::uint32_t h2, const greedy_kept_product& p1, std::uint32_t stamp) {
+    u128 size12 = 0, sum = 0;
+    if (!t_[h2].beyond && greedy_pruned_size12(p1, ids_of(t_[h2].key), idx_.data(), stamp, size12) &&
+        !__builtin_add_overflow(t_[h1].footprint.rep_value(), t_[h2].footprint.rep_value(), &sum))
+      return count_rank::of(signed_cost<count>::diff(count::from_rep(size12), count::from_rep(sum)));
+    return exact_rank_of(h1, h2);
   }
   // The rank of the pair (h1, h2) whose result has log size l (log_of's base). With log2_cost,
-  // from the memo of the last ones computed, by their three log sizes, where it has it: a
-  // network of repeated shapes asks for few distinct ranks (27 among the 278 greedy computes
-  // on an MPS ladder of 40 sites), and each costs two exp2 and a log2. A random network
-  // repeats almost none (10 among 2,018 at 500 tensors): the memo is left after 64 lookups
-  // where fewer than 16 found their rank (its misses cost 4% at 100 tensors). (One call of
-  // diff: with two, GCC inlined neither.)
+  // from the memo (greedy_rank_memo) where it has it. (One call of diff: with two, GCC inlined
+  // neither.)
   constexpr rank_type rank_of(std::uint32_t h1, std::uint32_t h2, double l) {
     if constexpr (exact) {
-      rank_memo* m = nullptr;
-      const double l1 = t_[h1].footprint.log2(), l2 = t_[h2].footprint.log2();
+      typename greedy_rank_memo<rank_type>::entry* m = nullptr;
+      const double l1 = t_[h1].footprint_log2, l2 = t_[h2].footprint_log2;
       if constexpr (keyed) {
-        m = memo_entry(l, l1, l2);
-        if (m && m->l == l && m->l1 == l1 && m->l2 == l2) {  // (a NaN never matches: empty entries)
-          ++memo_hits_;
+        m = memo_.at(l, l1, l2);
+        if (m && m->holds(l, l1, l2)) {
+          memo_.hit();
           return m->rank;
         }
       }
@@ -466,14 +505,6 @@ class greedy_search {
     } else {
       return ranker_(t_[h1].ln_size, t_[h2].ln_size, l);
     }
-  }
-  // The memo's entry for the rank of log sizes (l, l1, l2): the one that holds it, if any, or
-  // the one to fill; nullptr where the memo was left.
-  constexpr rank_memo* memo_entry(double l, double l1, double l2) {
-    if (memo_tries_ == 64 && memo_hits_ < 16) return nullptr;
-    memo_tries_ += memo_tries_ < 64;
-    const std::uint64_t mix = (std::bit_cast<std::uint64_t>(l) ^ std::bit_cast<std::uint64_t>(l1 + 2 * l2)) * 0x9E3779B97F4A7C15ull;
-    return &memo_[mix >> 58];
   }
 
   // The first candidates: for each summed index, each holder with those after it (in ssa
@@ -539,48 +570,22 @@ class greedy_search {
     offer(h12, k2s, k2s + n2);
   }
 
-  // Outer products of what is left, smallest first (ties: the larger ssa id first, as
-  // opt_einsum's heap of (size, ssa id)).
-  struct outer_after {
-    constexpr bool operator()(const outer& a, const outer& b) const {
-      if (b.size < a.size) return true;
-      if (a.size < b.size) return false;
-      return a.ssa > b.ssa;
-    }
-  };
+  // The tensors left, joined by outer products (greedy_outer.hpp).
   constexpr void outer_products() {
     std::size_t live = 0;
     for (const auto& x : t_)
       if (x.alive) ++live;
-    if (live < 2) return;  // (the usual end: one tensor left, and no allocation for fq)
-    std::vector<outer> fq;
-    fq.reserve(live);
+    if (live < 2) return;  // (the usual end: one tensor left, and no allocation)
+    std::vector<greedy_left<Cost, W>> left;
+    left.reserve(live);
     for (const auto& x : t_)
       if (x.alive) {
         const label_set<W> key = dense(x.key);
-        fq.push_back({p_.size_of(key & output_), x.ssa, key});
+        left.push_back({p_.size_of(key & output_), x.ssa, key});
       }
-    std::make_heap(fq.begin(), fq.end(), outer_after{});
-    std::pop_heap(fq.begin(), fq.end(), outer_after{});
-    outer a = fq.back();
-    fq.pop_back();
-    while (!fq.empty()) {
-      std::pop_heap(fq.begin(), fq.end(), outer_after{});
-      const outer b = fq.back();
-      fq.pop_back();
-      path_.push_back({std::min(a.ssa, b.ssa), std::max(a.ssa, b.ssa)});
-      const label_set<W> k12 = (a.key | b.key) & output_;
-      outer made{p_.size_of(k12), next_++, k12};
-      if (!fq.empty() && outer_after{}(made, fq.front())) {  // heappushpop
-        std::pop_heap(fq.begin(), fq.end(), outer_after{});
-        a = fq.back();
-        fq.back() = made;
-        std::push_heap(fq.begin(), fq.end(), outer_after{});
-      } else {
-        a = made;
-      }
-    }
+    greedy_outer_products(p_, output_, std::move(left), next_, path_);
   }
+
 };
 
 // opt_einsum's greedy.

@@ -122,26 +122,44 @@ struct path_problem {
       for (auto d : ids) f(d);
     });
   }
+  // (count:) the product of the sizes of ids, or false where it exceeds 2^128 - 1.
+  constexpr bool size_fits(std::span<const std::uint32_t> ids, u128& product) const
+    requires std::is_same_v<Cost, count>
+  {
+    return product_fits([&](auto&& f) {
+      for (auto d : ids) f(d);
+    }, product);
+  }
+  // (count:) the product of the sizes of the ids that for_each(f) passes to f, or false where
+  // it exceeds 2^128 - 1. On raw values (GCC moves a count through memory at each step, a
+  // store-forwarding stall), in 64 bits while the product fits, then in 128.
+  template <class ForEach>
+  constexpr bool product_fits(ForEach for_each, u128& product) const {
+    std::uint64_t narrow = 1;
+    u128 p = 0;
+    bool wide = false, over = false;
+    for_each([&](std::uint32_t id) {
+      const u128 v = size[id].rep_value();
+      std::uint64_t t = 0;
+      if (!wide && (v >> 64) == 0 && !__builtin_mul_overflow(narrow, static_cast<std::uint64_t>(v), &t)) {
+        narrow = t;
+        return;
+      }
+      if (!wide) p = narrow, wide = true;
+      over = over || __builtin_mul_overflow(p, v, &p);
+    });
+    product = wide ? p : u128{narrow};
+    return !over;
+  }
   // The product of the sizes of the ids that for_each(f) passes to f.
   template <class ForEach>
   constexpr Cost product(ForEach for_each) const {
     if constexpr (std::is_same_v<Cost, count>) {
-      // On raw values (GCC moves a count through memory at each step, a store-forwarding
-      // stall), in 64 bits while the product fits, then in checked 128-bit arithmetic.
-      std::uint64_t narrow = 1;
-      detail::u128 p = 0;
-      bool wide = false;
-      for_each([&](std::uint32_t id) {
-        const detail::u128 v = size[id].rep_value();
-        std::uint64_t t = 0;
-        if (!wide && (v >> 64) == 0 && !__builtin_mul_overflow(narrow, static_cast<std::uint64_t>(v), &t)) {
-          narrow = t;
-          return;
-        }
-        if (!wide) p = narrow, wide = true;
-        p = count::mul_rep(p, v);
-      });
-      return count::from_rep(wide ? p : detail::u128{narrow});
+      u128 p = 0;
+      if (product_fits(for_each, p)) return count::from_rep(p);
+      count c(1u);  // (again in checked arithmetic, for its message naming the factors)
+      for_each([&](std::uint32_t id) { c = c * size[id]; });
+      return c;
     } else if constexpr (std::is_same_v<Cost, log2_cost>) {
       double l = 0;  // log2 of a product: a sum (a size 0 gives -inf, the log2 of 0)
       for_each([&](std::uint32_t id) { l += size[id].log2(); });
@@ -177,6 +195,7 @@ struct signed_cost {
       return diff(a, b + c);
     }
   }
+  double magnitude_log2() const { return log2_cost(magnitude).log2(); }  // (log2_cost, count)
   friend constexpr bool operator<(const signed_cost& x, const signed_cost& y) {
     if (x.negative != y.negative) return x.negative;
     return x.negative ? y.magnitude < x.magnitude : x.magnitude < y.magnitude;

@@ -14,8 +14,9 @@
 //   where cotengrust and RandomGreedy queue every pair it makes: tried both ways while
 //   writing this, queuing the best partner found cheaper paths on most random networks of
 //   100-1000 tensors, in less time (bench_einsum_greedy.cpp times this one);
-// - passes are compared on the FLOPs contract_path reports (exact with count), not on a
-//   float32 sum of step products, and none is cut short: each pass is a full greedy;
+// - passes are compared on the FLOPs contract_path reports (exact with count; by log2 where
+//   one is beyond 2^128 - 1), not on a float32 sum of step products, and none is cut short:
+//   each pass is a full greedy;
 // - the generator is splitmix64 seeded from `seed` (constexpr, the same on every platform);
 //   pass t draws its own generator from the t-th output of the seed's.
 #include <cmath>
@@ -25,7 +26,6 @@
 #include <txmath/einsum_path/greedy_small.hpp>
 #include <txmath/einsum_path/replay.hpp>
 
-TXMATH_DEFINE_ERROR(txmath_error_einsum_random_greedy_costs_beyond_count_use_log2_cost, overflow_error)
 
 namespace txmath {
 namespace detail {
@@ -86,21 +86,32 @@ constexpr void check_random_greedy(const random_greedy_options& o) {
   range("temperature", o.temperature_min, o.temperature_max);
 }
 
-// The FLOPs contract_path reports for an ssa path, as (overflowed, value): more is worse (a
-// count beyond 2^128 - 1 is flagged, held at the largest count).
+// The FLOPs contract_path reports for an ssa path: more is worse. A count beyond 2^128 - 1 is
+// flagged (over) and held at the largest count; its log2 is then that of the path replayed in
+// log2_cost, and two paths of which one is over compare by log2 (to ~15 significant digits).
 template <class Cost>
 struct path_flops {
   bool over = false;
   Cost value{};
+  double log2 = 0;  // (over:) log2 of the FLOPs
   friend constexpr bool operator<(const path_flops& a, const path_flops& b) {
-    if (a.over != b.over) return b.over;
-    return a.value < b.value;
+    if (!a.over && !b.over) return a.value < b.value;
+    return a.log2_of() < b.log2_of();
+  }
+  double log2_of() const {
+    if constexpr (std::is_same_v<Cost, count>) return over ? log2 : log2_cost(value).log2();
+    else return 0;
   }
 };
 template <class Cost>
 constexpr path_flops<Cost> flops_of(const einsum_network& net, std::span<const Cost> size, const ssa_path& ssa) {
   const path_info<Cost> info = replay_ssa<Cost>(net, ssa, size);
-  return {info.overflowed.opt_flops, info.opt_flops};
+  path_flops<Cost> f{info.overflowed.opt_flops, info.opt_flops};
+  if (f.over) {
+    const small_vector<log2_cost, 16> log2_size = sizes_in_place<log2_cost>(net);
+    f.log2 = replay_ssa<log2_cost>(net, ssa, std::span<const log2_cost>(log2_size.data(), log2_size.size())).opt_flops.log2();
+  }
+  return f;
 }
 
 // The pass t > 0 of a randomized greedy: its generator, costmod and temperature.
@@ -119,11 +130,6 @@ template <class Cost, std::size_t W>
   ssa_path best = greedy_ssa(net, p);
   if (p.in.size() < 3 || o.trials == 1) return best;
   path_flops<Cost> least = flops_of<Cost>(net, p.size, best);
-  // Passes can be compared only while greedy's cost is a count: beyond, the search runs
-  // again in log2_cost (search_any_size), as any search whose count arithmetic overflows.
-  if (least.over)
-    TXMATH_FAIL(txmath_error_einsum_random_greedy_costs_beyond_count_use_log2_cost, overflow_error,
-                "txmath: random_greedy: greedy's path costs more than 2^128 - 1 FLOPs: use log2_cost");
   std::vector<double> ln_size(net.n_labels(), 0.0);
   for (std::size_t d = 0; d < ln_size.size(); ++d) ln_size[d] = rg_ln(net.sizes[d].to_double());
   splitmix64 seeds{o.seed};
