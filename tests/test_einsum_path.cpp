@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 #include <txmath/einsum_random.hpp>
 #include <txmath/einsum_path.hpp>
@@ -344,4 +346,40 @@ TEST_CASE("a network's text parses back to the same network, hundreds of labels 
     return n.n_labels() == 4 && n.inputs[3] == std::vector<std::uint32_t>{3, 0};
   };
   static_assert(small());
+}
+
+// greedy's rank in count (einsum_path/greedy_rank.hpp): exact ranks in the order of the signed
+// integers they are, those beyond 2^128 by sign and log2, an exact one before a beyond one of
+// the same log2; at compile time too, where every rank is exact.
+TEST_CASE("count_rank orders greedy's ranks by value, exact or beyond 128 bits") {
+  using detail::count_rank;
+  using detail::u128;
+  auto exact = [](long long v) {
+    const unsigned long long m = v < 0 ? 0ULL - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
+    return count_rank{u128{m}, 0, v < 0, false};
+  };
+  auto beyond = [](bool negative, double log2) { return count_rank{0, log2, negative, true}; };
+  static_assert(count_rank{5, 0, true, false} < count_rank{0, 0, false, false});
+  static_assert(count_rank{1, 0, false, false} < count_rank{2, 0, false, false});
+  const std::vector<long long> values{-1000000007LL, -1000000006LL, -64, -1, 0, 1, 2, 63, 64, 1LL << 62};
+  for (long long a : values)
+    for (long long b : values) CHECK((exact(a) < exact(b)) == (a < b));
+  // Beyond 2^128: after every exact positive rank, before every exact negative one.
+  const count_rank top = exact(1LL << 62), bottom = exact(-1000000007LL);
+  CHECK(top < beyond(false, 130.0));
+  CHECK(!(beyond(false, 130.0) < top));
+  CHECK(beyond(true, 130.0) < bottom);
+  CHECK(beyond(true, 131.0) < beyond(true, 130.0));
+  CHECK(beyond(false, 130.0) < beyond(false, 131.0));
+  CHECK(beyond(true, 130.0) < beyond(false, 130.0));
+  // Equal log2: the exact rank first, then none before the other.
+  const count_rank p62 = exact(1LL << 62), b62 = beyond(false, 62.0);
+  CHECK(p62 < b62);
+  CHECK(!(b62 < p62));
+  CHECK(!(b62 < beyond(false, 62.0)));
+  // A zero beyond (log2 of 0) ranks as zero: after negatives, before positives.
+  const count_rank zero = beyond(false, -std::numeric_limits<double>::infinity());
+  CHECK(exact(-1) < zero);
+  CHECK(zero < exact(1));
+  CHECK(exact(0) < zero);
 }
