@@ -1,8 +1,13 @@
 """The tensor networks of include/txmath/einsum_random.hpp, label for label, for the scripts
 that run opt_einsum on the same expressions as txmath's tests and benchmarks
-(time_opt_einsum.py, einsum_random_greedy.py, einsum_lattice_dp.py). Each builder returns
-(expr, shapes) as opt_einsum's contract_path(expr, *shapes, shapes=True) takes them.
+(time_opt_einsum.py, einsum_random_greedy.py, einsum_lattice_dp.py,
+einsum_greedy_beyond_count.py). Each builder returns (expr, shapes) as opt_einsum's
+contract_path(expr, *shapes, shapes=True) takes them. Also two helpers of those scripts:
+pin_hash_seed() and git_commit().
 """
+import os
+import subprocess
+import sys
 
 MASK = (1 << 64) - 1
 
@@ -93,3 +98,18 @@ def sizes_of(expr, shapes):
         for s, v in zip(term, shape):
             sizes[s] = v
     return sizes
+
+
+def pin_hash_seed():
+    """Restarts the script under PYTHONHASHSEED=0 unless it runs so: opt_einsum iterates over
+    sets of index letters, whose order follows Python's per-process string hashing."""
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, PYTHONHASHSEED="0"))
+
+
+def git_commit(path):
+    """' (git <short hash>)' of the checkout at path, or '' where there is none."""
+    if not path:
+        return ""
+    r = subprocess.run(["git", "-C", path, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return f" (git {r.stdout.strip()})" if r.returncode == 0 else ""

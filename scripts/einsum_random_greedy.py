@@ -33,7 +33,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from einsum_networks import lattice_network, mps_overlap, random_network, sizes_of  # noqa: E402
+from einsum_networks import git_commit, lattice_network, mps_overlap, pin_hash_seed, random_network, sizes_of  # noqa: E402,E501
 
 
 def networks():
@@ -79,16 +79,9 @@ def txmath_side(tool, expr, sizes, trials):
     }
 
 
-def git_commit(path):
-    if not path:
-        return ""
-    r = subprocess.run(["git", "-C", path, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    return f" (git {r.stdout.strip()})" if r.returncode == 0 else ""
-
 
 def main():
-    if os.environ.get("PYTHONHASHSEED") != "0":  # see the docstring
-        os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, PYTHONHASHSEED="0"))
+    pin_hash_seed()  # (see the docstring)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--txmath", required=True, help="the txmath tool (build/.../tools/txmath/txmath)")
     ap.add_argument("--opt-einsum", default=os.environ.get("OPT_EINSUM"), help="opt_einsum checkout")
