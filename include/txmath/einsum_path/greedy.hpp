@@ -36,7 +36,7 @@ class greedy_search {
   using rank_type = std::conditional_t<exact, std::conditional_t<is_count, count_rank, signed_cost<Cost>>, double>;
   struct no_log {};
   using log_type = std::conditional_t<exact, no_log, double>;  // a tensor's ln size, if ranked by it
-  using beyond_log = std::conditional_t<exact || is_count, double, no_log>;  // (log2 of the footprint)
+  using beyond_log = std::conditional_t<is_count, double, no_log>;  // (count: log2 of the footprint)
 
   // Index sets as ascending id lists, runs of one pool: tensors hold a few indices of up to
   // 1024, and the queue holds a set per candidate.
@@ -169,7 +169,6 @@ class greedy_search {
       x.narrow = narrow_sizes_ && !x.beyond && (size >> 64) == 0;
     } else {
       x.footprint = p_.size_of(ids_of(key));
-      if constexpr (by_log && exact) x.footprint_log2 = x.footprint.log2();
     }
     std::uint64_t mask = 0;
     if constexpr (masks)
@@ -383,16 +382,15 @@ class greedy_search {
   // (count:) the rank of (h1, h2) whose result holds ids12: exact where it fits, else beyond.
   constexpr count_rank count_rank_of(std::uint32_t h1, std::uint32_t h2, std::span<const std::uint32_t> ids12) {
     const tensor &a = t_[h1], &b = t_[h2];
-    u128 size12 = 0, sum = 0;
+    u128 size12 = 0;
+    count_rank r;
     if (!a.beyond && !b.beyond && p_.size_fits(ids12, size12) &&
-        !__builtin_add_overflow(a.footprint.rep_value(), b.footprint.rep_value(), &sum))
-      return count_rank::of(signed_cost<count>::diff(count::from_rep(size12), count::from_rep(sum)));
+        count_rank::exact_of(size12, a.footprint.rep_value(), b.footprint.rep_value(), r))
+      return r;
     if (std::is_constant_evaluated())  // (throws as before count_rank: no log2 at compile time)
       return count_rank::of(signed_cost<count>::diff(p_.size_of(ids12), a.footprint + b.footprint));
     const double l12 = log2_size(ids12);  // (first: it fills the footprints' logs)
-    const auto r = signed_cost<log2_cost>::diff(log2_cost::from_log2(l12), log2_cost::from_log2(a.footprint_log2),
-                                                log2_cost::from_log2(b.footprint_log2));
-    return {0, r.magnitude.log2(), r.negative, true};
+    return count_rank::beyond_of(l12, a.footprint_log2, b.footprint_log2);
   }
   // (count:) the logs of the sizes (each index's in idx_[d].log, each tensor's footprint's),
   // filled at the first pruned offer or size beyond a count, and log2 of the product of ids'.
@@ -452,14 +450,15 @@ class greedy_search {
       kept1 += idx[d].term[0];  // (+ 0.0 where d is not kept: the same, as no log is -0.0)
     }
     greedy_kept_product p1{};
-    if constexpr (pruned) p1 = kept_product_of(h1);
+    if constexpr (pruned)
+      if (narrow_sizes_ && !t_[h1].beyond) p1 = greedy_kept_product_of(ids_of(t_[h1].key), idx);
     candidate best{};
     double best_log2 = 0;  // (exact:) log2 of best's magnitude
     for (const std::uint32_t* h2 = from; h2 != to; ++h2) {
       double l = kept1;
       for (auto d : ids_of(t_[*h2].key)) l += greedy_partner_term(idx[d], stamp);
       if constexpr (exact)
-        if (h2 != from && greedy_surely_worse(best.rank.negative, best_log2, l, t_[h1].footprint_log2, t_[*h2].footprint_log2))
+        if (h2 != from && greedy_surely_worse(best.rank.negative, best_log2, l, footprint_log2(h1), footprint_log2(*h2)))
           continue;
       candidate c;
       if constexpr (pruned) c = make(h1, *h2, pruned_rank(h1, *h2, p1, stamp));
@@ -472,17 +471,19 @@ class greedy_search {
     best.k12 = store_result(best.h1, best.h2);
     queue_.push(best);
   }
-  // (pruned:) h1's kept product and a partner's rank from it (greedy_kept_product): exact where
-  // it fits, else as exact_rank_of ranks it.
-  constexpr greedy_kept_product kept_product_of(std::uint32_t h1) const {
-    if (!narrow_sizes_ || t_[h1].beyond) return {};
-    return greedy_kept_product_of(ids_of(t_[h1].key), idx_.data());
+  // log2 of a tensor's footprint (count: kept once the logs are filled; log2_cost: the footprint).
+  constexpr double footprint_log2(std::uint32_t h) const {
+    if constexpr (is_count) return t_[h].footprint_log2;
+    else return t_[h].footprint.log2();
   }
+  // (pruned:) a partner's rank from h1's kept product (greedy_kept_product): exact where it
+  // fits, else as exact_rank_of ranks it.
   constexpr count_rank pruned_rank(std::uint32_t h1, std::uint32_t h2, const greedy_kept_product& p1, std::uint32_t stamp) {
-    u128 size12 = 0, sum = 0;
+    u128 size12 = 0;
+    count_rank r;
     if (!t_[h2].beyond && greedy_pruned_size12(p1, ids_of(t_[h2].key), idx_.data(), stamp, size12) &&
-        !__builtin_add_overflow(t_[h1].footprint.rep_value(), t_[h2].footprint.rep_value(), &sum))
-      return count_rank::of(signed_cost<count>::diff(count::from_rep(size12), count::from_rep(sum)));
+        count_rank::exact_of(size12, t_[h1].footprint.rep_value(), t_[h2].footprint.rep_value(), r))
+      return r;
     return exact_rank_of(h1, h2);
   }
   // The rank of the pair (h1, h2) whose result has log size l (log_of's base). With log2_cost,
@@ -491,7 +492,7 @@ class greedy_search {
   constexpr rank_type rank_of(std::uint32_t h1, std::uint32_t h2, double l) {
     if constexpr (exact) {
       typename greedy_rank_memo<rank_type>::entry* m = nullptr;
-      const double l1 = t_[h1].footprint_log2, l2 = t_[h2].footprint_log2;
+      const double l1 = footprint_log2(h1), l2 = footprint_log2(h2);
       if constexpr (keyed) {
         m = memo_.at(l, l1, l2);
         if (m && m->holds(l, l1, l2)) {

@@ -27,6 +27,19 @@ struct count_rank {
   bool negative = false, beyond = false;
 
   static constexpr count_rank of(const signed_cost<count>& r) { return {r.magnitude.rep_value(), 0, r.negative, false}; }
+  // The exact rank size12 - size1 - size2 in r; false where size1 + size2 passes 2^128 - 1.
+  static constexpr bool exact_of(u128 size12, u128 size1, u128 size2, count_rank& r) {
+    u128 sum = 0;
+    if (__builtin_add_overflow(size1, size2, &sum)) return false;
+    const bool negative = size12 < sum;
+    r = {negative ? sum - size12 : size12 - sum, 0, negative, false};
+    return true;
+  }
+  // The rank 2^l12 - 2^l1 - 2^l2 from the log2 of the three sizes (beyond).
+  static count_rank beyond_of(double l12, double l1, double l2) {
+    const auto d = signed_cost<log2_cost>::diff(log2_cost::from_log2(l12), log2_cost::from_log2(l1), log2_cost::from_log2(l2));
+    return {0, d.magnitude.log2(), d.negative, true};
+  }
   double magnitude_log2() const { return beyond ? beyond_log2 : log2_cost(count::from_rep(magnitude)).log2(); }
   friend constexpr bool operator<(const count_rank& x, const count_rank& y) {
     if (x.beyond || y.beyond) return beyond_less(x, y);

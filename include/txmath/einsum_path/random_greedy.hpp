@@ -103,12 +103,14 @@ struct path_flops {
     else return 0;
   }
 };
+// (log2_size: the sizes in log2_cost, made at the first pass over, for the passes after.)
 template <class Cost>
-constexpr path_flops<Cost> flops_of(const einsum_network& net, std::span<const Cost> size, const ssa_path& ssa) {
+constexpr path_flops<Cost> flops_of(const einsum_network& net, std::span<const Cost> size, const ssa_path& ssa,
+                                    small_vector<log2_cost, 16>& log2_size) {
   const path_info<Cost> info = replay_ssa<Cost>(net, ssa, size);
   path_flops<Cost> f{info.overflowed.opt_flops, info.opt_flops};
   if (f.over) {
-    const small_vector<log2_cost, 16> log2_size = sizes_in_place<log2_cost>(net);
+    if (log2_size.empty()) log2_size = sizes_in_place<log2_cost>(net);
     f.log2 = replay_ssa<log2_cost>(net, ssa, std::span<const log2_cost>(log2_size.data(), log2_size.size())).opt_flops.log2();
   }
   return f;
@@ -129,13 +131,14 @@ template <class Cost, std::size_t W>
   check_random_greedy(o);
   ssa_path best = greedy_ssa(net, p);
   if (p.in.size() < 3 || o.trials == 1) return best;
-  path_flops<Cost> least = flops_of<Cost>(net, p.size, best);
+  small_vector<log2_cost, 16> log2_size;
+  path_flops<Cost> least = flops_of<Cost>(net, p.size, best, log2_size);
   std::vector<double> ln_size(net.n_labels(), 0.0);
   for (std::size_t d = 0; d < ln_size.size(); ++d) ln_size[d] = rg_ln(net.sizes[d].to_double());
   splitmix64 seeds{o.seed};
   for (std::uint32_t t = 1; t < o.trials; ++t) {
     ssa_path path = greedy_search<Cost, W, perturbed_rank>(p, pass_rank(o, ln_size.data(), seeds.next())).run();
-    if (const path_flops<Cost> f = flops_of<Cost>(net, p.size, path); f < least) {
+    if (const path_flops<Cost> f = flops_of<Cost>(net, p.size, path, log2_size); f < least) {
       least = f;
       best = std::move(path);
     }
