@@ -4,6 +4,9 @@
 // Each iteration is a whole contract_path.
 #include <benchmark/benchmark.h>
 
+#include <string>
+#include <vector>
+
 #include <txmath/einsum_path.hpp>
 #include <txmath/einsum_random.hpp>
 
@@ -65,5 +68,40 @@ void BM_dp_mps_log2(benchmark::State& state) {
   run_dp_log2(state, mps_overlap(static_cast<std::uint32_t>(state.range(0)), 2, static_cast<unsigned>(state.range(1))));
 }
 BENCHMARK(BM_dp_mps_log2)->Args({16, 16})->Args({20, 16})->Args({20, 32})->Unit(benchmark::kMicrosecond);
+
+// Groups of 7-10 tensors, dp's small-group search (einsum_path/dp_small.hpp): random 3-regular
+// networks (seed 100 x k + n), lattices 2 x 4, 3 x 3 and 2 x 5 of bond 2, 3 and 8, MPS
+// overlaps of 4 and 5 sites; each timed from its spec text and shapes, as a user calls it.
+void run_dp_text(benchmark::State& state, const einsum_network& net) {
+  const std::string spec = net.str();
+  std::vector<std::vector<count>> shapes;
+  for (const auto& t : net.inputs) {
+    shapes.emplace_back();
+    for (auto id : t) shapes.back().push_back(net.sizes[id]);
+  }
+  count opt_flops = 0;
+  for (auto _ : state) {
+    einsum_network parsed = parse_network(spec);
+    parsed.set_shapes(shapes);
+    opt_flops = contract_path(parsed, {.optimize = path_optimizer::dp}).opt_flops;
+    benchmark::DoNotOptimize(opt_flops);
+  }
+  state.counters["opt_flops"] = opt_flops.to_double();
+}
+void BM_dp_small_random(benchmark::State& state) {
+  const auto n = static_cast<std::uint32_t>(state.range(0));
+  run_dp_text(state, random_network(n, 3, 2, 100 * static_cast<std::uint64_t>(state.range(1)) + n));
+}
+BENCHMARK(BM_dp_small_random)->ArgsProduct({{7, 8, 9, 10}, {1, 2, 3, 4}})->Unit(benchmark::kMicrosecond);
+void BM_dp_small_lattice(benchmark::State& state) {
+  const auto r = static_cast<std::uint32_t>(state.range(0)), c = static_cast<std::uint32_t>(state.range(1));
+  run_dp_text(state, lattice_network(r, c, static_cast<unsigned>(state.range(2))));
+}
+BENCHMARK(BM_dp_small_lattice)->ArgsProduct({{2}, {4, 5}, {2, 3, 8}})->ArgsProduct({{3}, {3}, {2, 3, 8}})->Unit(benchmark::kMicrosecond);
+void BM_dp_small_mps(benchmark::State& state) {
+  run_dp_text(state, mps_overlap(static_cast<std::uint32_t>(state.range(0)), static_cast<unsigned>(state.range(1)),
+                                 static_cast<unsigned>(state.range(2))));
+}
+BENCHMARK(BM_dp_small_mps)->ArgsProduct({{4, 5}, {2}, {16, 64}})->ArgsProduct({{4, 5}, {4}, {8}})->Unit(benchmark::kMicrosecond);
 
 }  // namespace

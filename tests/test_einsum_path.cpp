@@ -116,6 +116,55 @@ TEST_CASE("dp equals an exhaustive search over its trees on small networks") {
   CHECK(checked >= 16);
 }
 
+TEST_CASE("dp on 7-10 tensors: one cap at a greedy tree's cost, in 64-bit figures or in counts") {
+  // Groups of at most 10 tensors search once under a cap at the cost of a greedy tree, in
+  // 64-bit figures where the group's product of sizes and that cost stay below 2^61, in counts
+  // otherwise (bond 256 on the 2 x 4 lattice: a product of 2^80). Either way the exhaustive
+  // search over dp's trees agrees.
+  for (const auto& net : {lattice_network(2, 4, 2), lattice_network(2, 4, 256), lattice_network(1, 8, 3),
+                          mps_overlap(4, 4, 8), random_network(7, 3, 2, 11), random_network(8, 3, 2, 12)}) {
+    CAPTURE(net.str());
+    const count best = brute_force_dp(net);
+    REQUIRE(best != 0);
+    CHECK(contract_path<count>(net, {.optimize = path_optimizer::dp}).opt_flops == best);
+  }
+  // Under a memory limit, the one capped search (greedy's tree within the limit bounds it)
+  // finds what one uncapped round over every subset finds, and the limit holds; where no tree
+  // keeps to it, both refuse.
+  path_options capped{.optimize = path_optimizer::dp, .cap = path_options::cost_cap::on};
+  int limited = 0;
+  for (const auto& net : {lattice_network(2, 5, 2), lattice_network(2, 5, 8), lattice_network(3, 3, 3),
+                          mps_overlap(5, 2, 16), lattice_network(2, 5, 1024)}) {
+    CAPTURE(net.str());
+    const count free_largest = contract_path<count>(net, capped).largest_intermediate;
+    path_options least_size = capped;
+    least_size.minimize = dp_minimize::size;
+    const count least = contract_path<count>(net, least_size).largest_intermediate;
+    for (const count limit : {free_largest, least, least - 1}) {
+      CAPTURE(limit.to_double());
+      path_options on = capped, off = capped;
+      on.limit = off.limit = memory_limit::of(limit);
+      off.cap = path_options::cost_cap::off;
+      bool fits = true;
+      count uncapped = 0;
+      try {
+        uncapped = contract_path<count>(net, off).opt_flops;
+      } catch (const txmath::invalid_argument&) {
+        fits = false;
+      }
+      if (!fits) {
+        CHECK_THROWS_AS((void)contract_path<count>(net, on), txmath::invalid_argument);
+        continue;
+      }
+      ++limited;
+      const auto a = contract_path<count>(net, on);
+      CHECK(a.opt_flops == uncapped);
+      CHECK(a.largest_intermediate <= limit);
+    }
+  }
+  CHECK(limited >= 10);
+}
+
 TEST_CASE("compile time: opt_einsum's docstring example, 6-operand optimal search") {
   // opt_einsum's contract_path docstring: "ea,fb,abcd,gc,hd->efgh", all sizes 10 ->
   // optimized FLOP count 8.000e+05, largest intermediate 1.000e+04.
@@ -186,9 +235,9 @@ TEST_CASE("dp: the cost cap changes the work, never the optimum") {
   static_assert(contract_path(einsum<"ea,fb,abcd,gc,hd->efgh">, ten, dp_on).opt_flops == 800000);
 }
 
-TEST_CASE("compile time: dp past its small-group search, with cost caps and waiting pairs") {
-  // Ten connected tensors (random_network(10, 3, 2, 2)): more than the small-group
-  // search takes, so the capped search runs in the constant evaluator. opt_einsum 3.4's 'dp'
+TEST_CASE("compile time: dp on ten tensors, capped") {
+  // Ten connected tensors (random_network(10, 3, 2, 2)): the small-group search, capped at a
+  // greedy tree's cost, runs in the constant evaluator (test_einsum_dp: the general search). opt_einsum 3.4's 'dp'
   // and 'optimal' both find 109,312 FLOPs for it.
   constexpr index_sizes sizes{{'a', 6}, {'b', 2}, {'c', 6}, {'d', 4}, {'e', 4}, {'f', 4},
                               {'g', 8}, {'h', 8}, {'i', 7}, {'j', 4}, {'k', 8}, {'l', 8},

@@ -26,21 +26,25 @@ class dp_greedy_bound {
     double mem_d = 1;  // the size of legs, as a double
   };
 
+  // Up to this many parts the search's scratch stays in place (dp_small_group's groups).
+  static constexpr std::size_t in_place = 10;
+  using part_list = small_vector<part, in_place>;
+
   // `holders`: which tensors of the group hold each index; `size_d`: the sizes as doubles.
-  constexpr dp_greedy_bound(const path_problem<Cost, W>& p, const std::vector<std::uint64_t>& holders,
-                            const std::vector<double>& size_d, std::uint64_t all)
+  constexpr dp_greedy_bound(const path_problem<Cost, W>& p, std::span<const std::uint64_t> holders,
+                            std::span<const double> size_d, std::uint64_t all)
       : p_(p), holders_(holders), size_d_(size_d), all_(all) {}
 
   // The exact cost of the greedy tree over `parts` (the group's tensors) under `rule`, or none
   // when it is no bound: an intermediate over the memory limit (a tree over the limit bounds
   // nothing under it), or a cost near what a count holds (the search may then leave count).
-  [[nodiscard]] constexpr std::optional<Cost> cost(std::vector<part> parts, dp_greedy_rule rule,
+  [[nodiscard]] constexpr std::optional<Cost> cost(part_list parts, dp_greedy_rule rule,
                                                    const std::optional<Cost>& limit) const {
     const std::size_t n = parts.size();
     constexpr double none = std::numeric_limits<double>::infinity();
-    std::vector<double> rank(n * n, none);  // rank[i * n + j], i < j: the pair's rank
-    std::vector<std::size_t> arg(n, n);     // the j > i of row i's least rank (the first of ties; n: none)
-    std::vector<unsigned char> alive(n, 1);
+    small_vector<double, in_place * in_place> rank(n * n, none);  // rank[i * n + j], i < j: the pair's rank
+    small_vector<std::size_t, in_place> arg(n, n);  // the j > i of row i's least rank (the first of ties; n: none)
+    small_vector<unsigned char, in_place> alive(n, 1);
     auto at = [&](std::size_t i, std::size_t j) -> double& { return rank[i < j ? i * n + j : j * n + i]; };
     auto least = [&](std::size_t i) { return arg[i] == n ? none : rank[i * n + arg[i]]; };
     auto row_min = [&](std::size_t i) {
@@ -76,8 +80,8 @@ class dp_greedy_bound {
 
  private:
   const path_problem<Cost, W>& p_;
-  const std::vector<std::uint64_t>& holders_;
-  const std::vector<double>& size_d_;
+  std::span<const std::uint64_t> holders_;
+  std::span<const double> size_d_;
   std::uint64_t all_;
 
   // The indices a step of a and b sums away: shared, summed, on no other tensor.

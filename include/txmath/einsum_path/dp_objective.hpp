@@ -21,7 +21,7 @@ struct dp_step {
 // group's tensors holding each index, as bits; `rest`: the tensors outside the two).
 template <std::size_t W>
 [[nodiscard]] constexpr label_set<W> dp_summed_away(const label_set<W>& both, const label_set<W>& out,
-                                                    const std::vector<std::uint64_t>& holders, std::uint64_t rest) {
+                                                    std::span<const std::uint64_t> holders, std::uint64_t rest) {
   label_set<W> gone;
   (both - out).for_each([&](std::uint32_t d) {
     if (!(holders[d] & rest)) gone.set(d);
@@ -30,7 +30,7 @@ template <std::size_t W>
 }
 // The product of the sizes of a set of indices, in doubles (`size_d`: each index's size).
 template <std::size_t W>
-[[nodiscard]] constexpr double dp_product_d(const label_set<W>& set, const std::vector<double>& size_d) {
+[[nodiscard]] constexpr double dp_product_d(const label_set<W>& set, std::span<const double> size_d) {
   double r = 1;
   set.for_each([&](std::uint32_t d) { r *= size_d[d]; });
   return r;

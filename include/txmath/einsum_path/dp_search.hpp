@@ -187,7 +187,7 @@ class dp_search {
   // cap at that cost admits the greedy tree itself.
   constexpr void aim_caps() {
     using bound = dp_greedy_bound<Cost, W>;
-    std::vector<typename bound::part> leaves;
+    typename bound::part_list leaves;
     leaves.reserve(m_g_);
     for (std::size_t k = 0; k < m_g_; ++k) leaves.push_back({x_[1][k].s, x_[1][k].legs, Cost(0u), x_[1][k].mem_d});
     const bound b(p_, holders_, size_d_, g_all_);
@@ -208,7 +208,7 @@ class dp_search {
     for (std::size_t i = 1; i < xt.size(); ++i)
       if (xt[i].cost < xt[best].cost) best = i;
     using bound = dp_greedy_bound<Cost, W>;
-    std::vector<typename bound::part> parts;
+    typename bound::part_list parts;
     parts.push_back({xt[best].s, xt[best].legs, xt[best].cost, xt[best].mem_d});
     for (std::size_t k = 0; k < m_g_; ++k)
       if (!(xt[best].s >> k & 1)) parts.push_back({x_[1][k].s, x_[1][k].legs, Cost(0u), x_[1][k].mem_d});
