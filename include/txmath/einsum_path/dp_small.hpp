@@ -123,8 +123,9 @@ struct dp_small_input {
 
 // The search of dp_small_group with exact figures in N: Cost, or std::uint64_t where no figure
 // can reach 2^64 (each step's product is at most the group's, and a cost at most 2 x cap plus
-// twice that product). Fills r; false when no cap up to `last_cap` admitted a tree (N is
-// std::uint64_t only where the cap cannot rise: then the caller searches again in Cost).
+// twice that product). Fills r. In 64 bits the cap is a greedy tree's cost and stays there, so
+// the one round finds a tree (that one at least); should it not, false, and the caller searches
+// again in Cost.
 template <class N, class Cost, std::size_t W, std::size_t S>
 constexpr bool dp_small_rounds(const dp_small_input<Cost, W, S>& in, dp_caps<Cost> caps, small_group<W, S>& r) {
   constexpr bool narrow = std::is_same_v<N, std::uint64_t>;
