@@ -119,6 +119,15 @@ constexpr dp_part<Cost> dp_search_part(const dp_group<Cost, W>& grp, const dp_se
     work.stop_at(dp_work::stop::group_too_large, m_g, 0);
     return {};
   }
+  // A group of one or two tensors has one tree: it is taken without a search's arrays (which
+  // were a quarter of dp on four-operand Hadamard pairs, `ab,ab,cd,cd->`). (Under a memory
+  // limit a pair goes to the search, which refuses it when over.)
+  if (m_g == 1) return {grp.node[grp.g[0]], grp.p.size_of(grp.inputs[grp.g[0]])};
+  if (m_g == 2 && !set.limit) {
+    const label_set<W>& a = grp.inputs[grp.g[0]];
+    const label_set<W>& b = grp.inputs[grp.g[1]];
+    return {tree.join(grp.node[grp.g[0]], grp.node[grp.g[1]]), grp.p.size_of((a | b) - ((a & b) - grp.p.out))};
+  }
   if constexpr (std::is_same_v<Objective, dp_exact_flops>)
     if (W <= 4 && m_g <= 10) {
       if (m_g <= 4) return dp_small_part<Cost, W, 16>(grp, set, tree);
