@@ -77,6 +77,13 @@ class dp_greedy_bound {
     }
     return parts[0].cost;
   }
+  // The cheaper of the two rules' trees (none where neither is a bound).
+  [[nodiscard]] constexpr std::optional<Cost> least_cost(const part_list& parts, const std::optional<Cost>& limit) const {
+    std::optional<Cost> best = cost(parts, dp_greedy_rule::least_flops, limit);
+    if (const auto other = cost(parts, dp_greedy_rule::least_growth, limit); other && (!best || *other < *best))
+      best = other;
+    return best;
+  }
 
  private:
   const path_problem<Cost, W>& p_;

@@ -191,10 +191,7 @@ class dp_search {
     leaves.reserve(m_g_);
     for (std::size_t k = 0; k < m_g_; ++k) leaves.push_back({x_[1][k].s, x_[1][k].legs, Cost(0u), x_[1][k].mem_d});
     const bound b(p_, holders_, size_d_, g_all_);
-    std::optional<Cost> best = b.cost(leaves, dp_greedy_rule::least_flops, set_.limit);
-    if (const auto other = b.cost(leaves, dp_greedy_rule::least_growth, set_.limit); other && (!best || *other < *best))
-      best = other;
-    if (best) caps_.aim_below(*best, aim_skip);
+    if (const std::optional<Cost> best = b.least_cost(leaves, set_.limit)) caps_.aim_below(*best, aim_skip);
   }
 
   // After a round that found no tree: its largest subset of least cost, completed by a greedy

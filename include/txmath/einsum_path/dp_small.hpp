@@ -96,10 +96,10 @@ constexpr void aim_at_greedy_tree(const path_problem<Cost, W>& p, std::span<cons
     leaves.push_back({s, inputs[g[k]], Cost(0u), mem_d[s]});
   }
   const bound b(p, std::span<const std::uint64_t>(holders, p.size.size()), size_d, (std::uint64_t{1} << g.size()) - 1);
-  std::optional<Cost> best = b.cost(leaves, dp_greedy_rule::least_flops, limit);
-  if (const auto other = b.cost(leaves, dp_greedy_rule::least_growth, limit); other && (!best || *other < *best))
-    best = other;
-  if (best && caps.cap < *best) {
+  // (A tree costs at least its largest input, so best is never under the cap: at it, the cap
+  // already admits a tree, and becomes the ceiling, which the 64-bit search requires.)
+  const std::optional<Cost> best = b.least_cost(leaves, limit);
+  if (best && !(*best < caps.cap)) {
     caps.cap = *best;
     caps.ceiling = best;
   }
@@ -208,7 +208,7 @@ constexpr bool dp_small_rounds(const dp_small_input<Cost, W, S>& in, dp_caps<Cos
           lists.for_each_disjoint(nn - m, s1, [&](std::uint64_t s2) { try_pair(s1, s2, nn, m); });
         }
     if (m_g == 1 || made[all]) break;
-    if (narrow) return false;
+    if constexpr (narrow) return false;
     caps.raise(in.capped, in.naive, in.limit);
   }
   r.legs = legs[all];
