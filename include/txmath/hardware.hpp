@@ -16,7 +16,6 @@
 // 81920 MiB = 80 GiB (79.2 GiB left to CUDA); H200 has 143771 MiB = 140.4 GiB visible of
 // the "141 GB" printed. The table holds the printed figure read as GiB.
 // Bandwidths are decimal (TB/s = 1e12 bytes/s), as vendors mean them.
-#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -26,6 +25,7 @@
 #include <txmath/core/dtype.hpp>
 #include <txmath/core/error.hpp>
 #include <txmath/core/quantity.hpp>
+#include <txmath/core/real_text.hpp>
 #include <txmath/einsum.hpp>
 
 TXMATH_DEFINE_ERROR(txmath_error_accelerator_has_no_peak_for_this_dtype, invalid_argument)
@@ -161,12 +161,6 @@ constexpr flop_rate peak(const accelerator& hw, dtype t) {
 }
 
 namespace detail {
-// Shortest text that reads back as the same double: 0.4, 5e-324, 1e+308.
-inline std::string real_text(double v) {
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
 // A rate (FLOP/s, byte/s) divides: it must be a positive, finite number.
 constexpr void check_rate(double v, std::string_view what, std::string_view unit) {
   if (!(v > 0 && v <= std::numeric_limits<double>::max()))

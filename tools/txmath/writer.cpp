@@ -1,11 +1,11 @@
 // JSON and CSV writers of the txmath tool (see writer.hpp).
 #include "writer.hpp"
 
-#include <charconv>
 #include <cstdio>
 #include <limits>
 
 #include <txmath/core/error.hpp>
+#include <txmath/core/real_text.hpp>
 #include <txmath/core/utf8.hpp>
 
 namespace txmath::cli {
@@ -43,9 +43,7 @@ std::string shortest_decimal(double v, std::string_view key) {
   if (!(v >= -std::numeric_limits<double>::max() && v <= std::numeric_limits<double>::max()))
     txmath::detail::raise<txmath::invalid_argument>("txmath: " + std::string(key) +
                                                     " is not a finite number; nothing written");
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
+  return txmath::detail::real_text(v);
 }
 
 std::string csv_field(std::string_view s) {

@@ -15,8 +15,10 @@ mkdir -p "$out"
 # A 1 MiB stack: the report's activation account and lowering are constexpr objects of about
 # 35 KB and 19 KB on the stack, beyond wasm-ld's 64 KiB default. -flto: link-time
 # optimisation across libc++ and txmath keeps the module under 1 MB (without it, 1,051,807
-# bytes after the einsum engine's speed work; with it, 916,570).
-"$cxx" --target=wasm32-wasi -std=c++20 -Oz -flto -fno-exceptions -mexec-model=reactor \
+# bytes after the einsum engine's speed work; with it, 916,570). TXMATH_REAL_TEXT_BY_PRINTF:
+# doubles written through snprintf (core/real_text.hpp), the same text as std::to_chars,
+# whose Ryu tables in libc++ were 115 KB of the module (1,072,703 bytes with them).
+"$cxx" --target=wasm32-wasi -std=c++20 -Oz -flto -fno-exceptions -mexec-model=reactor -DTXMATH_REAL_TEXT_BY_PRINTF \
   -Wall -Wextra -Wpedantic -Werror -I"$root/include" -Wl,--strip-all -Wl,-z,stack-size=1048576 \
   -o "$out/txmath.wasm.tmp" "$here/txmath_wasm.cpp"
 mv "$out/txmath.wasm.tmp" "$out/txmath.wasm"
