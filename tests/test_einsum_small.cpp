@@ -119,6 +119,8 @@ TEST_CASE("three operands: ties and pre-reductions decided as the searches decid
   // (optimal) reduces an input first where optimal would: its path is the searched one on
   // every network, those with ties and indices on one input only included (sizes 1-9 over six
   // letters make many of both), and takes every one. auto_ searches optimal on three operands.
+  // greedy's first pair (equal inputs, else the connected pair of least rank, else the two
+  // least outer products) is greedy_small's, which the search runs.
   detail::lcg g{515};
   int short_taken = 0, three_operands = 0;
   for (int trial = 0; trial < 1500; ++trial) {
@@ -128,7 +130,8 @@ TEST_CASE("three operands: ties and pre-reductions decided as the searches decid
     for (const path_options& opt : {path_options{.optimize = path_optimizer::optimal},
                                     path_options{.optimize = path_optimizer::optimal, .pre_reduce = false},
                                     path_options{.optimize = path_optimizer::dp},
-                                    path_options{.optimize = path_optimizer::dp, .cap = path_options::cost_cap::on}}) {
+                                    path_options{.optimize = path_optimizer::dp, .cap = path_options::cost_cap::on},
+                                    path_options{.optimize = path_optimizer::greedy}}) {
       CAPTURE(net.str());
       CAPTURE(opt.pre_reduce);
       const path_info<count> fast = contract_path<count>(net, opt);
@@ -141,7 +144,55 @@ TEST_CASE("three operands: ties and pre-reductions decided as the searches decid
     const path_info<count> automatic = contract_path<count>(net);
     CHECK(automatic.path == contract_path<count>(net, {.optimize = path_optimizer::optimal}).path);
   }
-  CHECK(short_taken == 4 * three_operands);  // every network, under each of the options
+  CHECK(short_taken == 5 * three_operands);  // every network, under each of the options
+}
+
+TEST_CASE("three operands under greedy: greedy_small's path, equal inputs, connected pairs and outer products") {
+  // Networks over 3-7 letters of 0-4 indices per input (many equal inputs and outer products),
+  // sizes 1-4 or 1-1000: the short path's first pair against greedy_small's whole path replayed,
+  // with each of greedy's three rules deciding thousands of them. (Sizes too large for 64-bit
+  // figures leave the network to greedy_small.)
+  detail::lcg g{99};
+  int equal = 0, connected = 0, outer = 0, taken = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::string spec, used;
+    const auto letters = 3 + g.below(5);
+    for (int k = 0; k < 3; ++k) {
+      std::string t;
+      for (std::uint64_t i = 0, rank = g.below(5); i < rank; ++i) {
+        const char c = static_cast<char>('a' + g.below(letters));
+        if (t.find(c) != std::string::npos) continue;
+        t += c;
+        if (used.find(c) == std::string::npos) used += c;
+      }
+      spec += (k ? "," : "") + t;
+    }
+    spec += "->";
+    for (char c : used)
+      if (g.below(3) == 0) spec += c;
+    einsum_network net = parse_network(spec);
+    for (std::size_t d = 0; d < net.n_labels(); ++d) net.set_size(net.labels[d], count(1 + g.below(g.below(2) ? 4 : 1000)));
+    const detail::sizes_for_replay<count> size(net);
+    const path_info<count> fast = contract_path<count>(net, {.optimize = path_optimizer::greedy});
+    const path_info<count> slow = detail::replay_ssa<count>(net, *detail::greedy_small::of(net), size.span());
+    CAPTURE(spec);
+    taken += detail::short_path::of<count>(net, size.span(), {.optimize = path_optimizer::greedy}).has_value();
+    CHECK(fast.path == slow.path);
+    CHECK(fast.opt_flops == slow.opt_flops);
+    CHECK(fast.largest_intermediate == slow.largest_intermediate);
+    std::uint64_t in[3]{}, out = 0;
+    for (std::size_t k = 0; k < 3; ++k)
+      for (auto d : net.inputs[k]) in[k] |= std::uint64_t{1} << d;
+    for (auto d : net.output) out |= std::uint64_t{1} << d;
+    out |= in[0] & in[1] & in[2];
+    if (in[0] == in[1] || in[0] == in[2] || in[1] == in[2]) ++equal;
+    else if ((in[0] & in[1] & ~out) || (in[0] & in[2] & ~out) || (in[1] & in[2] & ~out)) ++connected;
+    else ++outer;
+  }
+  CHECK(taken > 19000);  // (the others have sizes beyond 64-bit figures: greedy_small decides)
+  CHECK(equal > 2000);
+  CHECK(connected > 2000);
+  CHECK(outer > 2000);
 }
 
 TEST_CASE("small einsums at compile time and at run time, hand-derived") {
@@ -157,6 +208,17 @@ TEST_CASE("small einsums at compile time and at run time, hand-derived") {
   };
   static_assert(chain(10));
   CHECK(chain(txmath_test::runtime(count(10))));
+  // greedy ranks a connected pair by the size it keeps less the sizes it reads: (ij,jk)
+  // 10*30 - 200 - 600 = -500, (jk,kl) 20*40 - 600 - 1200 = -1000 (ij,kl share no index):
+  // (jk,kl) first, 2*20*30*40 = 48000, then ij,jl->il 2*10*20*40 = 16000: 64000.
+  constexpr auto greedy_chain = [](count i) {
+    einsum_network net = parse_network("ij,jk,kl->il");
+    net.set_size('i', i).set_size('j', 20).set_size('k', 30).set_size('l', 40);
+    const path_info<count> info = contract_path(net, {.optimize = path_optimizer::greedy});
+    return info.path == linear_path{{1, 2}, {0, 1}} && info.opt_flops == 64000 && info.steps[0].flops == 48000;
+  };
+  static_assert(greedy_chain(10));
+  CHECK(greedy_chain(txmath_test::runtime(count(10))));
   // Attention scores btnh,bsnh->bnts (b=8, t=s=2048, n=32, h=128): one step of 2 x b n t s h
   // = 2^(1+3+11+11+5+7) = 2^38 FLOPs; the result holds b n t s = 2^30 elements.
   constexpr auto scores = [](count t) {

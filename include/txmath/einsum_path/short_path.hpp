@@ -5,7 +5,7 @@
 // replay.hpp's one_step.) Three: the trees the exact searches (optimal, dp, auto_'s optimal)
 // compare are compared here, exactly, in the order those searches meet them, keeping the
 // first of least cost as they do: the answer is the searched one, ties and pre-reductions
-// included.
+// included; greedy's first pair is chosen by greedy's ranks and ties.
 #include <txmath/einsum_path/problem.hpp>
 
 namespace txmath {
@@ -28,15 +28,17 @@ class short_path {
   static constexpr std::optional<linear_path> of(const einsum_network& net, std::span<const Cost> size,
                                                  const path_options& opt) {
     if constexpr (std::is_same_v<Cost, count>) {
-      if (net.operands() == 3 && net.n_labels() <= 64 && same_as_search(opt)) {
+      if (net.operands() != 3 || net.n_labels() > 64) return std::nullopt;
+      if (same_as_search(opt)) {
         const bool pre_reduce = opt.optimize != path_optimizer::dp && opt.pre_reduce;
         if (fits_u64(net)) return three<narrow_figure>(net, size, pre_reduce).searched_tree(opt.optimize);
         const three<figure<count>> t(net, size, pre_reduce);
         if (!t.fits()) return std::nullopt;  // (the search decides, in log2_cost if need be)
         return t.searched_tree(opt.optimize);
       }
+      if (greedy_unlimited(opt) && fits_u64(net)) return three<narrow_figure>(net, size, false).greedy_tree();
     }
-    return std::nullopt;
+    return std::nullopt;  // (greedy_small or the search decides)
   }
 
  private:
@@ -54,6 +56,11 @@ class short_path {
     if (opt.limit.what != memory_limit::kind::unlimited) return false;
     if (o == path_optimizer::auto_ || o == path_optimizer::optimal) return true;
     return o == path_optimizer::dp && opt.minimize == dp_minimize::exact_flops && !opt.search_outer;
+  }
+
+  // greedy without a memory limit (which makes it opt_einsum's branch search).
+  static constexpr bool greedy_unlimited(const path_options& opt) {
+    return opt.optimize == path_optimizer::greedy && opt.limit.what == memory_limit::kind::unlimited;
   }
 
   // Whether every figure of three's trees is below 2^64 (at most 16 times the product of all
@@ -120,6 +127,35 @@ class short_path {
       if (single_first) path.push_back({ks, pid});
       else path.push_back({pid, leaf(k, arg_single, path, next)});
       return ssa_to_linear(path, 3);
+    }
+
+    // greedy's choice, as greedy_small makes it (opt_einsum's ssa_greedy_optimize), where every
+    // size fits 64 bits: two inputs of one index set first (the first such pair); else the
+    // pair sharing a summed index (outside the output and the indices every input holds) of
+    // least rank, the size of what it keeps less the sizes of the two, ties to the smaller
+    // ssa ids, the larger compared first; else the two of least size over the output (ties:
+    // the smaller id). The last step joins what is left.
+    [[nodiscard]] constexpr linear_path greedy_tree() const {
+      constexpr std::size_t pairs[3][2] = {{0, 1}, {0, 2}, {1, 2}};  // (in opt_einsum's tie order)
+      for (const auto& [i, j] : pairs)
+        if (in_[i] == in_[j]) return {{i, j}, {0, 1}};
+      const ids out = out_ | (in_[0] & in_[1] & in_[2]);
+      std::optional<std::size_t> arg;
+      std::int64_t best = 0;
+      for (std::size_t t = 0; t < 3; ++t) {
+        const std::size_t i = pairs[t][0], j = pairs[t][1], k = 3 - i - j;
+        if ((in_[i] & in_[j] & ~out) == 0) continue;
+        const auto rank = static_cast<std::int64_t>(product((in_[i] | in_[j]) & (out | in_[k])).value) -
+                          static_cast<std::int64_t>(product(in_[i]).value) - static_cast<std::int64_t>(product(in_[j]).value);
+        if (!arg || rank < best) best = rank, arg = t;
+      }
+      if (!arg) {  // (outer products: leave out the largest over the output, the later on a tie)
+        std::size_t last = 0;
+        for (std::size_t k = 1; k < 3; ++k)
+          if (!(product(in_[k] & out).value < product(in_[last] & out).value)) last = k;
+        arg = 2 - last;  // (the pair without it)
+      }
+      return {{pairs[*arg][0], pairs[*arg][1]}, {0, 1}};
     }
 
     // dp's choice, as dp.hpp makes it: each input first reduced over the indices on no other
