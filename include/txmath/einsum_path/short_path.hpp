@@ -6,6 +6,8 @@
 // compare are compared here, exactly, in the order those searches meet them, keeping the
 // first of least cost as they do: the answer is the searched one, ties and pre-reductions
 // included; greedy's first pair is chosen by greedy's ranks and ties.
+#include <algorithm>
+
 #include <txmath/einsum_path/problem.hpp>
 
 namespace txmath {
@@ -67,6 +69,50 @@ class short_path {
   // the sizes: see three::fits): they are then compared in 64-bit integers.
   static constexpr bool fits_u64(const einsum_network& net) { return 4 + sizes_bit_width(net) <= 64; }
 
+  // The steps of a tree over three inputs, written straight as a linear path: each step's
+  // positions among the live ids in ssa order (opt_einsum's ssa_to_linear), of which at most
+  // three live at once. (An ssa path and its general conversion were a sixth of a call's
+  // instructions on `ab,cd,de->be` under optimal, which reduces two inputs first.)
+  class linear_steps {
+   public:
+    // Reduces id a alone: the result's id.
+    constexpr std::uint32_t one(std::uint32_t a) {
+      const std::size_t at = position(a);
+      remove(at);
+      path_.push_back(&at, &at + 1);
+      return add();
+    }
+    // Contracts ids a and b: the result's id.
+    constexpr std::uint32_t two(std::uint32_t a, std::uint32_t b) {
+      const std::size_t pa = position(a), pb = position(b);
+      const std::size_t at[2] = {std::min(pa, pb), std::max(pa, pb)};
+      remove(at[1]);
+      remove(at[0]);
+      path_.push_back(at, at + 2);
+      return add();
+    }
+    [[nodiscard]] constexpr linear_path take_path() { return std::move(path_); }
+
+   private:
+    std::uint32_t live_[3] = {0, 1, 2};  // ascending: a new id is the largest
+    std::size_t n_ = 3;
+    std::uint32_t next_ = 3;
+    linear_path path_;
+
+    [[nodiscard]] constexpr std::size_t position(std::uint32_t id) const {
+      std::size_t p = 0;
+      while (live_[p] != id) ++p;
+      return p;
+    }
+    constexpr void remove(std::size_t at) {
+      for (--n_; at < n_; ++at) live_[at] = live_[at + 1];
+    }
+    constexpr std::uint32_t add() {
+      live_[n_++] = next_;
+      return next_++;
+    }
+  };
+
   // Three operands as index sets, and the costs of their trees. A tree is ((i j) k): the pair
   // i < j first, each operand read whole or (flags) reduced first over the indices only it has.
   // Figure: figure<count>, or narrow_figure where fits_u64.
@@ -117,16 +163,14 @@ class short_path {
       }
       const std::size_t i = order[arg][0], j = order[arg][1], k = order[arg][2];
       if (arg_pair == 0 && arg_single == 0) return linear_path{{i, j}, {0, 1}};  // (no step reduces first)
-      ssa_path path;
-      auto next = std::uint32_t{3};
+      linear_steps steps;
       const bool single_first = k == 0;  // ({0} | {1, 2}): the single part's steps come first
-      const std::uint32_t ks = single_first ? leaf(k, arg_single, path, next) : 0;
-      const std::uint32_t ip = leaf(i, arg_pair & 1u, path, next), jp = leaf(j, arg_pair & 2u, path, next);
-      path.push_back({ip, jp});
-      const std::uint32_t pid = next++;
-      if (single_first) path.push_back({ks, pid});
-      else path.push_back({pid, leaf(k, arg_single, path, next)});
-      return ssa_to_linear(path, 3);
+      const std::uint32_t ks = single_first ? leaf(k, arg_single, steps) : 0;
+      const std::uint32_t ip = leaf(i, arg_pair & 1u, steps), jp = leaf(j, arg_pair & 2u, steps);
+      const std::uint32_t pid = steps.two(ip, jp);
+      if (single_first) steps.two(ks, pid);
+      else steps.two(pid, leaf(k, arg_single, steps));
+      return steps.take_path();
     }
 
     // greedy's choice, as greedy_small makes it (opt_einsum's ssa_greedy_optimize), where every
@@ -196,10 +240,9 @@ class short_path {
         for (std::size_t j = i; j > 0 && parts[j].size.value < parts[j - 1].size.value; --j) std::swap(parts[j], parts[j - 1]);
       int root = parts[0].root;
       for (std::size_t i = 1; i < n_parts; ++i) root = tr.join(root, parts[i].root);
-      ssa_path path;
-      auto next = std::uint32_t{3};
-      (void)tr.emit(root, path, next);
-      return ssa_to_linear(path, 3);
+      linear_steps steps;
+      (void)tr.emit(root, steps);
+      return steps.take_path();
     }
 
    private:
@@ -227,12 +270,11 @@ class short_path {
       constexpr int leaf(std::size_t input, bool reduce) { return add({-1, -1, static_cast<std::uint32_t>(input), reduce}); }
       constexpr int join(int a, int b) { return add({a, b, 0, false}); }
       // Appends the steps of subtree `at` (a's, b's, then their join); its ssa id.
-      constexpr std::uint32_t emit(int at, ssa_path& path, std::uint32_t& next) const {
+      constexpr std::uint32_t emit(int at, linear_steps& steps) const {
         const node& nd = nodes_[static_cast<std::size_t>(at)];
-        if (nd.a < 0) return three::leaf(nd.input, nd.reduce, path, next);
-        const std::uint32_t a = emit(nd.a, path, next), b = emit(nd.b, path, next);
-        path.push_back({a, b});
-        return next++;
+        if (nd.a < 0) return three::leaf(nd.input, nd.reduce, steps);
+        const std::uint32_t a = emit(nd.a, steps), b = emit(nd.b, steps);
+        return steps.two(a, b);
       }
 
      private:
@@ -308,10 +350,9 @@ class short_path {
       return best;
     }
     // An input as a leaf: its own ssa id, or that of the step reducing it first.
-    static constexpr std::uint32_t leaf(std::size_t j, bool reduce, ssa_path& path, std::uint32_t& next) {
+    static constexpr std::uint32_t leaf(std::size_t j, bool reduce, linear_steps& steps) {
       if (!reduce) return static_cast<std::uint32_t>(j);
-      path.push_back({static_cast<std::uint32_t>(j)});
-      return next++;
+      return steps.one(static_cast<std::uint32_t>(j));
     }
   };
 };
