@@ -66,11 +66,7 @@ class subset_lists {
   std::uint64_t holding_[11][10][words];  // (rows 0 .. m_g, tensors 0 .. m_g - 1 cleared)
 };
 
-// dp over one group of at most 10 tensors under the exact-FLOP objective: opt_einsum's
-// enumeration order (its cost caps from the largest input's up, outer products when asked) on
-// arrays of S entries indexed by subset, with no allocation. Returns how each subset of the
-// best tree splits. (Up to 10 tensors it beat dp_search, whose aimed caps and waiting pairs pay
-// off on larger groups: bench_einsum dp lattice 3x3 0.70, random n=10 0.75 of dp_search's time.)
+// What dp_small_group returns: how each subset of the best tree splits, and its result's indices.
 template <std::size_t W, std::size_t S>
 struct small_group {
   std::uint64_t split[S]{};  // the first part of each subset
