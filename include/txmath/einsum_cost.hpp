@@ -20,10 +20,12 @@ namespace txmath {
 class log2_cost {
   double l_ = -std::numeric_limits<double>::infinity();  // log2(0)
 
-  // (A power of two, as a bond dimension often is, without std::log2: the same exact value.)
+  // (A power of two, as a bond dimension often is, without std::log2: the same exact value.
+  // x & (x - 1) tests it: std::has_single_bit is a popcount, a library call on baseline x86-64.)
+  static constexpr bool single_bit(std::uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
   static double log2_of(detail::u128 v) {
     const auto hi = static_cast<std::uint64_t>(v >> 64), lo = static_cast<std::uint64_t>(v);
-    if (hi == 0 && std::has_single_bit(lo)) return static_cast<double>(std::countr_zero(lo));
+    if (hi == 0 && single_bit(lo)) return static_cast<double>(std::countr_zero(lo));
     return std::log2(count::from_rep(v).to_double());
   }
 
@@ -33,7 +35,7 @@ class log2_cost {
   // exact value, found faster.)
   explicit log2_cost(unsigned v)
       : l_(v == 0                 ? -std::numeric_limits<double>::infinity()
-           : std::has_single_bit(v) ? static_cast<double>(std::countr_zero(v))
+           : single_bit(v)          ? static_cast<double>(std::countr_zero(v))
                                     : std::log2(static_cast<double>(v))) {}
   explicit log2_cost(count c) : l_(c == 0 ? -std::numeric_limits<double>::infinity() : log2_of(c.rep_value())) {}
   static log2_cost from_log2(double l) {
@@ -63,6 +65,27 @@ class log2_cost {
   }
   friend bool operator==(log2_cost a, log2_cost b) { return a.l_ == b.l_; }
   friend std::partial_ordering operator<=>(log2_cost a, log2_cost b) { return a.l_ <=> b.l_; }
+};
+
+// A running sum of log2_costs kept as 2^m * s (m the largest log so far, 1 <= s <= terms): one
+// exp2 a term and one log2 at the end, where adding with log2_cost's + takes an exp2 and a log2
+// a term (a replay's total: 6% of a greedy call on a 40-site MPS ladder), and rounds the log
+// at each (log2(1 + x) loses x's low digits).
+class log2_sum {
+  double m_ = -std::numeric_limits<double>::infinity(), s_ = 0;
+
+ public:
+  void add(log2_cost c) {
+    if (c.is_zero()) return;
+    const double l = c.log2();
+    if (l <= m_) {
+      s_ += std::exp2(l - m_);
+    } else {
+      s_ = s_ * std::exp2(m_ - l) + 1.0;  // (the first term: s_ is 0, exp2(-inf) 0)
+      m_ = l;
+    }
+  }
+  log2_cost value() const { return s_ == 0 ? log2_cost{} : log2_cost::from_log2(m_ + std::log2(s_)); }
 };
 
 // How the path code makes and prints a cost type.

@@ -143,9 +143,11 @@ constexpr ssa_path optimal_u64(const einsum_network& net, const path_options& op
 
 // The search in Cost; for count, in log2_cost when count arithmetic overflows (then the search
 // compares costs to ~15 significant digits, and the replay reports them exactly or flagged).
+// `sizes`: the index sizes in Cost, as the replay holds them (copied: in log2_cost, a log2 call
+// an index not made twice, 1% of greedy on 500 tensors).
 template <class Cost, std::size_t W>
-constexpr ssa_path search_any_size(const einsum_network& net, const path_options& opt, path_optimizer o,
-                                   dp_work& work) {
+constexpr ssa_path search_any_size(const einsum_network& net, std::span<const Cost> sizes, const path_options& opt,
+                                   path_optimizer o, dp_work& work) {
   if constexpr (std::is_same_v<Cost, count>) {
     if (optimal_in_u64(net, opt, o)) return optimal_u64<W>(net, opt);
     if (!std::is_constant_evaluated()) {
@@ -161,7 +163,7 @@ constexpr ssa_path search_any_size(const einsum_network& net, const path_options
       return search<log2_cost, W>(net, sizes_in_place<log2_cost>(net), opt, o, work);
     }
   }
-  return search<Cost, W>(net, sizes_in_place<Cost>(net), opt, o, work);
+  return search<Cost, W>(net, small_vector<Cost, 16>(sizes.begin(), sizes.end()), opt, o, work);
 }
 
 template <class Cost, std::size_t W>
@@ -180,7 +182,7 @@ constexpr path_info<Cost> contract_path_w(const einsum_network& net, const path_
   if (o == path_optimizer::greedy && opt.limit.what == memory_limit::kind::unlimited)
     if (auto ssa = greedy_small::of(net)) return replay_ssa<Cost>(net, *ssa, sizes);
   dp_work work{opt.budget};
-  return replay_ssa<Cost>(net, search_any_size<Cost, W>(net, opt, o, work), sizes);
+  return replay_ssa<Cost>(net, search_any_size<Cost, W>(net, sizes, opt, o, work), sizes);
 }
 }  // namespace detail
 

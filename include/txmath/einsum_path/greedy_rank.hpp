@@ -26,6 +26,20 @@ struct count_rank {
   double beyond_log2 = 0;  // (beyond:) log2 of the magnitude
   bool negative = false, beyond = false;
 
+  constexpr count_rank() = default;
+  constexpr count_rank(u128 m, double l, bool n, bool b) : magnitude(m), beyond_log2(l), negative(n), beyond(b) {}
+  // Copied member by member, the magnitude in two halves: a rank is written in pieces (its
+  // halves from two registers, its flags a byte each), and a copy in 16-byte blocks read back
+  // right after is a store-forwarding stall (a fifth of greedy's seeding on an MPS ladder).
+  constexpr count_rank(const count_rank& o) { *this = o; }
+  constexpr count_rank& operator=(const count_rank& o) {
+    lo_hi(magnitude, static_cast<std::uint64_t>(o.magnitude), static_cast<std::uint64_t>(o.magnitude >> 64));
+    beyond_log2 = o.beyond_log2;
+    negative = o.negative;
+    beyond = o.beyond;
+    return *this;
+  }
+
   static constexpr count_rank of(const signed_cost<count>& r) { return {r.magnitude.rep_value(), 0, r.negative, false}; }
   // The exact rank size12 - size1 - size2 in r; false where size1 + size2 passes 2^128 - 1.
   static constexpr bool exact_of(u128 size12, u128 size1, u128 size2, count_rank& r) {
@@ -58,6 +72,7 @@ struct count_rank {
     }
     return !x.beyond && y.beyond;
   }
+  static constexpr void lo_hi(u128& x, std::uint64_t lo, std::uint64_t hi) { x = u128{hi} << 64 | lo; }
   constexpr int sign() const {
     if (beyond ? beyond_log2 == -std::numeric_limits<double>::infinity() : magnitude == 0) return 0;
     return negative ? -1 : 1;

@@ -26,10 +26,17 @@ class id_list_map {
     while (n < 2 * capacity + 2) n *= 2;
     slots_.assign(n, entry{});
   }
+  // A sum of the ids' own mixes, then one mix of it: the ids' multiplies are independent (a
+  // chain h = (h ^ d) * c, h ^= h >> 29 waited on each one: 10% of greedy's contraction step on
+  // 500 tensors, whose results hold tens of ids). A sum loses no order, as the lists ascend.
   static constexpr std::uint64_t hash(std::span<const std::uint32_t> ids) {
-    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ ids.size();
-    for (auto d : ids) h = (h ^ d) * 0xBF58476D1CE4E5B9ull, h ^= h >> 29;
-    return h;
+    std::uint64_t s = ids.size();
+    for (auto d : ids) {
+      const std::uint64_t x = (std::uint64_t{d} + 1) * 0x9E3779B97F4A7C15ull;
+      s += (x ^ (x >> 29)) * 0xBF58476D1CE4E5B9ull;
+    }
+    s ^= s >> 31;
+    return s * 0x94D049BB133111EBull;
   }
   // The handle of `ids` (ids_of(handle) gives a handle's list), or the free slot to insert it
   // at as `slot`.

@@ -78,6 +78,20 @@ constexpr bool replay_fits_u64(const einsum_network& net, std::size_t n_steps) {
   return true;
 }
 
+// The total of a replay's step FLOPs: the figure's own sum, but log2_sum's in log2_cost.
+template <class Figure>
+struct step_total {
+  Figure sum = figure_of<Figure>(0u);
+  constexpr void add(const Figure& f) { sum.add(f); }
+  constexpr Figure total() const { return sum; }
+};
+template <>
+struct step_total<figure<log2_cost>> {
+  log2_sum sum;
+  void add(const figure<log2_cost>& f) { sum.add(f.value); }
+  figure<log2_cost> total() const { return {sum.value()}; }
+};
+
 // The bookkeeping of replay(): the network's index references and the path_info being filled,
 // one step at a time, each named by its operands' positions and ids (the callers keep the
 // operands as they stand: replay_in in a list, replay_ssa_in as live ids). `Figure` is
@@ -162,8 +176,9 @@ class path_replay {
                       (n_steps == 0 ? " (the path has no step)" : ""));
     info_.largest_intermediate = largest_.cost();
     info_.overflowed.largest_intermediate = largest_.over;
-    info_.opt_flops = total_.cost();
-    info_.overflowed.opt_flops = total_.over;
+    const Figure total = total_.total();
+    info_.opt_flops = total.cost();
+    info_.overflowed.opt_flops = total.over;
   }
 
  private:
@@ -178,10 +193,10 @@ class path_replay {
   small_vector<std::uint32_t, 64> scratch_;
   std::uint32_t *stamp_, *in_step_, *refs_, *uni_;
   std::uint32_t st_ = 1;
-  Figure largest_ = one(), total_ = zero();
+  Figure largest_ = one();
+  step_total<Figure> total_;
 
   static constexpr Figure one() { return figure_of<Figure>(1u); }
-  static constexpr Figure zero() { return figure_of<Figure>(0u); }
   constexpr std::span<const std::uint32_t> ids_of(std::uint32_t o) const {
     if (o < n_) return net_.inputs[o];
     return steps_.results[o - n_];
