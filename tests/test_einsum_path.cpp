@@ -285,6 +285,38 @@ TEST_CASE("log2_cost agrees with exact counts") {
   }
 }
 
+TEST_CASE("log2_sum adds log2 costs as the exact sum of their counts does") {
+  // Against exact sums in count: powers of two whose sum is 2^100 - 1, and 1 to 64 terms of 1
+  // to 2^60 drawn at random, added in either order (and a zero term, which adds nothing); an
+  // empty sum is zero.
+  log2_sum powers;
+  for (unsigned k = 0; k < 100; ++k) powers.add(log2_cost(count::from_rep(detail::u128{1} << k)));
+  CHECK(powers.value().log2() == doctest::Approx(100.0).epsilon(1e-15));
+  CHECK(log2_sum{}.value().is_zero());
+  detail::splitmix64 g{20261205};
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<std::uint64_t> terms(1 + g.next() % 64);
+    for (auto& t : terms) t = (g.next() >> (4 + g.next() % 60)) | 1;
+    detail::u128 exact = 0;
+    log2_sum up, down;
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+      exact += terms[i];
+      up.add(log2_cost(count::from_rep(terms[i])));
+      down.add(log2_cost(count::from_rep(terms[terms.size() - 1 - i])));
+    }
+    up.add(log2_cost{});
+    const double want = std::log2(count::from_rep(exact).to_double());
+    CHECK(up.value().log2() == doctest::Approx(want).epsilon(1e-13));
+    CHECK(down.value().log2() == doctest::Approx(want).epsilon(1e-13));
+  }
+  // A replay's total: the 40-site MPS ladder's greedy path, whose FLOPs fit a count.
+  const auto mps = mps_overlap(40, 2, 64);
+  const auto exact = contract_path<count>(mps, {.optimize = path_optimizer::greedy});
+  REQUIRE(!exact.overflowed.opt_flops);
+  const auto approx = contract_path<log2_cost>(mps, exact.path);
+  CHECK(approx.opt_flops.log2() == doctest::Approx(std::log2(exact.opt_flops.to_double())).epsilon(1e-13));
+}
+
 TEST_CASE("exact counts past 64 bits in every optimizer") {
   // A chain of three N x N matrices, N = 2^30: each pairwise step is 2 N^3 = 2^91 FLOPs, so
   // any order costs 4 N^3 = 2^92; the naive step is N^4 x 3 = 3 x 2^120.

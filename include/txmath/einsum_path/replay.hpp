@@ -78,9 +78,8 @@ constexpr bool replay_fits_u64(const einsum_network& net, std::size_t n_steps) {
   return true;
 }
 
-// The total of a replay's step FLOPs in log2_cost: log2_sum's scaled sum, with the figure's
-// add, cost and over (path_replay keeps a Figure for the other cost types: a wrapper around
-// theirs made small count replays 4-10% slower, from how GCC then laid out step()).
+// The total of a replay's step FLOPs in log2_cost: log2_sum's scaled sum, with a figure's add,
+// cost and over (path_replay's total is a Figure for the other cost types).
 struct log2_step_total {
   log2_sum sum;
   static constexpr bool over = false;
