@@ -30,8 +30,8 @@ struct count_rank {
   constexpr count_rank(u128 m, double l, bool n, bool b) : magnitude(m), beyond_log2(l), negative(n), beyond(b) {}
   // Copied member by member, the magnitude in two 64-bit halves: a rank is written in pieces
   // (its halves from two registers, its flags a byte each), and the implicit copy read it back
-  // in 16-byte blocks right after, a store-forwarding stall (perf: the loads that took most of
-  // the samples of greedy's seeding in count on the 60-site MPS overlap).
+  // in 16-byte blocks right after, a store-forwarding stall (perf: about half the samples of
+  // greedy's seeding in count on a 60-site MPS overlap, benchmarks/results/greedy_large_*).
   constexpr count_rank(const count_rank& o) { *this = o; }
   constexpr count_rank& operator=(const count_rank& o) {
     lo_hi(magnitude, static_cast<std::uint64_t>(o.magnitude), static_cast<std::uint64_t>(o.magnitude >> 64));

@@ -27,8 +27,8 @@ class id_list_map {
     slots_.assign(n, entry{});
   }
   // A sum of the ids' own mixes, then one mix of it: the ids' multiplies are independent (a
-  // chain h = (h ^ d) * c, h ^= h >> 29 waited on each one: 10% of greedy's contraction step on
-  // 500 tensors, whose results hold tens of ids). A sum loses no order, as the lists ascend.
+  // chain h = (h ^ d) * c, h ^= h >> 29 waited on each one, and greedy's results on large
+  // networks hold tens of ids). A sum loses no order, as the lists ascend.
   static constexpr std::uint64_t hash(std::span<const std::uint32_t> ids) {
     std::uint64_t s = ids.size();
     for (auto d : ids) {
