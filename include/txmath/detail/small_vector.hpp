@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include <txmath/detail/block_cache.hpp>
+
 namespace txmath::detail {
 
 template <class T, std::size_t N>
@@ -58,7 +60,7 @@ class small_vector {
     return *this;
   }
   constexpr ~small_vector() {
-    if (heap_) delete[] heap_;  // (the test saves a call to operator delete[] a vector)
+    if (heap_) delete_block();  // (the test saves a call to operator delete[] a vector)
   }
   constexpr operator std::vector<T>() const { return std::vector<T>(begin(), end()); }  // NOLINT: as a std::vector
 
@@ -203,17 +205,33 @@ class small_vector {
   }
   constexpr void grow_to(std::size_t n) {
     if (n < 2 * N) n = 2 * N;
-    T* p = raw ? new T[n] : new T[n]();  // (a trivial T's new elements are written before read)
+    T* p = new_block(n);
     std::move(begin(), end(), p);
     release();
     ptr_ = heap_ = p;
     cap_ = n;
   }
   constexpr void release() {
-    delete[] heap_;
+    if (heap_) delete_block();
     heap_ = nullptr;
     ptr_ = inline_.data();
     cap_ = in_place_capacity();
+  }
+  // A heap block of n elements; a raw or lazy T's of the block cache (block_cache.hpp) at run time
+  // where it serves the size: a large network's lists, made at each call, reuse the memory of
+  // the last call's (their elements are written before read, as in place).
+  [[nodiscard]] static constexpr bool cached(std::size_t n) {
+    return (raw || lazy) && alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ && !std::is_constant_evaluated() &&
+           n <= block_cache::max_bytes / sizeof(T) &&
+           block_cache::serves(n * sizeof(T));
+  }
+  static constexpr T* new_block(std::size_t n) {
+    if (cached(n)) return static_cast<T*>(block_cache::take(n * sizeof(T)));
+    return raw ? new T[n] : new T[n]();  // (a trivial T's new elements are written before read)
+  }
+  constexpr void delete_block() {  // (heap_ has cap_ elements)
+    if (cached(cap_)) block_cache::give(heap_, cap_ * sizeof(T));
+    else delete[] heap_;
   }
   constexpr void take(small_vector& o) {
     if (o.heap_) {

@@ -74,7 +74,7 @@ class dp_level {
     const std::size_t n = e_.size();
     if (indexed_ && n == rank_pos_.size()) return;
     indexed_ = true;
-    std::vector<double>& key = key_;
+    scratch_vector<double>& key = key_;
     key.assign(n, 0.0);
     rank_pos_.assign(n, 0);
     for (std::uint32_t i = 0; i < n; ++i) key[i] = key_of(e_[i]), rank_pos_[i] = i;
@@ -113,14 +113,14 @@ class dp_level {
     std::uint64_t key = 0;  // s + 1, 0 = empty
     std::uint32_t pos = 0;  // where that s is in e_
   };
-  std::vector<entry> e_;
-  std::vector<packed> scan_;
-  std::vector<slot> slots_;  // open addressing on s (none for the leaves)
-  std::vector<std::uint32_t> rank_pos_;
-  std::vector<double> rank_key_, key_;  // (key_: index()'s scratch)
+  scratch_vector<entry> e_;
+  scratch_vector<packed> scan_;
+  scratch_vector<slot> slots_;  // open addressing on s (none for the leaves)
+  scratch_vector<std::uint32_t> rank_pos_;
+  scratch_vector<double> rank_key_, key_;  // (key_: index()'s scratch)
   bool indexed_ = false;
-  std::vector<std::uint32_t> start_;
-  std::vector<ref> holding_;
+  scratch_vector<std::uint32_t> start_;
+  scratch_vector<ref> holding_;
 
   [[nodiscard]] constexpr std::size_t slot_of(std::uint64_t s) const {
     std::size_t i = static_cast<std::size_t>((s * 0x9E3779B97F4A7C15ull) >> 20) & (slots_.size() - 1);
@@ -150,7 +150,7 @@ class dp_waiting_pairs {
   }
   // Takes out the pairs of level nn whose bound is at most `cap` into `ready` (in the order
   // they came).
-  constexpr void take(std::size_t nn, double cap, std::vector<pair>& ready) {
+  constexpr void take(std::size_t nn, double cap, scratch_vector<pair>& ready) {
     ready.clear();
     auto& l = list_[nn];
     std::size_t kept = 0;
@@ -162,7 +162,7 @@ class dp_waiting_pairs {
     size_ -= ready.size();
   }
  private:
-  std::vector<std::vector<pair>> list_;
+  std::vector<scratch_vector<pair>> list_;
   std::size_t size_ = 0;
 };
 

@@ -127,8 +127,8 @@ class dp_search {
   dp_work& work_;
   std::size_t m_g_;
   std::uint64_t g_all_;                 // every tensor of the group
-  std::vector<std::uint64_t> holders_;  // which tensors of the group hold each index
-  std::vector<double> size_d_;          // index sizes as doubles
+  scratch_vector<std::uint64_t> holders_;  // which tensors of the group hold each index
+  scratch_vector<double> size_d_;          // index sizes as doubles
   label_set<W> g_inds_;                 // the group's indices
   std::vector<level> x_;                // x_[m]: the subsets of m tensors found
   dp_caps<Cost> caps_{};                // (read only when capped)
@@ -161,9 +161,9 @@ class dp_search {
   struct pair_scan {
     std::uint32_t rows = 0, cols = 0;  // the part of x[nn - m] x x[m] scanned
   };
-  std::vector<pair_scan> scanned_;  // for each (m, nn)
-  std::vector<dp_waiting_pairs::pair> ready_;  // (retry_waiting's scratch)
-  std::vector<std::uint32_t> hits_;  // (scratch of the scans)
+  scratch_vector<pair_scan> scanned_;  // for each (m, nn)
+  scratch_vector<dp_waiting_pairs::pair> ready_;  // (retry_waiting's scratch)
+  scratch_vector<std::uint32_t> hits_;  // (scratch of the scans)
 
   [[nodiscard]] constexpr double product_d(const label_set<W>& set) const { return dp_product_d(set, size_d_); }
   // A lower bound of the cost of any step that reads e: Objective's cost with e as one part, a

@@ -63,9 +63,9 @@ class greedy_search {
   const path_problem<Cost, W>& p_;
   Ranker ranker_;
   label_set<W> output_;                  // the output, and the indices on every tensor
-  std::vector<std::uint32_t> pool_;      // the id lists: the first pool_end_ (grown by doubling;
+  scratch_vector<std::uint32_t> pool_;      // the id lists: the first pool_end_ (grown by doubling;
   std::uint32_t pool_end_ = 0;           // push_back does not inline, and costs in a hot loop)
-  std::vector<tensor> t_;                // one per distinct key ever seen (a handle)
+  scratch_vector<tensor> t_;                // one per distinct key ever seen (a handle)
   id_list_map handle_of_;                // key -> handle (at most one new key a step)
   // The live tensors holding each summed index, in one array: index d's list starts at
   // idx_[d].first and never outgrows its first length, as a contraction drops both operands
@@ -81,9 +81,9 @@ class greedy_search {
   // tensor's list with each partner was most of the search on large networks.
   static constexpr bool pruned = exact && is_count && W > 1;
   static constexpr std::ptrdiff_t prune_from = 4;
-  std::vector<index_state> idx_;
+  scratch_vector<index_state> idx_;
   // holders_, and the scratch lists below, are parts of one array (scratch_): one allocation.
-  std::vector<std::uint32_t> scratch_;
+  scratch_vector<std::uint32_t> scratch_;
   std::uint32_t* holders_ = nullptr;
   static constexpr std::uint32_t kept_always = 3;
   // The queue (greedy_queue.hpp): heaps of entries, best on top; lists while seeding where exact.

@@ -53,7 +53,7 @@ class greedy_queue {
   }
   constexpr void push(const Candidate& c) {
     if constexpr (Keyed) {
-      std::vector<entry>& q = queue_[c.rank.negative ? 0 : 1];
+      scratch_vector<entry>& q = queue_[c.rank.negative ? 0 : 1];
       const double l = c.rank.magnitude.log2();
       const u128 ids = u128{c.id2} << 32 | c.id1;
       q.push_back({u128{ordered_bits(c.rank.negative ? -l : l)} << 64 | ids, c.h1, c.h2, c.k12});
@@ -73,7 +73,7 @@ class greedy_queue {
   [[nodiscard]] constexpr bool empty() const { return queue_[0].empty() && queue_[1].empty(); }
   // The best entry, taken off (the queue must not be empty).
   constexpr queued pop() {
-    std::vector<entry>& q = queue_[0].empty() ? queue_[1] : queue_[0];
+    scratch_vector<entry>& q = queue_[0].empty() ? queue_[1] : queue_[0];
     std::pop_heap(q.begin(), q.end(), less());
     const entry e = q.back();
     q.pop_back();
@@ -82,8 +82,8 @@ class greedy_queue {
   }
 
  private:
-  std::vector<entry> queue_[2];
-  std::vector<Candidate> cands_;  // (not keyed:) every candidate queued
+  scratch_vector<entry> queue_[2];
+  scratch_vector<Candidate> cands_;  // (not keyed:) every candidate queued
   bool heaped_ = !Exact;
 
   struct entry_less {  // (a std heap has the largest on top)

@@ -5,6 +5,8 @@
 #include <span>
 #include <vector>
 
+#include <txmath/detail/block_cache.hpp>
+
 namespace txmath {
 namespace detail {
 
@@ -16,7 +18,7 @@ class id_list_map {
     std::uint32_t hash = 0;  // the hash's top 32 bits (its low bits pick the slot)
     std::uint32_t at = 0;    // handle + 1; 0 = empty
   };
-  std::vector<entry> slots_;  // (one allocation)
+  scratch_vector<entry> slots_;  // (one allocation)
   static constexpr std::uint32_t top(std::uint64_t h) { return static_cast<std::uint32_t>(h >> 32); }
 
  public:

@@ -296,9 +296,9 @@ class set_index {
     std::uint64_t hash = 0;
     std::uint32_t at = 0;  // position in keys_ and values_, + 1; 0 = empty
   };
-  std::vector<slot> slots_ = std::vector<slot>(16);
-  std::vector<label_set<W>> keys_;
-  std::vector<std::uint32_t> values_;
+  scratch_vector<slot> slots_ = scratch_vector<slot>(16);
+  scratch_vector<label_set<W>> keys_;
+  scratch_vector<std::uint32_t> values_;
 
   constexpr std::size_t probe(const label_set<W>& k, std::uint64_t h) const {
     std::size_t i = static_cast<std::size_t>(h) & (slots_.size() - 1);
