@@ -126,3 +126,19 @@ TEST_CASE("block cache: a search called again takes every large block from the c
     CHECK(large_news == dp_news);
   });
 }
+
+TEST_CASE("block cache: release_path_search_memory frees what this thread keeps") {
+  in_new_thread([] {
+    const einsum_network net = random_network(100, 3, 2, 3);
+    const count first = contract_path(net).opt_flops;
+    const std::size_t freed = frees, news = large_news;
+    release_path_search_memory();
+    CHECK(frees > freed);  // (the blocks the search kept)
+    CHECK(contract_path(net).opt_flops == first);
+    CHECK(large_news > news);  // (taken from operator new again)
+    release_path_search_memory();
+    const std::size_t after = frees;
+    release_path_search_memory();  // (nothing left)
+    CHECK(frees == after);
+  });
+}

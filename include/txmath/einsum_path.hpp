@@ -200,6 +200,11 @@ constexpr path_info<Cost> contract_path(const einsum_network& net, const path_op
                   " distinct indices; path search handles at most 1024");
 }
 
+// Frees the memory this thread's path searches keep for the next search (blocks a search freed:
+// at most 8 MiB a thread, detail/block_cache.hpp; freed anyway when the thread ends). For a
+// thread that is done with contract_path but lives on.
+inline void release_path_search_memory() noexcept { detail::block_cache::release(); }
+
 // The costs of a given path (linear ids, as opt_einsum).
 template <class Cost = count>
 constexpr path_info<Cost> contract_path(const einsum_network& net, linear_path path) {

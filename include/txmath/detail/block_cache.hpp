@@ -71,13 +71,19 @@ class block_cache {
     ::operator delete(p);
   }
 
+  // Frees this thread's kept blocks.
+  static void release() noexcept {
+#if TXMATH_DETAIL_BLOCK_CACHE
+    if (!closed_) of_this_thread().free_kept();
+#endif
+  }
+
   block_cache() = default;
   block_cache(const block_cache&) = delete;
   block_cache& operator=(const block_cache&) = delete;
   ~block_cache() {
     closed_ = true;  // (a block freed later, as by an object of static storage, goes to operator delete)
-    for (unsigned k = 0; k < classes; ++k)
-      for (unsigned i = 0; i < n_[k]; ++i) ::operator delete(kept_[k][i]);
+    free_kept();
   }
 
  private:
@@ -86,6 +92,13 @@ class block_cache {
     return static_cast<unsigned>(std::bit_width(bytes - 1)) - min_shift;  // (bytes >= 2^min_shift)
   }
   [[nodiscard]] static constexpr std::size_t block_bytes(unsigned k) { return std::size_t{1} << (k + min_shift); }
+  void free_kept() noexcept {
+    for (unsigned k = 0; k < classes; ++k) {
+      for (unsigned i = 0; i < n_[k]; ++i) ::operator delete(kept_[k][i]);
+      n_[k] = 0;
+    }
+    kept_bytes_ = 0;
+  }
 #if TXMATH_DETAIL_BLOCK_CACHE
   static block_cache& of_this_thread() {
     thread_local block_cache cache;
