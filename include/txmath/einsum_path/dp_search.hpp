@@ -126,13 +126,13 @@ class dp_search {
   contraction_tree& tree_;
   dp_work& work_;
   std::size_t m_g_;
-  std::uint64_t g_all_;                 // every tensor of the group
+  std::uint64_t g_all_;                    // every tensor of the group
   scratch_vector<std::uint64_t> holders_;  // which tensors of the group hold each index
   scratch_vector<double> size_d_;          // index sizes as doubles
-  label_set<W> g_inds_;                 // the group's indices
-  std::vector<level> x_;                // x_[m]: the subsets of m tensors found
-  dp_caps<Cost> caps_{};                // (read only when capped)
-  Cost cap_{};                          // this round's cap
+  label_set<W> g_inds_;                    // the group's indices
+  std::vector<level> x_;                   // x_[m]: the subsets of m tensors found
+  dp_caps<Cost> caps_{};                   // (read only when capped)
+  Cost cap_{};                             // this round's cap
   double cap_d_ = 0, factor_d_ = 0;
   std::uint32_t round_ = 0;
   bool ordered_ = false;  // the cost-ordered scan

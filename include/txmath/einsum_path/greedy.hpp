@@ -62,11 +62,11 @@ class greedy_search {
 
   const path_problem<Cost, W>& p_;
   Ranker ranker_;
-  label_set<W> output_;                  // the output, and the indices on every tensor
-  scratch_vector<std::uint32_t> pool_;      // the id lists: the first pool_end_ (grown by doubling;
-  std::uint32_t pool_end_ = 0;           // push_back does not inline, and costs in a hot loop)
-  scratch_vector<tensor> t_;                // one per distinct key ever seen (a handle)
-  id_list_map handle_of_;                // key -> handle (at most one new key a step)
+  label_set<W> output_;                 // the output, and the indices on every tensor
+  scratch_vector<std::uint32_t> pool_;  // the id lists: the first pool_end_ (grown by doubling;
+  std::uint32_t pool_end_ = 0;          // push_back does not inline, and costs in a hot loop)
+  scratch_vector<tensor> t_;            // one per distinct key ever seen (a handle)
+  id_list_map handle_of_;               // key -> handle (at most one new key a step)
   // The live tensors holding each summed index, in one array: index d's list starts at
   // idx_[d].first and never outgrows its first length, as a contraction drops both operands
   // from the lists of their indices before its result joins those of its own (all among
