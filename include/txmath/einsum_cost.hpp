@@ -70,8 +70,8 @@ class log2_cost {
 // A running sum of log2_costs kept as 2^m * s (m the largest log so far, 1 <= s <= terms): one
 // exp2 a term and one log2 at the end, where adding with log2_cost's + takes an exp2 and a log2
 // a term (a replay's total: 6% of a greedy call on a 40-site MPS ladder, perf in
-// benchmarks/results/greedy_large_2026-12-04.md), and rounds the log
-// at each (log2(1 + x) loses x's low digits).
+// benchmarks/results/greedy_large_2026-12-04.md), and rounds the log at each (log2(1 + x)
+// loses x's low digits).
 class log2_sum {
   double m_ = -std::numeric_limits<double>::infinity(), s_ = 0;
 

@@ -38,6 +38,12 @@ class block_cache {
   [[nodiscard]] static constexpr bool serves(std::size_t bytes) {
     return TXMATH_DETAIL_BLOCK_CACHE && bytes >= min_bytes && bytes <= max_bytes;
   }
+  // Whether an array of n T goes through the cache (a T the blocks' alignment fits, n * sizeof(T)
+  // computed only where it cannot wrap).
+  template <class T>
+  [[nodiscard]] static constexpr bool serves_array(std::size_t n) {
+    return alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ && n <= max_bytes / sizeof(T) && serves(n * sizeof(T));
+  }
 
   // A block of at least `bytes` (serves(bytes)), of this thread's cache if it holds one.
   [[nodiscard]] static void* take(std::size_t bytes) {
@@ -118,28 +124,22 @@ class block_cache {
 template <class T>
 struct scratch_allocator {
   using value_type = T;
-  static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
 
   constexpr scratch_allocator() noexcept = default;
   template <class U>
   constexpr scratch_allocator(const scratch_allocator<U>&) noexcept {}  // NOLINT: rebinding
 
   [[nodiscard]] constexpr T* allocate(std::size_t n) {
-    if (std::is_constant_evaluated() || !cached(n)) return std::allocator<T>{}.allocate(n);
+    if (std::is_constant_evaluated() || !block_cache::serves_array<T>(n)) return std::allocator<T>{}.allocate(n);
     return static_cast<T*>(block_cache::take(n * sizeof(T)));
   }
   constexpr void deallocate(T* p, std::size_t n) noexcept {
-    if (std::is_constant_evaluated() || !cached(n)) return std::allocator<T>{}.deallocate(p, n);
+    if (std::is_constant_evaluated() || !block_cache::serves_array<T>(n)) return std::allocator<T>{}.deallocate(p, n);
     block_cache::give(p, n * sizeof(T));
   }
   template <class U>
   friend constexpr bool operator==(const scratch_allocator&, const scratch_allocator<U>&) noexcept {
     return true;
-  }
-
- private:
-  [[nodiscard]] static constexpr bool cached(std::size_t n) {
-    return n <= block_cache::max_bytes / sizeof(T) && block_cache::serves(n * sizeof(T));
   }
 };
 

@@ -221,9 +221,7 @@ class small_vector {
   // where it serves the size: a large network's lists, made at each call, reuse the memory of
   // the last call's (their elements are written before read, as in place).
   [[nodiscard]] static constexpr bool cached(std::size_t n) {
-    return (raw || lazy) && alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ && !std::is_constant_evaluated() &&
-           n <= block_cache::max_bytes / sizeof(T) &&
-           block_cache::serves(n * sizeof(T));
+    return (raw || lazy) && !std::is_constant_evaluated() && block_cache::serves_array<T>(n);
   }
   static constexpr T* new_block(std::size_t n) {
     if (cached(n)) return static_cast<T*>(block_cache::take(n * sizeof(T)));
