@@ -156,6 +156,63 @@ TEST_CASE("txmath einsum/path: bad input is an error naming the value and the li
   CHECK(run("path " + args).status == 0);
 }
 
+TEST_CASE("txmath path --dp-pairs: dp's work budget from the command line, bounded and checked") {
+  // The 6 x 6 lattice of bond 2 takes between 2^24 and 2^25 of dp's pairs
+  // (tests/test_einsum_dp.cpp); its optimum, 9,096 FLOPs, is opt_einsum's dp's
+  // (scripts/einsum_lattice_dp.py 6x6).
+  const auto net = txmath::lattice_network(6, 6, 2);
+  std::string args = quote(net.str());
+  for (std::size_t d = 0; d < net.n_labels(); ++d)
+    args += " " + txmath::label_text(net.labels[d]) + "=" + net.sizes[d].to_string();
+  const result tight = run("path " + args + " --optimize dp --dp-pairs 16777216");
+  CAPTURE(tight.out);
+  CHECK(tight.status == 1);
+  CHECK(has(tight, "txmath: einsum of 36 operands: dp's search of this network is beyond its work budget"));
+  CHECK(has(tight, "(budget: 16777216 pairs, 1024 MiB; --dp-pairs N raises the pairs): use --optimize greedy"));
+  const result enough = run("path " + args + " --optimize dp --dp-pairs 33554432");
+  CAPTURE(enough.out);
+  CHECK(enough.status == 0);
+  CHECK(has(enough, "optimized FLOPs        9,096\n"));
+  // Under auto a refusal is greedy's path (auto gives dp at most 20 operands: a 4 x 4 lattice).
+  const auto small = txmath::lattice_network(4, 4, 2);
+  std::string small_args = quote(small.str());
+  for (std::size_t d = 0; d < small.n_labels(); ++d)
+    small_args += " " + txmath::label_text(small.labels[d]) + "=" + small.sizes[d].to_string();
+  const result fallback = run("path " + small_args + " --dp-pairs 1");
+  const result greedy = run("path " + small_args + " --optimize greedy");
+  CHECK(fallback.status == 0);
+  CHECK(fallback.out == greedy.out);
+  // Out of range, or with an optimizer that has no budget: an error naming the flag and limit.
+  CHECK(run("path 'ij,jk' i=2 j=2 k=2 --dp-pairs 0").out ==
+        "txmath: --dp-pairs must be an integer from 1 to 1099511627776, got '0'\n");
+  CHECK(run("path 'ij,jk' i=2 j=2 k=2 --dp-pairs 1099511627777").out ==
+        "txmath: --dp-pairs must be an integer from 1 to 1099511627776, got '1099511627777'\n");
+  CHECK(run("path 'ij,jk' i=2 j=2 k=2 --dp-pairs").out == "txmath: --dp-pairs needs a value, e.g. 8589934592 (2^33)\n");
+  CHECK(run("path 'ij,jk' i=2 j=2 k=2 --optimize greedy --dp-pairs 5").out ==
+        "txmath: --dp-pairs is an option of --optimize dp and auto\n");
+}
+
+TEST_CASE("txmath path: the step table's columns line up with non-ASCII index letters") {
+  // Each row ends with its FLOPs right-aligned: every row of the table (header included) is
+  // as long in characters, whatever bytes its letters take (printf's %-30s counted bytes).
+  const std::string alpha = "\u03b1", beta = "\u03b2", gamma = "\u03b3";  // (two bytes each in UTF-8)
+  const result r = run("path " + quote(alpha + beta + "," + beta + gamma + "," + gamma + "d->" + alpha + "d") + " " +
+                       alpha + "=2 " + beta + "=3 " + gamma + "=4 d=5");
+  CAPTURE(r.out);
+  REQUIRE(r.status == 0);
+  const auto at = r.out.find("  step contraction");
+  REQUIRE(at != std::string::npos);
+  std::size_t rows = 0, width = 0;
+  for (std::size_t b = at, e; b < r.out.size(); b = e + 1) {
+    e = r.out.find('\n', b);
+    std::size_t chars = 0;
+    for (std::size_t i = b; i < e; ++i) chars += (static_cast<unsigned char>(r.out[i]) & 0xC0) != 0x80;
+    if (rows++ == 0) width = chars;
+    CHECK(chars == width);
+  }
+  CHECK(rows == 3);  // the header and two steps
+}
+
 TEST_CASE("txmath einsum --json: 0 FLOPs and 0 bytes have no intensity (null, never NaN)") {
   const result r = run("einsum 'ij,jk->ik' i=0 j=0 k=0 --json");
   CAPTURE(r.out);

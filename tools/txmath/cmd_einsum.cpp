@@ -2,6 +2,7 @@
 //   txmath einsum "btd,df->btf" b=8 t=1024 d=4096 f=14336 [--dtype bf16] [--json]
 //   txmath path "ij,jk,kl->il" i=10 j=20 k=30 l=40 [--optimize dp|greedy|optimal|auto] [--json]
 //   txmath path ... --optimize random-greedy [--trials N] [--seed S]   (greedy's cost shown beside)
+//   txmath path ... --optimize dp --dp-pairs N   (dp's work budget, 2^30 pairs by default)
 // Figures are exact integers. One beyond 2^128 - 1 (the naive cost of a large network) is
 // shown as a power of two from a log2_cost replay of the same path, and said so; a ratio with
 // a zero denominator (and intensity at 0 FLOPs) is shown as undefined: no NaN or infinity is
@@ -22,6 +23,15 @@
 
 namespace txmath::cli {
 namespace {
+// `s` padded with spaces to `width` characters (code points: printf's %-30s counts bytes, so
+// non-ASCII index letters shifted the column).
+std::string padded(std::string s, std::size_t width) {
+  std::size_t chars = 0;
+  for (char c : s) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  if (chars < width) s.append(width - chars, ' ');
+  return s;
+}
+
 // A ratio for people: four significant digits (2294, 20.00, 0.1250).
 std::string four_digits(double x) {
   char buf[32];
@@ -35,6 +45,8 @@ struct args {
   path_optimizer optimize = path_optimizer::auto_;
   random_greedy_options random{};
   bool random_flags = false;  // --trials or --seed given
+  search_budget budget{};     // dp's (--dp-pairs)
+  bool budget_flag = false;
   dtype type = dtype::bf16;
   bool json = false;
 };
@@ -53,6 +65,10 @@ count parse_size(std::string_view label, const std::string& value) {
            count::from_rep(count::max_rep).to_string() + " (2^128 - 1)");
   return count::from_rep(v);
 }
+
+// --dp-pairs at most 2^40: about 20 minutes of dp's scan (the 8 x 8 lattice takes 2^32.4 pairs
+// in about 6 s; the memory budget, 1 GiB, holds as well).
+constexpr std::uint64_t max_dp_pairs = std::uint64_t{1} << 40;
 
 // A decimal integer flag value in [lo, hi].
 std::uint64_t parse_flag_number(const char* flag, std::string_view v, std::uint64_t lo, std::uint64_t hi) {
@@ -101,6 +117,10 @@ args parse_args(int argc, char** argv, bool path_command) {
       a.random_flags = true;
       if (s == "--trials") a.random.trials = static_cast<std::uint32_t>(parse_flag_number("--trials", argv[i], 1, random_greedy_options::max_trials));
       else a.random.seed = parse_flag_number("--seed", argv[i], 0, ~std::uint64_t{0});
+    } else if (s == "--dp-pairs" && path_command) {
+      if (++i >= argc) fail("--dp-pairs needs a value, e.g. 8589934592 (2^33)");
+      a.budget_flag = true;
+      a.budget.pairs = parse_flag_number("--dp-pairs", argv[i], 1, max_dp_pairs);
     } else if (s == "--dtype") {
       if (++i >= argc) fail("--dtype needs a value, e.g. bf16");
       a.type = parse_dtype(argv[i]);
@@ -113,6 +133,8 @@ args parse_args(int argc, char** argv, bool path_command) {
   if (a.spec.empty()) fail("missing the einsum spec, e.g. \"ij,jk->ik\"");
   if (a.random_flags && a.optimize != path_optimizer::random_greedy)
     fail("--trials and --seed are options of --optimize random-greedy");
+  if (a.budget_flag && a.optimize != path_optimizer::dp && a.optimize != path_optimizer::auto_)
+    fail("--dp-pairs is an option of --optimize dp and auto");
   return a;
 }
 
@@ -131,7 +153,7 @@ std::string in_cli_words(std::string m) {
   const std::pair<std::string_view, std::string_view> words[] = {
       {"path_optimizer::random_greedy", "--optimize random-greedy"}, {"random_greedy: trials", "--trials"},
       {"path_optimizer::greedy", "--optimize greedy"}, {"path_optimizer::auto_", "--optimize auto"},
-      {"path_optimizer::dp", "--optimize dp"}, {", path_options::budget", ""}};
+      {"path_optimizer::dp", "--optimize dp"}, {", path_options::budget)", "; --dp-pairs N raises the pairs)"}};
   for (const auto& [from, to] : words)
     for (std::size_t at; (at = m.find(from)) != std::string::npos;) m.replace(at, from.size(), to);
   return m;
@@ -309,7 +331,7 @@ void print_text(const einsum_network& net, const path_info<count>& info, const r
   if (path_command) {
     std::printf("  %-4s %-30s %22s\n", "step", "contraction", "FLOPs");
     for (std::size_t i = 0; i < info.steps.size(); ++i)
-      std::printf("  %-4zu %-30s %22s\n", i, info.step_spec(i).c_str(), r.step_flops[i].text().c_str());
+      std::printf("  %-4zu %s %22s\n", i, padded(info.step_spec(i), 30).c_str(), r.step_flops[i].text().c_str());
   }
   if (r.overflowed || r.bytes.over)
     std::printf("note: figures beyond 2^128 - 1 are shown as powers of two (log2_cost); the rest are exact\n");
@@ -323,6 +345,7 @@ int run(int argc, char** argv, bool path_command) {
   path_options opt;
   opt.optimize = a.optimize;
   opt.random = a.random;
+  opt.budget = a.budget;
   // `einsum` costs the einsum in one step; `path` along the contraction order it finds.
   path_info<count> info, whole;
   try {

@@ -46,7 +46,7 @@ constexpr const char* einsum_help =
     "  --json   machine-readable output\n";
 constexpr const char* path_help =
     "usage: txmath path SPEC idx=size... [--optimize auto|dp|greedy|random-greedy|optimal]\n"
-    "                   [--trials N] [--seed S] [--dtype T] [--json]\n"
+    "                   [--trials N] [--seed S] [--dp-pairs N] [--dtype T] [--json]\n"
     "  The contraction order of a many-operand einsum and its cost, as opt_einsum's\n"
     "  contract_path reports it.\n"
     "  --optimize  auto (the default: optimal up to 10 operands, dp up to 20, greedy beyond),\n"
@@ -55,6 +55,9 @@ constexpr const char* path_help =
     "              the first plain greedy, whose cost is shown beside it)\n"
     "  --trials    random-greedy's passes, 1 to 65536 [32, opt_einsum's RandomGreedy default]\n"
     "  --seed      random-greedy's seed, 0 to 2^64 - 1 [0]; the same seed, the same path\n"
+    "  --dp-pairs  dp's work budget: the pairs of subsets it may examine before it refuses\n"
+    "              (auto: hands over to greedy), 1 to 2^40 [2^30 = 1073741824; the 8 x 8\n"
+    "              lattice of bond 2 takes about 2^32.4, some 6 s]\n"
     "  --dtype     element type for the bytes: fp32, bf16, fp16, fp8, int8, int4 [bf16]\n"
     "  --json      machine-readable output\n";
 struct command_help {

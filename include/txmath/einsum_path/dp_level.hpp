@@ -59,53 +59,61 @@ class dp_level {
 
   // ---- the cost-ordered index -----------------------------------------------------------------
   // The entries in ascending key (a lower bound of the cost of any step that reads the entry),
-  // and for each tensor k of the group a list of the entries that hold it, in ascending key: a
-  // scan for the partners of a subset walks the lists of its neighbours and stops at the first
-  // key over its budget. Rebuilt once the level is complete for a round (its entries are then
-  // final for the round). A level whose size has not changed since is not indexed again: its
-  // entries change only while it is built, by adding one or replacing one added then.
-  struct ref {  // an entry in a list: its key and subset in place (the scan reads them in order)
-    double key;
+  // and for each tensor k of the group a bitmap over the ranks of the entries that hold it: a
+  // scan for the partners of a subset takes the ranks whose key fits its budget (a prefix),
+  // ORs its neighbours' bitmaps and clears the bits of its own tensors', 64 entries a word.
+  // (Lists of the entries holding each tensor, walked one by one, spent 4 visits in 5 on
+  // entries that overlap the subset: 82% on the 7 x 7 lattice.) The bitmaps are stored word by
+  // word (the m_g words of one 64-rank block together), as a scan reads them. Rebuilt once the
+  // level is complete for a round (its entries are then final for the round). A level whose
+  // size has not changed since is not indexed again: its entries change only while it is
+  // built, by adding one or replacing one added then.
+  struct ranked_entry {  // what a scan reads of an entry, by rank
     std::uint64_t s;
+    double cost_d, mem_d;
     std::uint32_t pos;  // the entry
   };
   template <class KeyOf>
   constexpr void index(std::size_t m_g, const KeyOf& key_of) {
     const std::size_t n = e_.size();
-    if (indexed_ && n == rank_pos_.size()) return;
+    if (indexed_ && n == ranked_.size()) return;
     indexed_ = true;
     scratch_vector<double>& key = key_;
+    scratch_vector<std::uint32_t>& order = order_;
     key.assign(n, 0.0);
-    rank_pos_.assign(n, 0);
-    for (std::uint32_t i = 0; i < n; ++i) key[i] = key_of(e_[i]), rank_pos_[i] = i;
-    std::sort(rank_pos_.begin(), rank_pos_.end(), [&](std::uint32_t a, std::uint32_t b) {
+    order.assign(n, 0);
+    for (std::uint32_t i = 0; i < n; ++i) key[i] = key_of(e_[i]), order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
       return key[a] < key[b] || (key[a] == key[b] && a < b);
     });
+    m_g_ = m_g;
     rank_key_.assign(n, 0.0);
-    start_.assign(m_g + 2, 0);  // (counts at k + 2, then starts at k + 1, then starts at k)
+    ranked_.assign(n, ranked_entry{0, 0.0, 0.0, 0});
+    holds_.assign((n + 63) / 64 * m_g, 0);
     for (std::size_t r = 0; r < n; ++r) {
-      rank_key_[r] = key[rank_pos_[r]];
-      for (std::uint64_t x = e_[rank_pos_[r]].s; x; x &= x - 1) ++start_[static_cast<std::size_t>(std::countr_zero(x)) + 2];
-    }
-    for (std::size_t k = 2; k < start_.size(); ++k) start_[k] += start_[k - 1];
-    holding_.assign(start_.back(), ref{0.0, 0, 0});
-    for (std::size_t r = 0; r < n; ++r) {
-      const std::uint32_t pos = rank_pos_[r];
-      for (std::uint64_t x = e_[pos].s; x; x &= x - 1)
-        holding_[start_[static_cast<std::size_t>(std::countr_zero(x)) + 1]++] = {rank_key_[r], e_[pos].s, pos};
+      const entry& x = e_[order[r]];
+      rank_key_[r] = key[order[r]];
+      ranked_[r] = {x.s, x.cost_d, x.mem_d, order[r]};
+      std::uint64_t* block = holds_.data() + r / 64 * m_g;
+      for (std::uint64_t t = x.s; t; t &= t - 1) block[std::countr_zero(t)] |= std::uint64_t{1} << (r % 64);
     }
   }
-  [[nodiscard]] constexpr std::size_t ranked() const { return rank_pos_.size(); }
+  [[nodiscard]] constexpr std::size_t ranked() const { return ranked_.size(); }
   [[nodiscard]] constexpr double key(std::size_t r) const { return rank_key_[r]; }
-  [[nodiscard]] constexpr const entry& at_rank(std::size_t r) const { return e_[rank_pos_[r]]; }
-  // The entries holding tensor k, in ascending key: [first, last).
-  [[nodiscard]] constexpr const ref* holding_first(std::size_t k) const { return holding_.data() + start_[k]; }
-  [[nodiscard]] constexpr const ref* holding_last(std::size_t k) const { return holding_.data() + start_[k + 1]; }
+  [[nodiscard]] constexpr const entry& at_rank(std::size_t r) const { return e_[ranked_[r].pos]; }
+  [[nodiscard]] constexpr const ranked_entry& ranked_at(std::size_t r) const { return ranked_[r]; }
+  // The number of ranks whose key is at most `budget`.
+  [[nodiscard]] constexpr std::size_t fitting(double budget) const {
+    return static_cast<std::size_t>(std::upper_bound(rank_key_.begin(), rank_key_.end(), budget) - rank_key_.begin());
+  }
+  // The bitmaps of ranks 64 b to 64 b + 63: word k holds tensor k's.
+  [[nodiscard]] constexpr const std::uint64_t* holds_block(std::size_t b) const { return holds_.data() + b * m_g_; }
 
   // Bytes held (an estimate, for dp's memory budget).
   [[nodiscard]] constexpr std::uint64_t bytes() const {
     return e_.capacity() * sizeof(entry) + scan_.capacity() * sizeof(packed) + slots_.capacity() * sizeof(slot) +
-           rank_pos_.capacity() * (sizeof(std::uint32_t) + 2 * sizeof(double)) + holding_.capacity() * sizeof(ref);
+           ranked_.capacity() * (sizeof(ranked_entry) + 2 * sizeof(double) + sizeof(std::uint32_t)) +
+           holds_.capacity() * sizeof(std::uint64_t);
   }
 
  private:
@@ -116,11 +124,12 @@ class dp_level {
   scratch_vector<entry> e_;
   scratch_vector<packed> scan_;
   scratch_vector<slot> slots_;  // open addressing on s (none for the leaves)
-  scratch_vector<std::uint32_t> rank_pos_;
-  scratch_vector<double> rank_key_, key_;  // (key_: index()'s scratch)
+  scratch_vector<ranked_entry> ranked_;
+  scratch_vector<double> rank_key_, key_;  // (key_ and order_: index()'s scratch)
+  scratch_vector<std::uint32_t> order_;
   bool indexed_ = false;
-  scratch_vector<std::uint32_t> start_;
-  scratch_vector<ref> holding_;
+  std::size_t m_g_ = 0;
+  scratch_vector<std::uint64_t> holds_;
 
   [[nodiscard]] constexpr std::size_t slot_of(std::uint64_t s) const {
     std::size_t i = static_cast<std::size_t>((s * 0x9E3779B97F4A7C15ull) >> 20) & (slots_.size() - 1);

@@ -33,19 +33,20 @@ struct dp_settings {
 
 // Three scans find the pairs of subsets to join. In opt_einsum's order (every pair of the two
 // levels, as its dp: under objectives other than the exact FLOPs, ties resolve as there) or,
-// for the exact FLOPs, cost-ordered: each subset visits only its neighbours' entries (a pair
-// must share a summed index) whose key fits what the cap leaves it, so a round's work follows
-// the pairs that can fit rather than all pairs; that scan reads its levels afresh each round
-// (their sizes grow about fourfold a round, so the last round is most of the work). Groups of
-// at most pairwise_max_tensors under the exact FLOPs (capped, in doubles) are scanned pair by
-// pair instead, each pair once over all rounds: a pair over a round's cap waits (in
-// waiting_) for a cap that admits it, so a round visits only the rows and columns new since
-// the last one; a cost-ordered search hands over to it after a round whose levels show it
-// would be cheaper (maybe_scan_pairwise). Under the exact FLOPs (count, log2_cost) the caps
-// start a few rounds below the cost of a greedy tree (aim_caps) and stop at it, instead of
-// rising from the group's output size round by round (random networks and MPS ladders took
-// many rounds). All find the same optimum cost, reading the bounds in doubles before any
-// exact cost. `Objective` is a policy of dp_objective.hpp.
+// for the exact FLOPs, cost-ordered: each subset takes the entries whose key fits what the cap
+// leaves it (a prefix of the level in ascending key) and, 64 a word in the level's bitmaps,
+// keeps those that hold a neighbour (a pair must share a summed index) and none of its own
+// tensors, so a round's work follows the pairs that can fit rather than all pairs; that scan
+// reads its levels afresh each round (their sizes grow about fourfold a round, so the last
+// round is most of the work). Groups of at most pairwise_max_tensors under the exact FLOPs
+// (capped, in doubles) are scanned pair by pair instead, each pair once over all rounds: a
+// pair over a round's cap waits (in waiting_) for a cap that admits it, so a round visits
+// only the rows and columns new since the last one; a cost-ordered search hands over to it
+// after a round whose levels show it would be cheaper (maybe_scan_pairwise). Under the exact
+// FLOPs (count, log2_cost) the caps start a few rounds below the cost of a greedy tree
+// (aim_caps) and stop at it, instead of rising from the group's output size round by round
+// (random networks and MPS ladders took many rounds). All find the same optimum cost, reading
+// the bounds in doubles before any exact cost. `Objective` is a policy of dp_objective.hpp.
 template <class Cost, std::size_t W, class Objective>
 class dp_search {
  public:
@@ -70,6 +71,8 @@ class dp_search {
     if (pairwise_) {
       waiting_ = dp_waiting_pairs(m_g_ + 1);
       scanned_.assign((m_g_ + 1) * (m_g_ + 1), pair_scan{});
+    } else if (ordered_) {
+      make_balls(grp);
     }
     for (std::size_t k = 0; k < m_g_; ++k) {
       entry leaf{std::uint64_t{1} << k, grp.inputs[grp.g[k]], Cost(0u), grp.node[grp.g[k]]};
@@ -87,7 +90,6 @@ class dp_search {
   // The root of the group's cheapest tree, or -1 when the work budget ran out.
   [[nodiscard]] constexpr int run() {
     work_.tensors = m_g_;
-    round_start_pairs_ = work_.pairs;
     for (;;) {
       ++round_;
       cap_ = caps_.cap;
@@ -164,6 +166,9 @@ class dp_search {
   scratch_vector<pair_scan> scanned_;  // for each (m, nn)
   scratch_vector<dp_waiting_pairs::pair> ready_;  // (retry_waiting's scratch)
   scratch_vector<std::uint32_t> hits_;  // (scratch of the scans)
+  // The cost-ordered scan's: the group's tensors within r steps of tensor k (a step: a shared
+  // summed index) at balls_[r * m_g_ + k].
+  scratch_vector<std::uint64_t> balls_;
 
   [[nodiscard]] constexpr double product_d(const label_set<W>& set) const { return dp_product_d(set, size_d_); }
   // A lower bound of the cost of any step that reads e: Objective's cost with e as one part, a
@@ -215,23 +220,24 @@ class dp_search {
 
   // After a round of the cost-ordered scan that found no tree: whether the pair-by-pair scan
   // would be cheaper from here. Pair by pair, a round from scratch visits every pair of the
-  // levels found (the sum of their products); the cost-ordered round just done visited `pairs`
-  // entries from `subsets_scanned_` subsets, each of which costs about 25 visits of set-up (its
-  // neighbours and bonds, the lists' ends: measured on MPS ladders and random networks, where
-  // most subsets find few partners). Both grow with the levels alike while the ratio holds, so
-  // the scan changes when pairs would be at most 0.9 of the cost-ordered round's work (the
-  // margin for lattices, whose products outgrow the cost-ordered scan's visits round by round).
-  // Pair by pair then starts from scratch: subsets of earlier rounds are final, so a pair over
-  // them only waits or is skipped, as it would have been.
-  std::uint64_t round_start_pairs_ = 0, subsets_scanned_ = 0;
+  // levels found (the sum of their products), and later rounds only the pairs new since; the
+  // cost-ordered round just done read `scan_words_` bitmap words for `subsets_scanned_`
+  // subsets, each of which costs about 26 visits of set-up (its neighbours, bonds and the
+  // tensors near them, the fitting prefix), and a later round reads them all again. So the
+  // scan changes when the pairs are under 1.15 x that work. (Fitted on bench_einsum_dp's
+  // lattices, random networks and MPS ladders, timing both choices after each round: random
+  // networks of 22-30 tensors gained 1.3-1.8x by changing at 0.5-1.04, the 4 x 5 lattice of
+  // bond 2 lost 2x by changing at 1.28, and the cases near 1.15 ran about even.) Pair by pair
+  // then starts from scratch: subsets of earlier rounds are final, so a pair over them only
+  // waits or is skipped, as it would have been.
+  std::uint64_t subsets_scanned_ = 0, scan_words_ = 0;
   constexpr void maybe_scan_pairwise() {
     std::uint64_t all_pairs = 0;
     for (std::size_t nn = 2; nn <= m_g_; ++nn)
       for (std::size_t m = 1; m <= nn / 2; ++m) all_pairs += std::uint64_t{x_[m].size()} * x_[nn - m].size();
-    const std::uint64_t ordered_work = work_.pairs - round_start_pairs_ + 25 * subsets_scanned_;
-    round_start_pairs_ = work_.pairs;
-    subsets_scanned_ = 0;
-    if (10 * all_pairs > 9 * ordered_work) return;
+    const std::uint64_t ordered_work = scan_words_ + 26 * subsets_scanned_;
+    subsets_scanned_ = scan_words_ = 0;
+    if (20 * all_pairs >= 23 * ordered_work) return;
     pairwise_ = true;
     waiting_ = dp_waiting_pairs(m_g_ + 1);
     scanned_.assign((m_g_ + 1) * (m_g_ + 1), pair_scan{});
@@ -331,55 +337,77 @@ class dp_search {
       if (!work_.charge(visited, held())) return;
     }
   }
-  // The entries of x[m] holding a neighbour of e1, each neighbour's list in ascending key up
-  // to what the cap leaves e1; a partner holding several neighbours is taken from its lowest
-  // one's list. Returns the pairs visited (stopping past `left`).
+  // The entries of x[m] that hold a neighbour of e1 and none of its tensors, among those whose
+  // key fits what the cap leaves e1, found 64 a word in the level's bitmaps. Returns the pairs
+  // visited: every entry whose key fits (stopping, before any, past `left`).
   constexpr std::uint64_t scan_partners(const entry& e1, std::size_t m, std::size_t nn, std::uint64_t left) {
     const level& x2 = x_[m];
     const bool same_size = m == nn - m;
     const std::uint64_t s1 = e1.s, nb = neighbours(e1);
     const double budget = cap_d_ - e1.cost_d;
+    const std::size_t fit = x2.fitting(budget);
+    if (fit > left) return left + 1;
     // The size of the indices e1 shares with each neighbour: their product over a partner's
     // neighbours bounds what the partner shares with e1 from above (exactly, when no index is
     // on three tensors), so e1's size x the partner's / it bounds the step's from below.
-    double bond[64];
+    double bond[64], unbond[64];
     if constexpr (prefilter) {
       for (std::uint64_t ks = nb; ks; ks &= ks - 1) bond[std::countr_zero(ks)] = 1;
       e1.legs.for_each([&](std::uint32_t d) {  // (output indices shared too: they leave the step)
         for (std::uint64_t ks = holders_[d] & nb; ks; ks &= ks - 1) bond[std::countr_zero(ks)] *= size_d_[d];
       });
+      for (std::uint64_t ks = nb; ks; ks &= ks - 1) unbond[std::countr_zero(ks)] = 1 / bond[std::countr_zero(ks)];
     }
-    std::uint64_t visited = 0;
-    for (std::uint64_t ks = nb; ks; ks &= ks - 1) {
-      const auto k = static_cast<std::size_t>(std::countr_zero(ks));
-      const std::uint64_t lower = nb & ((std::uint64_t{1} << k) - 1);  // the neighbours before k
-      // The list up to the first key over e1's budget, walked once (no more than `left` allows).
-      const auto* first = x2.holding_first(k);
-      const auto* end = x2.holding_last(k);
-      if (static_cast<std::uint64_t>(end - first) > left - visited) end = first + (left - visited) + 1;
-      // The partners, found without a branch a visit (whose outcome is random).
-      if (hits_.size() < static_cast<std::size_t>(end - first)) hits_.assign(static_cast<std::size_t>(end - first), 0);
-      std::size_t n_hits = 0;
-      const auto* r = first;
-      for (; r != end && !(budget < r->key); ++r) {
-        const std::uint64_t s2 = r->s;
-        hits_[n_hits] = r->pos;
-        n_hits += static_cast<std::size_t>(((s1 & s2) == 0) & ((s2 & lower) == 0) & (!same_size | (s1 < s2)));
-      }
-      visited += static_cast<std::uint64_t>(r - first);
-      if (visited > left) return left + 1;
-      for (std::size_t h = 0; h < n_hits; ++h) {
-        const entry& e2 = x2[hits_[h]];
+    // A partner is connected and holds a neighbour, so it lies within m - 1 steps of one: only
+    // e1's tensors that near can be in it.
+    std::uint64_t near = 0;
+    for (std::uint64_t ks = nb; ks; ks &= ks - 1) near |= ball(static_cast<std::size_t>(std::countr_zero(ks)), m - 1);
+    std::uint8_t any_of[64], none_of[64];
+    const std::size_t n_any = bits_of(nb, any_of), n_none = bits_of(s1 & near, none_of);
+    scan_words_ += (fit + 63) / 64 * (n_any + n_none);
+    for (std::size_t w = 0, words = (fit + 63) / 64; w < words; ++w) {
+      const std::uint64_t* block = x2.holds_block(w);
+      std::uint64_t u = 0;
+      for (std::size_t i = 0; i < n_any; ++i) u |= block[any_of[i]];
+      for (std::size_t i = 0; i < n_none && u; ++i) u &= ~block[none_of[i]];
+      if (w + 1 == words && fit % 64) u &= (std::uint64_t{1} << (fit % 64)) - 1;
+      for (; u; u &= u - 1) {
+        const auto& e2 = x2.ranked_at(w * 64 + static_cast<std::size_t>(std::countr_zero(u)));
+        if (same_size && !(s1 < e2.s)) continue;
         if constexpr (prefilter) {
-          double shared = 1;
-          for (std::uint64_t b = e2.s & nb; b; b &= b - 1) shared *= bond[std::countr_zero(b)];
-          const dp_step<double> lb{e1.mem_d * e2.mem_d / shared, 0.0, false};
+          double all = e1.mem_d * e2.mem_d;
+          for (std::uint64_t b = e2.s & nb; b; b &= b - 1) all *= unbond[std::countr_zero(b)];
+          const dp_step<double> lb{all, 0.0, false};
           if (obj_.cost(e1.cost_d, e2.cost_d, lb, factor_d_) > cap_d_) continue;
         }
-        try_join(e1, e2, nn);
+        try_join(e1, x2[e2.pos], nn);
       }
     }
-    return visited;
+    return fit;
+  }
+  // The positions of the bits of x, ascending; returns their number.
+  static constexpr std::size_t bits_of(std::uint64_t x, std::uint8_t* out) {
+    std::size_t n = 0;
+    for (; x; x &= x - 1) out[n++] = static_cast<std::uint8_t>(std::countr_zero(x));
+    return n;
+  }
+  [[nodiscard]] constexpr std::uint64_t ball(std::size_t k, std::size_t r) const {  // (r < m_g)
+    return balls_[r * m_g_ + k];
+  }
+  constexpr void make_balls(const dp_group<Cost, W>& grp) {
+    balls_.assign(m_g_ * std::max<std::size_t>(m_g_, 2), 0);
+    for (std::size_t k = 0; k < m_g_; ++k) {
+      std::uint64_t adj = 0;
+      (grp.inputs[grp.g[k]] - p_.out).for_each([&](std::uint32_t d) { adj |= holders_[d]; });
+      balls_[k] = std::uint64_t{1} << k;
+      balls_[m_g_ + k] = adj | balls_[k];  // (radius 1: each larger ball grows by these)
+    }
+    for (std::size_t r = 2; r < m_g_; ++r)
+      for (std::size_t k = 0; k < m_g_; ++k) {
+        std::uint64_t b = balls_[(r - 1) * m_g_ + k];
+        for (std::uint64_t t = b; t; t &= t - 1) b |= ball(static_cast<std::size_t>(std::countr_zero(t)), 1);
+        balls_[r * m_g_ + k] = b;
+      }
   }
 
   // Joins e1 and e2 (disjoint) into level nn when that is the cheapest way to their union

@@ -55,9 +55,13 @@ struct memory_limit {
 // or handed to greedy (with auto_) instead of running for minutes and exhausting memory. The
 // defaults let dp finish random 3-regular networks of 30 tensors (2^24 pairs at most in
 // tests/test_einsum_robust.cpp's seeds) and the 6 x 6 and 7 x 7 lattices of bond 2 (6 x 6:
-// between 2^24 and 2^25 pairs, tests/test_einsum_dp.cpp; under a second); dp on 50 such
-// tensors stops at 2^30 pairs (about 2 s, 17 MiB, g++-12 -O2, 2026-12). A pair is one that
-// dp's scan visits: the exact-FLOP scan visits only a subset's neighbours' entries.
+// between 2^24 and 2^25 pairs, tests/test_einsum_dp.cpp; 7 x 7: 701,318,322 pairs, under a
+// second); dp on 50 such tensors stops at 2^30 pairs (about 3 s, 62 MiB held, g++-12 -O2,
+// 2026-12). The 8 x 8 lattice of bond 2 takes 5,566,094,997 pairs (2^32.4): pairs = 2^33
+// finds its optimum in about 6 s (`txmath path ... --dp-pairs 8589934592`). A pair is one
+// that dp's scan examines: the cost-ordered scan (groups beyond 16 tensors) examines, for a
+// subset, every entry of the other level whose lower bound fits what the cap leaves it
+// (64 a word in bitmaps); the pair-by-pair scans every pair of the two levels.
 struct search_budget {
   std::uint64_t pairs = std::uint64_t{1} << 30;  // pairs of subsets examined, all rounds together
   std::uint64_t bytes = std::uint64_t{1} << 30;  // memory held for subsets and waiting pairs
