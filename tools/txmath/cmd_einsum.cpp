@@ -67,7 +67,7 @@ count parse_size(std::string_view label, const std::string& value) {
 }
 
 // --dp-pairs at most 2^40: about 20 minutes of dp's scan (the 8 x 8 lattice takes 2^32.4 pairs
-// in about 6 s; the memory budget, 1 GiB, holds as well).
+// in about 5 s; the memory budget, 1 GiB, holds as well).
 constexpr std::uint64_t max_dp_pairs = std::uint64_t{1} << 40;
 
 // A decimal integer flag value in [lo, hi].

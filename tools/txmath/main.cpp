@@ -57,7 +57,7 @@ constexpr const char* path_help =
     "  --seed      random-greedy's seed, 0 to 2^64 - 1 [0]; the same seed, the same path\n"
     "  --dp-pairs  dp's work budget: the pairs of subsets it may examine before it refuses\n"
     "              (auto: hands over to greedy), 1 to 2^40 [2^30 = 1073741824; the 8 x 8\n"
-    "              lattice of bond 2 takes about 2^32.4, some 6 s]\n"
+    "              lattice of bond 2 takes about 2^32.4, some 5 s]\n"
     "  --dtype     element type for the bytes: fp32, bf16, fp16, fp8, int8, int4 [bf16]\n"
     "  --json      machine-readable output\n";
 struct command_help {

@@ -63,8 +63,10 @@ class dp_level {
   // scan for the partners of a subset takes the ranks whose key fits its budget (a prefix),
   // ORs its neighbours' bitmaps and clears the bits of its own tensors', 64 entries a word.
   // (Lists of the entries holding each tensor, walked one by one, spent 4 visits in 5 on
-  // entries that overlap the subset: 82% on the 7 x 7 lattice.) The bitmaps are stored word by
-  // word (the m_g words of one 64-rank block together), as a scan reads them. Rebuilt once the
+  // entries that overlap the subset: 82% on the 7 x 7 lattice.) With them, bitmaps of size
+  // classes (floor of log2 of an entry's size), so that a scan drops, 64 at a time, partners
+  // too large for the bond they could share. The bitmaps are stored word by word (the words
+  // of one 64-rank block together), as a scan reads them. Rebuilt once the
   // level is complete for a round (its entries are then final for the round). A level whose
   // size has not changed since is not indexed again: its entries change only while it is
   // built, by adding one or replacing one added then.
@@ -89,13 +91,24 @@ class dp_level {
     m_g_ = m_g;
     rank_key_.assign(n, 0.0);
     ranked_.assign(n, ranked_entry{0, 0.0, 0.0, 0});
-    holds_.assign((n + 63) / 64 * m_g, 0);
+    // Size classes: an entry of class c (from 0) has floor(log2 mem) = class_base_ + c, the
+    // last class holding the larger ones too.
+    int lo = 1024, hi = -1024;
+    for (std::size_t i = 0; i < n; ++i) lo = std::min(lo, exponent_of(e_[i].mem_d)), hi = std::max(hi, exponent_of(e_[i].mem_d));
+    class_base_ = lo;
+    classes_ = n == 0 ? 1 : static_cast<std::size_t>(std::clamp(hi - lo + 1, 1, static_cast<int>(max_classes)));
+    stride_ = m_g + 2 + (classes_ - 1);
+    holds_.assign((n + 63) / 64 * stride_, 0);
     for (std::size_t r = 0; r < n; ++r) {
       const entry& x = e_[order[r]];
       rank_key_[r] = key[order[r]];
       ranked_[r] = {x.s, x.cost_d, x.mem_d, order[r]};
-      std::uint64_t* block = holds_.data() + r / 64 * m_g;
-      for (std::uint64_t t = x.s; t; t &= t - 1) block[std::countr_zero(t)] |= std::uint64_t{1} << (r % 64);
+      std::uint64_t* block = holds_.data() + r / 64 * stride_;
+      const std::uint64_t bit = std::uint64_t{1} << (r % 64);
+      for (std::uint64_t t = x.s; t; t &= t - 1) block[std::countr_zero(t)] |= bit;
+      block[m_g + 1] |= bit;  // (the word of every entry)
+      const auto c = std::min(static_cast<std::size_t>(exponent_of(x.mem_d) - lo), classes_ - 1);
+      for (std::size_t j = 1; j <= c; ++j) block[m_g + 1 + j] |= bit;  // (class j or more)
     }
   }
   [[nodiscard]] constexpr std::size_t ranked() const { return ranked_.size(); }
@@ -106,8 +119,19 @@ class dp_level {
   [[nodiscard]] constexpr std::size_t fitting(double budget) const {
     return static_cast<std::size_t>(std::upper_bound(rank_key_.begin(), rank_key_.end(), budget) - rank_key_.begin());
   }
-  // The bitmaps of ranks 64 b to 64 b + 63: word k holds tensor k's.
-  [[nodiscard]] constexpr const std::uint64_t* holds_block(std::size_t b) const { return holds_.data() + b * m_g_; }
+  // The bitmaps of ranks 64 b to 64 b + 63: word k holds tensor k's; the words after them are
+  // read through larger_than.
+  [[nodiscard]] constexpr const std::uint64_t* holds_block(std::size_t b) const { return holds_.data() + b * stride_; }
+  // The position in a block of a word whose bits include every entry of size over `mem` and
+  // only such entries (none: at none_word(), all, or the entries of a size class and above).
+  [[nodiscard]] constexpr std::size_t none_word() const { return m_g_; }
+  [[nodiscard]] constexpr std::size_t larger_than(double mem) const {
+    if (!(mem >= 1)) return m_g_ + 1;  // (every size is at least 1)
+    const int first = exponent_of(mem) + 1 - class_base_;  // (a class from it is over mem)
+    if (first <= 0) return m_g_ + 1;
+    if (static_cast<std::size_t>(first) >= classes_) return m_g_;
+    return m_g_ + 1 + static_cast<std::size_t>(first);
+  }
 
   // Bytes held (an estimate, for dp's memory budget).
   [[nodiscard]] constexpr std::uint64_t bytes() const {
@@ -129,7 +153,17 @@ class dp_level {
   scratch_vector<std::uint32_t> order_;
   bool indexed_ = false;
   std::size_t m_g_ = 0;
+  // Each block of 64 ranks: the m_g tensors' words, a word of none, a word of all, and for
+  // each size class c from 1 the word of the entries of class c or more.
+  static constexpr std::size_t max_classes = 32;
+  int class_base_ = 0;
+  std::size_t classes_ = 1, stride_ = 0;
   scratch_vector<std::uint64_t> holds_;
+
+  // floor(log2 x) for a double x >= 1 (1024 for infinity).
+  static constexpr int exponent_of(double x) {
+    return static_cast<int>((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7FF) - 1023;
+  }
 
   [[nodiscard]] constexpr std::size_t slot_of(std::uint64_t s) const {
     std::size_t i = static_cast<std::size_t>((s * 0x9E3779B97F4A7C15ull) >> 20) & (slots_.size() - 1);

@@ -347,28 +347,61 @@ class dp_search {
     const double budget = cap_d_ - e1.cost_d;
     const std::size_t fit = x2.fitting(budget);
     if (fit > left) return left + 1;
-    // The size of the indices e1 shares with each neighbour: their product over a partner's
-    // neighbours bounds what the partner shares with e1 from above (exactly, when no index is
-    // on three tensors), so e1's size x the partner's / it bounds the step's from below.
+    // The size of the indices e1 shares with each tensor outside it that holds one of its
+    // indices (its neighbours, and the holders of its output indices): their product over a
+    // partner's such tensors bounds what the partner shares with e1 from above (exactly, when
+    // no index is on three tensors), so e1's size x the partner's / it bounds the step's from
+    // below. (Over the neighbours alone it did not: an output index shared with a tensor that
+    // is not a neighbour was missed, and dp pruned trees that fit the cap.)
+    std::uint64_t touching = 0;
+    e1.legs.for_each([&](std::uint32_t d) { touching |= holders_[d]; });
+    touching &= ~s1;
     double bond[64], unbond[64];
     if constexpr (prefilter) {
-      for (std::uint64_t ks = nb; ks; ks &= ks - 1) bond[std::countr_zero(ks)] = 1;
-      e1.legs.for_each([&](std::uint32_t d) {  // (output indices shared too: they leave the step)
-        for (std::uint64_t ks = holders_[d] & nb; ks; ks &= ks - 1) bond[std::countr_zero(ks)] *= size_d_[d];
+      for (std::uint64_t ks = touching; ks; ks &= ks - 1) bond[std::countr_zero(ks)] = 1;
+      e1.legs.for_each([&](std::uint32_t d) {
+        for (std::uint64_t ks = holders_[d] & touching; ks; ks &= ks - 1) bond[std::countr_zero(ks)] *= size_d_[d];
       });
-      for (std::uint64_t ks = nb; ks; ks &= ks - 1) unbond[std::countr_zero(ks)] = 1 / bond[std::countr_zero(ks)];
+      for (std::uint64_t ks = touching; ks; ks &= ks - 1) unbond[std::countr_zero(ks)] = 1 / bond[std::countr_zero(ks)];
     }
     // A partner is connected and holds a neighbour, so it lies within m - 1 steps of one: only
     // e1's tensors that near can be in it.
     std::uint64_t near = 0;
     for (std::uint64_t ks = nb; ks; ks &= ks - 1) near |= ball(static_cast<std::size_t>(std::countr_zero(ks)), m - 1);
-    std::uint8_t any_of[64], none_of[64];
-    const std::size_t n_any = bits_of(nb, any_of), n_none = bits_of(s1 & near, none_of);
-    scan_words_ += (fit + 63) / 64 * (n_any + n_none);
+    std::uint8_t touch_of[64], none_of[64];
+    const std::size_t n_touch = bits_of(touching, touch_of), n_none = bits_of(s1 & near, none_of);
+    // A partner that holds one touching tensor k alone shares with e1 at most bond[k]: its size
+    // must be at most budget x bond[k] / e1's size. too_large[i]: the word of the entries over
+    // that, for the i-th touching tensor (those that hold several are all kept here).
+    // (When no size is too large for any of them, the words of the neighbours alone decide.)
+    std::size_t too_large[64];
+    std::uint64_t is_neighbour[64];
+    bool by_size = false;
+    for (std::size_t i = 0; i < n_touch; ++i) {
+      is_neighbour[i] = nb >> touch_of[i] & 1 ? ~std::uint64_t{0} : 0;
+      if constexpr (prefilter) too_large[i] = x2.larger_than(budget * bond[touch_of[i]] / e1.mem_d);
+      else too_large[i] = x2.none_word();
+      by_size = by_size || too_large[i] != x2.none_word();
+    }
+    std::uint8_t any_of[64];
+    const std::size_t n_any = by_size ? 0 : bits_of(nb, any_of);
+    scan_words_ += (fit + 63) / 64 * (static_cast<std::size_t>(std::popcount(nb)) + n_none);  // (as fitted)
     for (std::size_t w = 0, words = (fit + 63) / 64; w < words; ++w) {
       const std::uint64_t* block = x2.holds_block(w);
       std::uint64_t u = 0;
-      for (std::size_t i = 0; i < n_any; ++i) u |= block[any_of[i]];
+      if (by_size) {
+        std::uint64_t once = 0, twice = 0, small = 0;
+        for (std::size_t i = 0; i < n_touch; ++i) {
+          const std::uint64_t x = block[touch_of[i]];
+          u |= x & is_neighbour[i];
+          twice |= once & x;
+          once |= x;
+          small |= x & ~block[too_large[i]];
+        }
+        u &= twice | small;
+      } else {
+        for (std::size_t i = 0; i < n_any; ++i) u |= block[any_of[i]];
+      }
       for (std::size_t i = 0; i < n_none && u; ++i) u &= ~block[none_of[i]];
       if (w + 1 == words && fit % 64) u &= (std::uint64_t{1} << (fit % 64)) - 1;
       for (; u; u &= u - 1) {
@@ -376,7 +409,7 @@ class dp_search {
         if (same_size && !(s1 < e2.s)) continue;
         if constexpr (prefilter) {
           double all = e1.mem_d * e2.mem_d;
-          for (std::uint64_t b = e2.s & nb; b; b &= b - 1) all *= unbond[std::countr_zero(b)];
+          for (std::uint64_t b = e2.s & touching; b; b &= b - 1) all *= unbond[std::countr_zero(b)];
           const dp_step<double> lb{all, 0.0, false};
           if (obj_.cost(e1.cost_d, e2.cost_d, lb, factor_d_) > cap_d_) continue;
         }

@@ -58,7 +58,7 @@ struct memory_limit {
 // between 2^24 and 2^25 pairs, tests/test_einsum_dp.cpp; 7 x 7: 701,318,322 pairs, under a
 // second); dp on 50 such tensors stops at 2^30 pairs (about 3 s, 62 MiB held, g++-12 -O2,
 // 2026-12). The 8 x 8 lattice of bond 2 takes 5,566,094,997 pairs (2^32.4): pairs = 2^33
-// finds its optimum in about 6 s (`txmath path ... --dp-pairs 8589934592`). A pair is one
+// finds its optimum in about 5 s (`txmath path ... --dp-pairs 8589934592`). A pair is one
 // that dp's scan examines: the cost-ordered scan (groups beyond 16 tensors) examines, for a
 // subset, every entry of the other level whose lower bound fits what the cap leaves it
 // (64 a word in bitmaps); the pair-by-pair scans every pair of the two levels.
