@@ -28,6 +28,18 @@ using txmath_cli_test::run;
 
 bool has(const result& r, std::string_view s) { return r.out.find(s) != std::string::npos; }
 
+// A network as command-line arguments: its spec, quoted, and each index's size.
+std::string network_args(const txmath::einsum_network& net) {
+  std::string args = quote(net.str());
+  for (std::size_t d = 0; d < net.n_labels(); ++d) {  // (appended piece by piece: g++-12's
+    args += ' ';                                       // -Wrestrict misfires on a + chain here)
+    args += txmath::label_text(net.labels[d]);
+    args += '=';
+    args += net.sizes[d].to_string();
+  }
+  return args;
+}
+
 // A chain of n matrices "ab,bc,...->a?" and its sizes, every index `size`.
 std::string chain_args(std::size_t n, const std::string& size) {
   std::string spec, sizes;
@@ -144,9 +156,7 @@ TEST_CASE("txmath einsum/path: bad input is an error naming the value and the li
   // a connected group of more than 64 tensors, refused at once. (Its work budget refuses the
   // same way, after ~20 s at the default: tested in the library with a small budget.)
   const auto net = txmath::random_network(80, 3, 2, 7);
-  std::string args = quote(net.str());
-  for (std::size_t d = 0; d < net.n_labels(); ++d)
-    args += " " + txmath::label_text(net.labels[d]) + "=" + net.sizes[d].to_string();
+  const std::string args = network_args(net);
   const result dp = run("path " + args + " --optimize dp");
   CAPTURE(dp.out);
   CHECK(dp.status == 1);
@@ -161,9 +171,7 @@ TEST_CASE("txmath path --dp-pairs: dp's work budget from the command line, bound
   // (tests/test_einsum_dp.cpp); its optimum, 9,096 FLOPs, is opt_einsum's dp's
   // (scripts/einsum_lattice_dp.py 6x6).
   const auto net = txmath::lattice_network(6, 6, 2);
-  std::string args = quote(net.str());
-  for (std::size_t d = 0; d < net.n_labels(); ++d)
-    args += " " + txmath::label_text(net.labels[d]) + "=" + net.sizes[d].to_string();
+  const std::string args = network_args(net);
   const result tight = run("path " + args + " --optimize dp --dp-pairs 16777216");
   CAPTURE(tight.out);
   CHECK(tight.status == 1);
@@ -175,9 +183,7 @@ TEST_CASE("txmath path --dp-pairs: dp's work budget from the command line, bound
   CHECK(has(enough, "optimized FLOPs        9,096\n"));
   // Under auto a refusal is greedy's path (auto gives dp at most 20 operands: a 4 x 4 lattice).
   const auto small = txmath::lattice_network(4, 4, 2);
-  std::string small_args = quote(small.str());
-  for (std::size_t d = 0; d < small.n_labels(); ++d)
-    small_args += " " + txmath::label_text(small.labels[d]) + "=" + small.sizes[d].to_string();
+  const std::string small_args = network_args(small);
   const result fallback = run("path " + small_args + " --dp-pairs 1");
   const result greedy = run("path " + small_args + " --optimize greedy");
   CHECK(fallback.status == 0);
