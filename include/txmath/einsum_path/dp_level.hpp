@@ -66,10 +66,10 @@ class dp_level {
   // entries that overlap the subset: 82% on the 7 x 7 lattice.) With them, bitmaps of size
   // classes (floor of log2 of an entry's size), so that a scan drops, 64 at a time, partners
   // too large for the bond they could share. The bitmaps are stored word by word (the words
-  // of one 64-rank block together), as a scan reads them. Rebuilt once the
-  // level is complete for a round (its entries are then final for the round). A level whose
-  // size has not changed since is not indexed again: its entries change only while it is
-  // built, by adding one or replacing one added then.
+  // of one 64-rank block together), as a scan reads them. Rebuilt once the level is complete
+  // for a round (its entries are then final for the round). A level whose size has not
+  // changed since is not indexed again: its entries change only while it is built, by adding
+  // one or replacing one added then.
   struct ranked_entry {  // what a scan reads of an entry, by rank
     std::uint64_t s;
     double cost_d, mem_d;
@@ -94,7 +94,10 @@ class dp_level {
     // Size classes: an entry of class c (from 0) has floor(log2 mem) = class_base_ + c, the
     // last class holding the larger ones too.
     int lo = 1024, hi = -1024;
-    for (std::size_t i = 0; i < n; ++i) lo = std::min(lo, exponent_of(e_[i].mem_d)), hi = std::max(hi, exponent_of(e_[i].mem_d));
+    for (std::size_t i = 0; i < n; ++i) {
+      lo = std::min(lo, exponent_of(e_[i].mem_d));
+      hi = std::max(hi, exponent_of(e_[i].mem_d));
+    }
     class_base_ = lo;
     classes_ = n == 0 ? 1 : static_cast<std::size_t>(std::clamp(hi - lo + 1, 1, static_cast<int>(max_classes)));
     stride_ = m_g + 2 + (classes_ - 1);
@@ -126,7 +129,8 @@ class dp_level {
   // only such entries (none: at none_word(), all, or the entries of a size class and above).
   [[nodiscard]] constexpr std::size_t none_word() const { return m_g_; }
   [[nodiscard]] constexpr std::size_t larger_than(double mem) const {
-    if (!(mem >= 1)) return m_g_ + 1;  // (every size is at least 1)
+    if (mem != mem) return m_g_;    // (NaN: no bound)
+    if (mem < 1) return m_g_ + 1;  // (every size is at least 1)
     const int first = exponent_of(mem) + 1 - class_base_;  // (a class from it is over mem)
     if (first <= 0) return m_g_ + 1;
     if (static_cast<std::size_t>(first) >= classes_) return m_g_;

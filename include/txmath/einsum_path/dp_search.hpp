@@ -379,8 +379,10 @@ class dp_search {
     bool by_size = false;
     for (std::size_t i = 0; i < n_touch; ++i) {
       is_neighbour[i] = nb >> touch_of[i] & 1 ? ~std::uint64_t{0} : 0;
-      if constexpr (prefilter) too_large[i] = x2.larger_than(budget * bond[touch_of[i]] / e1.mem_d);
-      else too_large[i] = x2.none_word();
+      if constexpr (prefilter)  // (in doubles only while they hold the figures: use_d)
+        too_large[i] = use_d() ? x2.larger_than(budget * bond[touch_of[i]] / e1.mem_d) : x2.none_word();
+      else
+        too_large[i] = x2.none_word();
       by_size = by_size || too_large[i] != x2.none_word();
     }
     std::uint8_t any_of[64];
